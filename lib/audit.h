@@ -1,0 +1,27 @@
+/* audit.h - the audit trail: who, what, when. Never a secret or a code. */
+#ifndef TFA_AUDIT_H
+#define TFA_AUDIT_H
+
+#include "store.h"
+
+/* event names written to the trail */
+#define TFA_EV_INIT       "init"
+#define TFA_EV_ENROLL     "enroll"
+#define TFA_EV_CONFIRM    "confirm"
+#define TFA_EV_RESET      "reset"
+#define TFA_EV_LOGIN_OK   "login_ok"
+#define TFA_EV_LOGIN_FAIL "login_failed"
+#define TFA_EV_REPLAY     "replay_refused"
+#define TFA_EV_LOCKOUT    "lockout"
+#define TFA_EV_LOCKED     "locked_refused"
+#define TFA_EV_UNLOCK     "unlock"
+#define TFA_EV_REQUIRED   "required"
+#define TFA_EV_POLICY     "policy"
+
+/** tfa_audit: append an event to the trail; @user is escaped, @fmt gives the
+ * detail (never pass a secret or code). Failures are returned but callers on
+ * the login path treat a failed audit write as a store error. */
+tfa_rc tfa_audit(tfa_store *st, const char *user, const char *event,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif

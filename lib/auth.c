@@ -1,0 +1,274 @@
+/* auth.c - the second-factor check that every front end runs: lockout,
+ * code against each token within the window, replay refusal, failure
+ * counting, all inside one store transaction. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "secret.h"
+
+TFA_API tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned flags,
+			    const char *source, tfa_ctx **out, tfa_err *err)
+{
+	tfa_ctx *c;
+	tfa_rc rc;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return tfa_err_set(err, TFA_ENOMEM, "out of memory");
+	(void)snprintf(c->source, sizeof(c->source), "%s", source != NULL ? source : "");
+	rc = tfa_store_open(store, keyfile, flags, &c->store, err);
+	if (rc != TFA_OK)
+		goto out;
+	rc = tfa_policy_load(c->store, &c->policy, err);
+	if (rc != TFA_OK)
+		goto out;
+	*out = c;
+	c = NULL;
+out:
+	tfa_ctx_close(c);
+	return rc;
+}
+
+TFA_API void tfa_ctx_close(tfa_ctx *c)
+{
+	if (c == NULL)
+		return;
+	tfa_store_close(c->store);
+	tfa_policy_free(&c->policy);
+	free(c);
+}
+
+TFA_API tfa_rc tfa_status(tfa_ctx *c, const char *user, int64_t now, tfa_user_status *s,
+			  tfa_err *err)
+{
+	tfa_token *toks = NULL;
+	size_t n = 0, i;
+	tfa_rc rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = tfa_store_user_get(c->store, user, &s->user, err);
+	if (rc != TFA_OK && rc != TFA_ENOENT)
+		return rc;
+	s->known = rc == TFA_OK;
+	s->required = tfa_policy_required(&c->policy, &s->user, &s->rule, s->group,
+					  sizeof(s->group));
+	rc = tfa_store_token_list(c->store, user, 0, &toks, &n, err);
+	if (rc != TFA_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (toks[i].state == TFA_STATE_ACTIVE)
+			s->active++;
+		else if (toks[i].state == TFA_STATE_PENDING)
+			s->pending++;
+	}
+	tfa_tokens_free(toks, n);
+	s->locked = s->user.locked_until > now;
+	return TFA_OK;
+}
+
+typedef struct {
+	const tfa_ctx *c;
+	const char *code;
+	int64_t now;
+	tfa_token_state want;     /* ACTIVE for login, PENDING for confirm */
+	tfa_verify_result *res;
+} check_ctx;
+
+typedef enum { M_NONE, M_MATCH, M_REPLAY } match;
+
+static match check_totp(const check_ctx *x, tfa_token *t, const char *code, tfa_rc *rc)
+{
+	char want[OTP_MAX_DIGITS + 1];
+	int64_t base = otp_totp_step(x->now, t->period), s;
+	int64_t w = (int64_t)x->c->policy.window;
+	match m = M_NONE;
+
+	if (base < 0)
+		return M_NONE;
+	base += t->drift;
+	for (s = base - w; s <= base + w; s++) {
+		if (s < 0)
+			continue;
+		*rc = otp_hotp(t->secret, t->secret_len, t->alg, (uint64_t)s, t->digits, want);
+		if (*rc != TFA_OK)
+			break;
+		if (!otp_code_equal(want, code, t->digits))
+			continue;
+		if (s <= t->last_step) {
+			m = M_REPLAY;
+			continue;
+		}
+		t->last_step = s;
+		m = M_MATCH;
+		break;
+	}
+	tfa_wipe(want, sizeof(want));
+	return m;
+}
+
+static match check_hotp(const check_ctx *x, tfa_token *t, const char *code, tfa_rc *rc)
+{
+	char want[OTP_MAX_DIGITS + 1];
+	uint64_t look = x->c->policy.hotp_lookahead, c, first;
+	match m = M_NONE;
+
+	/* counters just below the expected one only tell a replay apart */
+	first = t->counter > look ? t->counter - look : 0;
+	for (c = first; c <= t->counter + look; c++) {
+		*rc = otp_hotp(t->secret, t->secret_len, t->alg, c, t->digits, want);
+		if (*rc != TFA_OK)
+			break;
+		if (!otp_code_equal(want, code, t->digits))
+			continue;
+		if (c < t->counter) {
+			m = M_REPLAY;
+			continue;
+		}
+		t->counter = c + 1;
+		m = M_MATCH;
+		break;
+	}
+	tfa_wipe(want, sizeof(want));
+	return m;
+}
+
+static void lock_user(const tfa_policy *p, tfa_user *u, int64_t now)
+{
+	uint64_t dur = p->lockout_seconds;
+	unsigned i;
+
+	for (i = 0; i < u->lockouts && dur < TFA_LOCKOUT_CAP; i++)
+		dur *= 2;
+	if (dur > TFA_LOCKOUT_CAP)
+		dur = TFA_LOCKOUT_CAP;
+	u->lockouts++;
+	u->failures = 0;
+	u->locked_until = now + (int64_t)dur;
+}
+
+static void set_audit(tfa_audit_rec *a, const char *event, const char *source,
+		      const char *what)
+{
+	(void)snprintf(a->event, sizeof(a->event), "%s", event);
+	(void)snprintf(a->detail, sizeof(a->detail), "%s%s%s", source,
+		       *source != '\0' && *what != '\0' ? " " : "", what);
+}
+
+static tfa_rc check_cb(tfa_user *u, tfa_token *toks, size_t n, tfa_audit_rec *audit, void *ctx)
+{
+	check_ctx *x = ctx;
+	const tfa_policy *p = &x->c->policy;
+	char code[OTP_MAX_DIGITS + 1], what[128];
+	size_t i, candidates = 0;
+	match m = M_NONE, best = M_NONE;
+	tfa_rc rc = TFA_OK;
+
+	for (i = 0; i < n; i++)
+		if (toks[i].state == x->want)
+			candidates++;
+	if (candidates == 0)
+		return TFA_ENOENT;
+	if (u->locked_until > x->now) {
+		/* no evaluation of the code while locked: no oracle */
+		x->res->locked_until = u->locked_until;
+		set_audit(audit, TFA_EV_LOCKED, x->c->source, "");
+		return TFA_LOCKED;
+	}
+	for (i = 0; i < n && best != M_MATCH; i++) {
+		tfa_token *t = &toks[i];
+
+		if (t->state != x->want)
+			continue;
+		if (otp_code_parse(x->code, t->digits, code) != TFA_OK)
+			continue;       /* malformed for this token: a wrong code */
+		if (t->type == TFA_TOKEN_TOTP)
+			m = check_totp(x, t, code, &rc);
+		else if (t->type == TFA_TOKEN_HOTP)
+			m = check_hotp(x, t, code, &rc);
+		else
+			m = M_NONE;
+		if (rc != TFA_OK)
+			break;
+		if (m == M_MATCH) {
+			t->last_used = x->now;
+			if (t->state == TFA_STATE_PENDING)
+				t->state = TFA_STATE_ACTIVE;
+			x->res->token_id = t->id;
+		}
+		if (m > best)
+			best = m;
+	}
+	tfa_wipe(code, sizeof(code));
+	if (rc != TFA_OK)
+		return rc;
+	if (best == M_MATCH) {
+		u->failures = 0;
+		u->lockouts = 0;
+		u->locked_until = 0;
+		u->last_login = x->now;
+		(void)snprintf(what, sizeof(what), "token=%lld", (long long)x->res->token_id);
+		set_audit(audit, x->want == TFA_STATE_PENDING ? TFA_EV_CONFIRM : TFA_EV_LOGIN_OK,
+			  x->c->source, what);
+		return TFA_OK;
+	}
+	u->failures++;
+	if (u->failures >= p->max_failures) {
+		lock_user(p, u, x->now);
+		x->res->locked_now = 1;
+		x->res->locked_until = u->locked_until;
+		(void)snprintf(what, sizeof(what), "%s; locked for %lld s",
+			       best == M_REPLAY ? "replayed code" : "wrong code",
+			       (long long)(u->locked_until - x->now));
+		set_audit(audit, TFA_EV_LOCKOUT, x->c->source, what);
+	} else {
+		(void)snprintf(what, sizeof(what), "failure %u of %u", u->failures, p->max_failures);
+		set_audit(audit, best == M_REPLAY ? TFA_EV_REPLAY : TFA_EV_LOGIN_FAIL,
+			  x->c->source, what);
+	}
+	x->res->failures = u->failures;
+	return best == M_REPLAY ? TFA_REPLAYED : TFA_REJECTED;
+}
+
+static tfa_rc check(tfa_ctx *c, const char *user, const char *code, int64_t now,
+		    tfa_token_state want, tfa_verify_result *res, tfa_err *err)
+{
+	tfa_verify_result local;
+	check_ctx x;
+	tfa_rc rc;
+
+	if (res == NULL)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	if (!tfa_user_valid(user))
+		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
+	if (code == NULL)
+		code = "";
+	x.c = c;
+	x.code = code;
+	x.now = now;
+	x.want = want;
+	x.res = res;
+	rc = tfa_store_user_txn(c->store, user, check_cb, &x, err);
+	if (rc == TFA_ENOENT)
+		tfa_err_set(err, rc, "user %s has no %s token", user,
+			    want == TFA_STATE_PENDING ? "pending" : "active");
+	return rc;
+}
+
+TFA_API tfa_rc tfa_verify(tfa_ctx *c, const char *user, const char *code, int64_t now,
+			  tfa_verify_result *res, tfa_err *err)
+{
+	return check(c, user, code, now, TFA_STATE_ACTIVE, res, err);
+}
+
+TFA_API tfa_rc tfa_confirm(tfa_ctx *c, const char *user, const char *code, int64_t now,
+			   tfa_verify_result *res, tfa_err *err)
+{
+	return check(c, user, code, now, TFA_STATE_PENDING, res, err);
+}

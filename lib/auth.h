@@ -1,0 +1,64 @@
+/* auth.h - the checks a login makes; shared by pam_twofactor.so and
+ * tfa-admin so that a login and `tfa-admin verify` run the same code. */
+#ifndef TFA_AUTH_H
+#define TFA_AUTH_H
+
+#include "store.h"
+#include "policy.h"
+
+/** An open store with its policy loaded; front ends may read both. */
+typedef struct {
+	tfa_store *store;
+	tfa_policy policy;
+	char source[64];   /* who acts, for the audit trail ("pam:sshd", "tfa-admin") */
+} tfa_ctx;
+
+/** tfa_ctx_open: open the store (flags as tfa_store_open) and load policy.
+ * @source is recorded in audit entries. */
+tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned flags,
+		    const char *source, tfa_ctx **out, tfa_err *err);
+
+/** tfa_ctx_close: close the store, free policy. NULL is fine. */
+void tfa_ctx_close(tfa_ctx *c);
+
+typedef struct {
+	tfa_user user;        /* record (defaults if the store has none) */
+	int known;            /* the store has a user record */
+	int required;         /* policy requires a second factor */
+	tfa_rule rule;        /* which rule decided */
+	char group[64];       /* for TFA_RULE_GROUP */
+	unsigned active;      /* active tokens */
+	unsigned pending;     /* pending tokens */
+	int locked;           /* locked_until > now */
+} tfa_user_status;
+
+/** tfa_status: what the store and policy say about @user at time @now. */
+tfa_rc tfa_status(tfa_ctx *c, const char *user, int64_t now, tfa_user_status *s,
+		  tfa_err *err);
+
+typedef struct {
+	int64_t token_id;      /* token that accepted; 0 if none */
+	unsigned failures;     /* consecutive failures after this attempt */
+	int64_t locked_until;  /* > now when the user is (now) locked */
+	int locked_now;        /* this attempt caused the lockout */
+} tfa_verify_result;
+
+/** tfa_verify: check @code for @user at time @now exactly as login does, in
+ * one transaction: while locked, TFA_LOCKED without looking at the code;
+ * else the code (malformed counts as wrong) against every active token -
+ * TOTP within +-window steps (plus learned drift), HOTP within the look-ahead
+ * - accepting only a step/counter newer than the last accepted one. Success
+ * clears failures; a failure counts and, at max_failures, locks the user for
+ * lockout_seconds doubled per earlier lockout (capped at one day). Writes the
+ * audit trail. Returns TFA_OK, TFA_REJECTED, TFA_REPLAYED, TFA_LOCKED,
+ * TFA_ENOENT (no active token), or a store error. */
+tfa_rc tfa_verify(tfa_ctx *c, const char *user, const char *code, int64_t now,
+		  tfa_verify_result *res, tfa_err *err);
+
+/** tfa_confirm: as tfa_verify but against the user's pending token; on
+ * success the token becomes active (its code is then used). TFA_ENOENT when
+ * there is no pending token. */
+tfa_rc tfa_confirm(tfa_ctx *c, const char *user, const char *code, int64_t now,
+		   tfa_verify_result *res, tfa_err *err);
+
+#endif

@@ -1,0 +1,163 @@
+/* store.h - the store interface. SQLite (store_sqlite.c) is the embedded
+ * backend; a PostgreSQL backend will implement the same functions. All SQL
+ * and every transaction stay inside the backend: callers see records and
+ * one atomic read-modify-write of a user (tfa_store_user_txn).
+ *
+ * Secrets cross this interface in clear (tfa_token.secret) and are
+ * encrypted/decrypted by the backend with the key file (AES-256-GCM, bound to
+ * user and token id).
+ */
+#ifndef TFA_STORE_H
+#define TFA_STORE_H
+
+#include <stdint.h>
+#include "tfa.h"
+#include "otp.h"
+
+typedef struct tfa_store tfa_store;
+
+/* open flags */
+#define TFA_STORE_CREATE   0x1  /* create a missing store and key */
+#define TFA_STORE_READONLY 0x2  /* no writes (list/show/audit) */
+
+typedef enum { TFA_REQ_DEFAULT = -1, TFA_REQ_OFF = 0, TFA_REQ_ON = 1 } tfa_req;
+
+typedef enum {
+	TFA_STATE_PENDING = 0,
+	TFA_STATE_ACTIVE = 1,
+	TFA_STATE_REVOKED = 2,
+} tfa_token_state;
+
+typedef struct {
+	char name[TFA_USER_MAX + 1];
+	tfa_req required;       /* per-user setting */
+	unsigned failures;      /* consecutive failures since last success/lockout */
+	int64_t locked_until;   /* unix time; 0 = not locked */
+	unsigned lockouts;      /* lockouts so far (for doubling); reset on success */
+	int64_t last_login;     /* last successful second factor; 0 = never */
+} tfa_user;
+
+typedef struct {
+	int64_t id;
+	char user[TFA_USER_MAX + 1];
+	tfa_token_type type;
+	tfa_token_state state;
+	otp_alg alg;
+	unsigned digits;
+	unsigned period;        /* totp */
+	uint64_t counter;       /* hotp: next counter to try */
+	int64_t last_step;      /* totp: last accepted time step; -1 = none */
+	int64_t drift;          /* totp: learned clock drift in steps */
+	char serial[TFA_SERIAL_MAX + 1];   /* token card serial, "" if none */
+	int64_t created;
+	int64_t last_used;      /* 0 = never */
+	uint8_t secret[OTP_MAX_SECRET];
+	size_t secret_len;      /* 0 when loaded without secrets */
+} tfa_token;
+
+/** tfa_store_open: open the store at @path with the key file @keyfile.
+ * TFA_STORE_CREATE creates a missing store and key; otherwise a missing store
+ * is TFA_ENOENT. Files are checked per safefile.h. Sets WAL, busy timeout,
+ * synchronous=FULL, secure_delete=ON and migrates the schema.
+ * TFA_ESTORE/TFA_EKEY with a message naming the file. */
+tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned flags,
+		      tfa_store **out, tfa_err *err);
+
+/** tfa_store_close: close and wipe the in-memory key. NULL is fine. */
+void tfa_store_close(tfa_store *st);
+
+/** tfa_store_path: the path the store was opened with. */
+const char *tfa_store_path(const tfa_store *st);
+
+/* ---- users ---- */
+
+/** tfa_store_user_get: the user's record; TFA_ENOENT when the store has
+ * none (then *@u is filled with defaults and @user's name). */
+tfa_rc tfa_store_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err);
+
+/** tfa_store_user_set_required: the per-user setting (creates the user). */
+tfa_rc tfa_store_user_set_required(tfa_store *st, const char *user, tfa_req req,
+				   tfa_err *err);
+
+/** tfa_store_user_unlock: clear failures, lockout and lockout count.
+ * TFA_ENOENT if the store has no such user. */
+tfa_rc tfa_store_user_unlock(tfa_store *st, const char *user, tfa_err *err);
+
+/** Callback for listings: return 0 to go on, non-zero to stop. */
+typedef int (*tfa_user_cb)(const tfa_user *u, void *ctx);
+
+/** tfa_store_user_list: every user the store knows (a setting, a token, or
+ * a failure), ordered by name. */
+tfa_rc tfa_store_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *err);
+
+/* ---- tokens ---- */
+
+/** tfa_store_token_add: store @tok (owner tok->user; its secret is sealed)
+ * and set tok->id and tok->created. A new pending token replaces (revokes)
+ * any earlier pending token of the same user. */
+tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, tfa_err *err);
+
+/** tfa_store_token_list: the user's tokens that are not revoked, oldest
+ * first, in a new array *@toks of *@n (free with tfa_tokens_free). With
+ * @with_secrets the secrets are decrypted, else secret_len is 0. */
+tfa_rc tfa_store_token_list(tfa_store *st, const char *user, int with_secrets,
+			    tfa_token **toks, size_t *n, tfa_err *err);
+
+/** tfa_tokens_free: wipe and free an array from the store. */
+void tfa_tokens_free(tfa_token *toks, size_t n);
+
+/** tfa_store_user_reset: revoke every token (pending and active) of @user
+ * and clear failures/lockout, at once. *@revoked gets the count.
+ * TFA_ENOENT when the user had nothing to revoke. */
+tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
+			    tfa_err *err);
+
+/* ---- atomic read-modify-write ---- */
+
+typedef struct tfa_audit_rec tfa_audit_rec;
+
+/** Called inside the transaction with the user's record (defaults if the
+ * store has none) and non-revoked tokens (secrets decrypted). It may change
+ * u->failures, locked_until, lockouts, last_login and each token's state,
+ * counter, last_step, drift, last_used; the backend writes those back. If it
+ * sets @audit->event, that event (with @audit->detail) is appended to the
+ * trail in the same transaction. Return TFA_OK, TFA_REJECTED, TFA_REPLAYED,
+ * TFA_LOCKED or TFA_ENOENT to commit; any other value rolls back. */
+typedef tfa_rc (*tfa_txn_fn)(tfa_user *u, tfa_token *toks, size_t n,
+			     tfa_audit_rec *audit, void *ctx);
+
+/** tfa_store_user_txn: run @fn for @user in one BEGIN IMMEDIATE transaction
+ * (other processes wait on the busy timeout), write back what it changed,
+ * commit or roll back as above. Returns @fn's result or a store error. */
+tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx,
+			  tfa_err *err);
+
+/* ---- policy (key/value; validation is policy.c's job) ---- */
+
+/** tfa_store_policy_get: *@val is a new string, or NULL when unset. */
+tfa_rc tfa_store_policy_get(tfa_store *st, const char *key, char **val, tfa_err *err);
+/** tfa_store_policy_set: set @key to @val (NULL removes it). */
+tfa_rc tfa_store_policy_set(tfa_store *st, const char *key, const char *val, tfa_err *err);
+
+/* ---- audit trail ---- */
+
+struct tfa_audit_rec {
+	int64_t id;
+	int64_t time;
+	char user[TFA_USER_MAX + 1];
+	char event[32];
+	char detail[256];
+};
+
+typedef int (*tfa_audit_cb)(const tfa_audit_rec *r, void *ctx);
+
+/** tfa_store_audit_add: append an event (time = now). @user may be NULL. */
+tfa_rc tfa_store_audit_add(tfa_store *st, const char *user, const char *event,
+			   const char *detail, tfa_err *err);
+
+/** tfa_store_audit_list: events in order, filtered by @user (NULL = all) and
+ * time >= @since. */
+tfa_rc tfa_store_audit_list(tfa_store *st, const char *user, int64_t since,
+			    tfa_audit_cb cb, void *ctx, tfa_err *err);
+
+#endif

@@ -1,0 +1,33 @@
+/* store_internal.h - shared between the SQLite backend's files only. */
+#ifndef TFA_STORE_INTERNAL_H
+#define TFA_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include "crypto.h"
+#include "store.h"
+
+struct tfa_store {
+	sqlite3 *db;
+	int fd;          /* our O_NOFOLLOW descriptor, held until sqlite closes
+			  * (closing it earlier would drop sqlite's POSIX locks) */
+	int readonly;
+	tfa_key key;
+	char *path;
+};
+
+#define TFA_SCHEMA_VERSION 1
+
+/* store_schema.c */
+tfa_rc tfa_schema_migrate(tfa_store *st, tfa_err *err);
+tfa_rc tfa_schema_check(tfa_store *st, tfa_err *err);
+
+/* store_sqlite.c */
+tfa_rc tfa_db_err(tfa_store *st, tfa_err *err, const char *what);
+tfa_rc tfa_db_exec(tfa_store *st, const char *sql, tfa_err *err);
+tfa_rc tfa_db_prepare(tfa_store *st, const char *sql, sqlite3_stmt **stmt, tfa_err *err);
+tfa_rc tfa_db_ensure_user(tfa_store *st, const char *user, tfa_err *err);
+tfa_rc tfa_db_audit_insert(tfa_store *st, const char *user, const char *event,
+			   const char *detail, tfa_err *err);
+int64_t tfa_now(void);
+
+#endif

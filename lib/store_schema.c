@@ -1,0 +1,117 @@
+/* store_schema.c - the SQLite schema and its migrations.
+ *
+ * PRAGMA user_version holds the schema version. Each migration takes the
+ * store from version i to i+1; all pending ones run in one transaction. */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "store_internal.h"
+
+static const char *const migrations[TFA_SCHEMA_VERSION] = {
+	/* 0 -> 1 */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE users("
+	" name TEXT PRIMARY KEY,"
+	" required INTEGER NOT NULL DEFAULT -1,"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" locked_until INTEGER NOT NULL DEFAULT 0,"
+	" lockouts INTEGER NOT NULL DEFAULT 0,"
+	" last_login INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"CREATE TABLE tokens("
+	" id INTEGER PRIMARY KEY,"
+	" user TEXT NOT NULL REFERENCES users(name),"
+	" type INTEGER NOT NULL,"
+	" state INTEGER NOT NULL,"
+	" alg INTEGER NOT NULL,"
+	" digits INTEGER NOT NULL,"
+	" period INTEGER NOT NULL,"
+	" counter INTEGER NOT NULL DEFAULT 0,"
+	" last_step INTEGER NOT NULL DEFAULT -1,"
+	" drift INTEGER NOT NULL DEFAULT 0,"
+	" serial TEXT NOT NULL DEFAULT '',"
+	" created INTEGER NOT NULL,"
+	" last_used INTEGER NOT NULL DEFAULT 0,"
+	" secret BLOB NOT NULL);"
+	"CREATE INDEX tokens_user ON tokens(user, state);"
+	"CREATE TABLE policy(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE audit("
+	" id INTEGER PRIMARY KEY,"
+	" time INTEGER NOT NULL,"
+	" user TEXT,"
+	" event TEXT NOT NULL,"
+	" detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX audit_user_time ON audit(user, time);"
+	"CREATE INDEX audit_time ON audit(time);",
+};
+
+static tfa_rc schema_version(tfa_store *st, int *version, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	rc = tfa_db_prepare(st, "PRAGMA user_version", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		rc = tfa_db_err(st, err, "reading the schema version");
+		goto out;
+	}
+	*version = sqlite3_column_int(stmt, 0);
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+tfa_rc tfa_schema_check(tfa_store *st, tfa_err *err)
+{
+	int v = 0;
+	tfa_rc rc = schema_version(st, &v, err);
+
+	if (rc != TFA_OK)
+		return rc;
+	if (v != TFA_SCHEMA_VERSION)
+		return tfa_err_set(err, TFA_ESTORE,
+				   "store %s has schema version %d, this program needs %d "
+				   "(run tfa-admin init to upgrade)", st->path, v, TFA_SCHEMA_VERSION);
+	return TFA_OK;
+}
+
+tfa_rc tfa_schema_migrate(tfa_store *st, tfa_err *err)
+{
+	char sql[64];
+	int v = 0;
+	tfa_rc rc;
+
+	rc = schema_version(st, &v, err);
+	if (rc != TFA_OK)
+		return rc;
+	if (v == TFA_SCHEMA_VERSION)
+		return TFA_OK;
+	if (v < 0 || v > TFA_SCHEMA_VERSION)
+		return tfa_err_set(err, TFA_ESTORE,
+				   "store %s has schema version %d, newer than this program (%d)",
+				   st->path, v, TFA_SCHEMA_VERSION);
+	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
+	if (rc != TFA_OK)
+		return rc;
+	/* re-read under the write lock: another process may have migrated */
+	rc = schema_version(st, &v, err);
+	if (rc != TFA_OK)
+		goto out;
+	for (; v < TFA_SCHEMA_VERSION; v++) {
+		rc = tfa_db_exec(st, migrations[v], err);
+		if (rc != TFA_OK)
+			goto out;
+	}
+	(void)snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", TFA_SCHEMA_VERSION);
+	rc = tfa_db_exec(st, sql, err);
+	if (rc != TFA_OK)
+		goto out;
+	rc = tfa_db_exec(st, "COMMIT", err);
+out:
+	if (rc != TFA_OK)
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}

@@ -1,0 +1,481 @@
+/* store_sqlite.c - the SQLite backend: opening, users, policy, audit.
+ * Tokens and the atomic user transaction are in store_token.c. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "safefile.h"
+#include "secret.h"
+#include "store_internal.h"
+
+#define BUSY_TIMEOUT_MS 15000
+
+int64_t tfa_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+tfa_rc tfa_db_err(tfa_store *st, tfa_err *err, const char *what)
+{
+	int code = sqlite3_errcode(st->db);
+
+	if (code == SQLITE_NOMEM)
+		return tfa_err_set(err, TFA_ENOMEM, "out of memory (%s)", what);
+	return tfa_err_set(err, TFA_ESTORE, "store %s: %s: %s", st->path, what,
+			   sqlite3_errmsg(st->db));
+}
+
+tfa_rc tfa_db_exec(tfa_store *st, const char *sql, tfa_err *err)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return tfa_db_err(st, err, "statement failed");
+	return TFA_OK;
+}
+
+tfa_rc tfa_db_prepare(tfa_store *st, const char *sql, sqlite3_stmt **stmt, tfa_err *err)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+		*stmt = NULL;
+		return tfa_db_err(st, err, "cannot prepare statement");
+	}
+	return TFA_OK;
+}
+
+/* Run a statement that returns no rows. */
+static tfa_rc step_done(tfa_store *st, sqlite3_stmt *stmt, const char *what, tfa_err *err)
+{
+	int r = sqlite3_step(stmt);
+
+	if (r != SQLITE_DONE)
+		return tfa_db_err(st, err, what);
+	return TFA_OK;
+}
+
+tfa_rc tfa_db_ensure_user(tfa_store *st, const char *user, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	rc = tfa_db_prepare(st, "INSERT OR IGNORE INTO users(name) VALUES(?1)", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	rc = step_done(st, stmt, "adding user", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+tfa_rc tfa_db_audit_insert(tfa_store *st, const char *user, const char *event,
+			   const char *detail, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	rc = tfa_db_prepare(st, "INSERT INTO audit(time, user, event, detail) VALUES(?1,?2,?3,?4)",
+			    &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, tfa_now());
+	if (user != NULL)
+		sqlite3_bind_text(stmt, 2, user, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 2);
+	sqlite3_bind_text(stmt, 3, event, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, detail != NULL ? detail : "", -1, SQLITE_STATIC);
+	rc = step_done(st, stmt, "writing the audit trail", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* ---- opening ---- */
+
+/* The key check stored in meta: HMAC-SHA256(key, label), hex, 32 chars.
+ * Tells "wrong key file" apart from "tampered record". */
+static tfa_rc key_check_value(const tfa_key *key, char out[33])
+{
+	static const char label[] = "twofactor key check v1";
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+	int i;
+
+	if (HMAC(EVP_sha256(), key->k, TFA_KEY_LEN, (const unsigned char *)label,
+		 sizeof(label) - 1, mac, &maclen) == NULL || maclen < 16)
+		return TFA_ECRYPTO;
+	for (i = 0; i < 16; i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 0xf];
+	}
+	out[32] = '\0';
+	return TFA_OK;
+}
+
+static tfa_rc meta_get(tfa_store *st, const char *key, char *val, size_t vallen, int *found,
+		       tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+	int r;
+
+	*found = 0;
+	rc = tfa_db_prepare(st, "SELECT value FROM meta WHERE key=?1", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	r = sqlite3_step(stmt);
+	if (r == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(stmt, 0);
+
+		if (v != NULL && strlen(v) < vallen) {
+			strcpy(val, v);
+			*found = 1;
+		}
+	} else if (r != SQLITE_DONE) {
+		rc = tfa_db_err(st, err, "reading store metadata");
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Load the key; create it only for a store that has no key yet. */
+static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, tfa_err *err)
+{
+	char want[33], have[33];
+	sqlite3_stmt *stmt = NULL;
+	int found = 0;
+	tfa_rc rc;
+
+	rc = meta_get(st, "key_check", want, sizeof(want), &found, err);
+	if (rc != TFA_OK)
+		return rc;
+	rc = tfa_key_load(keyfile, !found && (flags & TFA_STORE_CREATE) != 0, &st->key, err);
+	if (rc != TFA_OK)
+		return rc;
+	rc = key_check_value(&st->key, have);
+	if (rc != TFA_OK)
+		return tfa_err_set(err, rc, "cannot check key file %s", keyfile);
+	if (found) {
+		if (CRYPTO_memcmp(want, have, 32) != 0)
+			return tfa_err_set(err, TFA_EKEY,
+					   "key file %s is not the key of store %s (wrong key file?)",
+					   keyfile, st->path);
+		return TFA_OK;
+	}
+	if (st->readonly)
+		return TFA_OK;          /* an empty store: nothing encrypted yet */
+	rc = tfa_db_prepare(st, "INSERT OR IGNORE INTO meta(key, value) VALUES('key_check', ?1)",
+			    &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, have, -1, SQLITE_STATIC);
+	rc = step_done(st, stmt, "recording the key check", err);
+	sqlite3_finalize(stmt);
+	if (rc != TFA_OK)
+		return rc;
+	/* a racing creator may have won with another key: re-check */
+	rc = meta_get(st, "key_check", want, sizeof(want), &found, err);
+	if (rc == TFA_OK && (!found || CRYPTO_memcmp(want, have, 32) != 0))
+		rc = tfa_err_set(err, TFA_EKEY, "key file %s is not the key of store %s",
+				 keyfile, st->path);
+	return rc;
+}
+
+static tfa_rc open_pragmas(tfa_store *st, tfa_err *err)
+{
+	tfa_rc rc;
+
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	/* the first read: a file that is not a database fails here */
+	rc = tfa_db_exec(st, "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;"
+			 " PRAGMA cell_size_check=ON", err);
+	if (rc != TFA_OK)
+		return rc;
+	if (sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
+		return tfa_err_set(err, TFA_ESTORE, "store %s is not a usable database: %s",
+				   st->path, sqlite3_errmsg(st->db));
+	if (!st->readonly) {
+		rc = tfa_db_exec(st, "PRAGMA journal_mode=WAL", err);
+		if (rc != TFA_OK)
+			return rc;
+	}
+	return tfa_db_exec(st, "PRAGMA synchronous=FULL", err);
+}
+
+TFA_API tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned flags,
+			      tfa_store **out, tfa_err *err)
+{
+	tfa_store *st = NULL;
+	int oflags, sflags;
+	tfa_rc rc;
+
+	*out = NULL;
+	if (path == NULL || *path == '\0' || keyfile == NULL || *keyfile == '\0')
+		return tfa_err_set(err, TFA_EINVAL, "store and key file paths must not be empty");
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return tfa_err_set(err, TFA_ENOMEM, "out of memory");
+	st->fd = -1;
+	st->readonly = (flags & TFA_STORE_READONLY) != 0;
+	st->path = strdup(path);
+	if (st->path == NULL) {
+		rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
+		goto out;
+	}
+	oflags = st->readonly ? O_RDONLY : O_RDWR;
+	if ((flags & TFA_STORE_CREATE) != 0 && !st->readonly)
+		oflags |= O_CREAT;
+	rc = tfa_safe_open(path, oflags, &st->fd, err);
+	if (rc == TFA_ENOENT) {
+		rc = tfa_err_set(err, TFA_ENOENT, "store %s does not exist (run tfa-admin init)", path);
+		goto out;
+	}
+	if (rc != TFA_OK)
+		goto out;
+	sflags = (st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+		 SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE;
+	if (sqlite3_open_v2(path, &st->db, sflags, NULL) != SQLITE_OK) {
+		rc = tfa_err_set(err, TFA_ESTORE, "cannot open store %s: %s", path,
+				 st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+		goto out;
+	}
+	rc = open_pragmas(st, err);
+	if (rc != TFA_OK)
+		goto out;
+	rc = st->readonly ? tfa_schema_check(st, err) : tfa_schema_migrate(st, err);
+	if (rc != TFA_OK)
+		goto out;
+	rc = open_key(st, keyfile, flags, err);
+	if (rc != TFA_OK)
+		goto out;
+	*out = st;
+	st = NULL;
+out:
+	tfa_store_close(st);
+	return rc;
+}
+
+TFA_API void tfa_store_close(tfa_store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->db != NULL)
+		(void)sqlite3_close_v2(st->db);
+	if (st->fd >= 0)
+		close(st->fd);
+	tfa_key_wipe(&st->key);
+	free(st->path);
+	free(st);
+}
+
+TFA_API const char *tfa_store_path(const tfa_store *st)
+{
+	return st->path;
+}
+
+/* ---- users ---- */
+
+static void user_from_row(sqlite3_stmt *stmt, tfa_user *u)
+{
+	const char *name = (const char *)sqlite3_column_text(stmt, 0);
+
+	memset(u, 0, sizeof(*u));
+	if (name != NULL)
+		(void)snprintf(u->name, sizeof(u->name), "%s", name);
+	u->required = (tfa_req)sqlite3_column_int(stmt, 1);
+	if (u->required != TFA_REQ_ON && u->required != TFA_REQ_OFF)
+		u->required = TFA_REQ_DEFAULT;
+	u->failures = (unsigned)sqlite3_column_int64(stmt, 2);
+	u->locked_until = sqlite3_column_int64(stmt, 3);
+	u->lockouts = (unsigned)sqlite3_column_int64(stmt, 4);
+	u->last_login = sqlite3_column_int64(stmt, 5);
+}
+
+#define USER_COLS "name, required, failures, locked_until, lockouts, last_login"
+
+TFA_API tfa_rc tfa_store_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+	int r;
+
+	memset(u, 0, sizeof(*u));
+	u->required = TFA_REQ_DEFAULT;
+	(void)snprintf(u->name, sizeof(u->name), "%s", user);
+	rc = tfa_db_prepare(st, "SELECT " USER_COLS " FROM users WHERE name=?1", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	r = sqlite3_step(stmt);
+	if (r == SQLITE_ROW)
+		user_from_row(stmt, u);
+	else if (r == SQLITE_DONE)
+		rc = TFA_ENOENT;
+	else
+		rc = tfa_db_err(st, err, "reading user");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+TFA_API tfa_rc tfa_store_user_set_required(tfa_store *st, const char *user, tfa_req req,
+					   tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	rc = tfa_db_prepare(st, "INSERT INTO users(name, required) VALUES(?1, ?2)"
+			    " ON CONFLICT(name) DO UPDATE SET required=excluded.required",
+			    &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, (int)req);
+	rc = step_done(st, stmt, "changing the user's setting", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+TFA_API tfa_rc tfa_store_user_unlock(tfa_store *st, const char *user, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	rc = tfa_db_prepare(st, "UPDATE users SET failures=0, locked_until=0, lockouts=0"
+			    " WHERE name=?1", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	rc = step_done(st, stmt, "unlocking the user", err);
+	if (rc == TFA_OK && sqlite3_changes(st->db) == 0)
+		rc = tfa_err_set(err, TFA_ENOENT, "no such user in store %s", st->path);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+TFA_API tfa_rc tfa_store_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_user u;
+	tfa_rc rc;
+	int r;
+
+	rc = tfa_db_prepare(st, "SELECT " USER_COLS " FROM users ORDER BY name", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	while ((r = sqlite3_step(stmt)) == SQLITE_ROW) {
+		user_from_row(stmt, &u);
+		if (cb(&u, ctx) != 0)
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = tfa_db_err(st, err, "listing users");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* ---- policy ---- */
+
+TFA_API tfa_rc tfa_store_policy_get(tfa_store *st, const char *key, char **val, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+	int r;
+
+	*val = NULL;
+	rc = tfa_db_prepare(st, "SELECT value FROM policy WHERE key=?1", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	r = sqlite3_step(stmt);
+	if (r == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(stmt, 0);
+
+		*val = strdup(v != NULL ? v : "");
+		if (*val == NULL)
+			rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
+	} else if (r != SQLITE_DONE) {
+		rc = tfa_db_err(st, err, "reading policy");
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+TFA_API tfa_rc tfa_store_policy_set(tfa_store *st, const char *key, const char *val,
+				    tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	if (val == NULL)
+		rc = tfa_db_prepare(st, "DELETE FROM policy WHERE key=?1", &stmt, err);
+	else
+		rc = tfa_db_prepare(st, "INSERT INTO policy(key, value) VALUES(?1, ?2)"
+				    " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+				    &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	if (val != NULL)
+		sqlite3_bind_text(stmt, 2, val, -1, SQLITE_STATIC);
+	rc = step_done(st, stmt, "writing policy", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* ---- audit ---- */
+
+TFA_API tfa_rc tfa_store_audit_add(tfa_store *st, const char *user, const char *event,
+				   const char *detail, tfa_err *err)
+{
+	return tfa_db_audit_insert(st, user, event, detail, err);
+}
+
+TFA_API tfa_rc tfa_store_audit_list(tfa_store *st, const char *user, int64_t since,
+				    tfa_audit_cb cb, void *ctx, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_audit_rec rec;
+	tfa_rc rc;
+	int r;
+
+	rc = tfa_db_prepare(st, "SELECT id, time, coalesce(user,''), event, detail FROM audit"
+			    " WHERE time >= ?1 AND (?2 IS NULL OR user = ?2) ORDER BY id",
+			    &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, since);
+	if (user != NULL)
+		sqlite3_bind_text(stmt, 2, user, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 2);
+	while ((r = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *s;
+
+		memset(&rec, 0, sizeof(rec));
+		rec.id = sqlite3_column_int64(stmt, 0);
+		rec.time = sqlite3_column_int64(stmt, 1);
+		s = (const char *)sqlite3_column_text(stmt, 2);
+		(void)snprintf(rec.user, sizeof(rec.user), "%s", s != NULL ? s : "");
+		s = (const char *)sqlite3_column_text(stmt, 3);
+		(void)snprintf(rec.event, sizeof(rec.event), "%s", s != NULL ? s : "");
+		s = (const char *)sqlite3_column_text(stmt, 4);
+		(void)snprintf(rec.detail, sizeof(rec.detail), "%s", s != NULL ? s : "");
+		if (cb(&rec, ctx) != 0)
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = tfa_db_err(st, err, "reading the audit trail");
+	sqlite3_finalize(stmt);
+	return rc;
+}

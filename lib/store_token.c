@@ -1,0 +1,396 @@
+/* store_token.c - the SQLite backend: tokens, reset, and the one atomic
+ * read-modify-write of a user that logins go through. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secret.h"
+#include "store_internal.h"
+
+#define TOKEN_COLS "id, user, type, state, alg, digits, period, counter, last_step," \
+	" drift, serial, created, last_used, secret"
+
+static tfa_rc seal_secret(tfa_store *st, const tfa_token *tok, uint8_t **blob, size_t *bloblen,
+			  tfa_err *err)
+{
+	uint8_t aad[TFA_USER_MAX + 64];
+	size_t aadlen = tfa_token_aad(tok->user, tok->id, aad, sizeof(aad));
+	tfa_rc rc;
+
+	if (aadlen == 0)
+		return tfa_err_set(err, TFA_EINVAL, "user name too long");
+	rc = tfa_seal(&st->key, aad, aadlen, tok->secret, tok->secret_len, blob, bloblen);
+	if (rc != TFA_OK)
+		return tfa_err_set(err, rc, "cannot encrypt the secret of user %s", tok->user);
+	return TFA_OK;
+}
+
+static tfa_rc token_from_row(tfa_store *st, sqlite3_stmt *stmt, int with_secret,
+			     tfa_token *t, tfa_err *err)
+{
+	const char *s;
+	uint8_t aad[TFA_USER_MAX + 64];
+	uint8_t *pt = NULL;
+	size_t aadlen, ptlen = 0;
+	tfa_rc rc;
+
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(stmt, 0);
+	s = (const char *)sqlite3_column_text(stmt, 1);
+	(void)snprintf(t->user, sizeof(t->user), "%s", s != NULL ? s : "");
+	t->type = (tfa_token_type)sqlite3_column_int(stmt, 2);
+	t->state = (tfa_token_state)sqlite3_column_int(stmt, 3);
+	t->alg = (otp_alg)sqlite3_column_int(stmt, 4);
+	t->digits = (unsigned)sqlite3_column_int(stmt, 5);
+	t->period = (unsigned)sqlite3_column_int(stmt, 6);
+	t->counter = (uint64_t)sqlite3_column_int64(stmt, 7);
+	t->last_step = sqlite3_column_int64(stmt, 8);
+	t->drift = sqlite3_column_int64(stmt, 9);
+	s = (const char *)sqlite3_column_text(stmt, 10);
+	(void)snprintf(t->serial, sizeof(t->serial), "%s", s != NULL ? s : "");
+	t->created = sqlite3_column_int64(stmt, 11);
+	t->last_used = sqlite3_column_int64(stmt, 12);
+	if (!with_secret)
+		return TFA_OK;
+	aadlen = tfa_token_aad(t->user, t->id, aad, sizeof(aad));
+	rc = tfa_unseal(&st->key, aad, aadlen, sqlite3_column_blob(stmt, 13),
+			(size_t)sqlite3_column_bytes(stmt, 13), &pt, &ptlen);
+	if (rc != TFA_OK)
+		return tfa_err_set(err, rc == TFA_ENOMEM ? rc : TFA_EKEY,
+				   "store %s: the secret of token %lld (user %s) does not decrypt"
+				   " with this key (tampered or moved record?)",
+				   st->path, (long long)t->id, t->user);
+	if (ptlen == 0 || ptlen > sizeof(t->secret)) {
+		rc = tfa_err_set(err, TFA_ESTORE, "store %s: token %lld has a bad secret length",
+				 st->path, (long long)t->id);
+	} else {
+		memcpy(t->secret, pt, ptlen);
+		t->secret_len = ptlen;
+	}
+	tfa_wipe(pt, ptlen);
+	free(pt);
+	return rc;
+}
+
+/* Load the user's non-revoked tokens. */
+static tfa_rc load_tokens(tfa_store *st, const char *user, int with_secrets,
+			  tfa_token **toks, size_t *n, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_token *arr = NULL, *grown;
+	size_t cap = 0, cnt = 0;
+	tfa_rc rc;
+	int r;
+
+	*toks = NULL;
+	*n = 0;
+	rc = tfa_db_prepare(st, "SELECT " TOKEN_COLS " FROM tokens WHERE user=?1 AND state<>2"
+			    " ORDER BY id", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 4;
+			grown = calloc(cap, sizeof(*grown));
+			if (grown == NULL) {
+				rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
+				goto out;
+			}
+			if (cnt > 0)
+				memcpy(grown, arr, cnt * sizeof(*arr));
+			if (arr != NULL) {
+				tfa_wipe(arr, cnt * sizeof(*arr));
+				free(arr);
+			}
+			arr = grown;
+		}
+		rc = token_from_row(st, stmt, with_secrets, &arr[cnt], err);
+		cnt++;
+		if (rc != TFA_OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = tfa_db_err(st, err, "reading tokens");
+out:
+	sqlite3_finalize(stmt);
+	if (rc != TFA_OK) {
+		tfa_tokens_free(arr, cnt);
+		return rc;
+	}
+	*toks = arr;
+	*n = cnt;
+	return TFA_OK;
+}
+
+TFA_API void tfa_tokens_free(tfa_token *toks, size_t n)
+{
+	if (toks == NULL)
+		return;
+	tfa_wipe(toks, n * sizeof(*toks));
+	free(toks);
+}
+
+TFA_API tfa_rc tfa_store_token_list(tfa_store *st, const char *user, int with_secrets,
+				    tfa_token **toks, size_t *n, tfa_err *err)
+{
+	return load_tokens(st, user, with_secrets, toks, n, err);
+}
+
+static tfa_rc txn_end(tfa_store *st, tfa_rc rc, tfa_err *err)
+{
+	if (rc == TFA_OK)
+		return tfa_db_exec(st, "COMMIT", err);
+	(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	uint8_t *blob = NULL;
+	size_t bloblen = 0;
+	tfa_rc rc;
+
+	if (tok->secret_len == 0 || tok->secret_len > sizeof(tok->secret))
+		return tfa_err_set(err, TFA_EINVAL, "bad secret length");
+	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
+	if (rc != TFA_OK)
+		return rc;
+	rc = tfa_db_ensure_user(st, tok->user, err);
+	if (rc != TFA_OK)
+		goto out;
+	if (tok->state == TFA_STATE_PENDING) {
+		rc = tfa_db_prepare(st, "UPDATE tokens SET state=2 WHERE user=?1 AND state=0",
+				    &stmt, err);
+		if (rc != TFA_OK)
+			goto out;
+		sqlite3_bind_text(stmt, 1, tok->user, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
+			rc = tfa_db_err(st, err, "replacing the pending token");
+		sqlite3_finalize(stmt);
+		stmt = NULL;
+		if (rc != TFA_OK)
+			goto out;
+	}
+	tok->created = tfa_now();
+	/* insert with an empty secret to learn the id the sealed secret is bound to */
+	rc = tfa_db_prepare(st, "INSERT INTO tokens(user, type, state, alg, digits, period, counter,"
+			    " last_step, drift, serial, created, last_used, secret)"
+			    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,0,x'')", &stmt, err);
+	if (rc != TFA_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, tok->user, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, (int)tok->type);
+	sqlite3_bind_int(stmt, 3, (int)tok->state);
+	sqlite3_bind_int(stmt, 4, (int)tok->alg);
+	sqlite3_bind_int(stmt, 5, (int)tok->digits);
+	sqlite3_bind_int(stmt, 6, (int)tok->period);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)tok->counter);
+	sqlite3_bind_int64(stmt, 8, tok->last_step);
+	sqlite3_bind_int64(stmt, 9, tok->drift);
+	sqlite3_bind_text(stmt, 10, tok->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 11, tok->created);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		rc = tfa_db_err(st, err, "adding token");
+		goto out;
+	}
+	tok->id = sqlite3_last_insert_rowid(st->db);
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	rc = seal_secret(st, tok, &blob, &bloblen, err);
+	if (rc != TFA_OK)
+		goto out;
+	rc = tfa_db_prepare(st, "UPDATE tokens SET secret=?1 WHERE id=?2", &stmt, err);
+	if (rc != TFA_OK)
+		goto out;
+	sqlite3_bind_blob(stmt, 1, blob, (int)bloblen, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, tok->id);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = tfa_db_err(st, err, "storing the secret");
+out:
+	sqlite3_finalize(stmt);
+	free(blob);
+	return txn_end(st, rc, err);
+}
+
+TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
+				    tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	*revoked = 0;
+	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
+	if (rc != TFA_OK)
+		return rc;
+	rc = tfa_db_prepare(st, "UPDATE tokens SET state=2 WHERE user=?1 AND state<>2", &stmt, err);
+	if (rc != TFA_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		rc = tfa_db_err(st, err, "revoking tokens");
+		goto out;
+	}
+	*revoked = (unsigned)sqlite3_changes(st->db);
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	/* secure_delete: overwrite the revoked secrets, not just mark them */
+	rc = tfa_db_prepare(st, "UPDATE tokens SET secret=x'' WHERE user=?1 AND state=2", &stmt, err);
+	if (rc != TFA_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		rc = tfa_db_err(st, err, "wiping revoked secrets");
+		goto out;
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	rc = tfa_db_prepare(st, "UPDATE users SET failures=0, locked_until=0, lockouts=0"
+			    " WHERE name=?1", &stmt, err);
+	if (rc != TFA_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		rc = tfa_db_err(st, err, "clearing the lockout");
+		goto out;
+	}
+	if (*revoked == 0)
+		rc = tfa_err_set(err, TFA_ENOENT, "user has no tokens in store %s", st->path);
+out:
+	sqlite3_finalize(stmt);
+	/* commit even when nothing was revoked: nothing changed either way */
+	if (rc == TFA_ENOENT) {
+		(void)txn_end(st, TFA_OK, NULL);
+		return rc;
+	}
+	return txn_end(st, rc, err);
+}
+
+static tfa_rc write_user(tfa_store *st, const tfa_user *u, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	rc = tfa_db_prepare(st, "INSERT INTO users(name, failures, locked_until, lockouts, last_login)"
+			    " VALUES(?1,?2,?3,?4,?5) ON CONFLICT(name) DO UPDATE SET"
+			    " failures=excluded.failures, locked_until=excluded.locked_until,"
+			    " lockouts=excluded.lockouts, last_login=excluded.last_login",
+			    &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, u->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, u->failures);
+	sqlite3_bind_int64(stmt, 3, u->locked_until);
+	sqlite3_bind_int64(stmt, 4, u->lockouts);
+	sqlite3_bind_int64(stmt, 5, u->last_login);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = tfa_db_err(st, err, "updating user");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static tfa_rc write_token(tfa_store *st, const tfa_token *t, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	rc = tfa_db_prepare(st, "UPDATE tokens SET state=?1, counter=?2, last_step=?3, drift=?4,"
+			    " last_used=?5 WHERE id=?6", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_int(stmt, 1, (int)t->state);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)t->counter);
+	sqlite3_bind_int64(stmt, 3, t->last_step);
+	sqlite3_bind_int64(stmt, 4, t->drift);
+	sqlite3_bind_int64(stmt, 5, t->last_used);
+	sqlite3_bind_int64(stmt, 6, t->id);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = tfa_db_err(st, err, "updating token");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int user_changed(const tfa_user *a, const tfa_user *b)
+{
+	return a->failures != b->failures || a->locked_until != b->locked_until ||
+	       a->lockouts != b->lockouts || a->last_login != b->last_login;
+}
+
+static int token_changed(const tfa_token *a, const tfa_token *b)
+{
+	return a->state != b->state || a->counter != b->counter || a->last_step != b->last_step ||
+	       a->drift != b->drift || a->last_used != b->last_used;
+}
+
+static int txn_commits(tfa_rc rc)
+{
+	return rc == TFA_OK || rc == TFA_REJECTED || rc == TFA_REPLAYED || rc == TFA_LOCKED ||
+	       rc == TFA_ENOENT;
+}
+
+TFA_API tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx,
+				  tfa_err *err)
+{
+	tfa_user before, after;
+	tfa_token *toks = NULL, *orig = NULL;
+	tfa_audit_rec audit;
+	size_t n = 0, i;
+	tfa_rc rc, frc = TFA_OK;
+
+	if (st->readonly)
+		return tfa_err_set(err, TFA_ESTORE, "store %s is open read-only", st->path);
+	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
+	if (rc != TFA_OK)
+		return rc;
+	rc = tfa_store_user_get(st, user, &before, err);
+	if (rc == TFA_ENOENT)
+		rc = TFA_OK;
+	if (rc != TFA_OK)
+		goto out;
+	rc = load_tokens(st, user, 1, &toks, &n, err);
+	if (rc != TFA_OK)
+		goto out;
+	if (n > 0) {
+		orig = malloc(n * sizeof(*orig));
+		if (orig == NULL) {
+			rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
+			goto out;
+		}
+		memcpy(orig, toks, n * sizeof(*orig));
+	}
+	after = before;
+	memset(&audit, 0, sizeof(audit));
+	frc = fn(&after, toks, n, &audit, ctx);
+	if (!txn_commits(frc)) {
+		rc = frc;
+		goto out;
+	}
+	(void)snprintf(after.name, sizeof(after.name), "%s", user);
+	if (user_changed(&before, &after)) {
+		rc = write_user(st, &after, err);
+		if (rc != TFA_OK)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (!token_changed(&orig[i], &toks[i]))
+			continue;
+		rc = write_token(st, &toks[i], err);
+		if (rc != TFA_OK)
+			goto out;
+	}
+	if (audit.event[0] != '\0') {
+		audit.event[sizeof(audit.event) - 1] = '\0';
+		audit.detail[sizeof(audit.detail) - 1] = '\0';
+		rc = tfa_db_audit_insert(st, user, audit.event, audit.detail, err);
+		if (rc != TFA_OK)
+			goto out;
+	}
+out:
+	tfa_tokens_free(toks, n);
+	tfa_tokens_free(orig, n);
+	rc = txn_end(st, rc, err);
+	return rc != TFA_OK ? rc : frc;
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that twofactor needs to build and test,
+# only those missing (apt-get update once, then apt-get install -y).
+# Usage: scripts/deps.sh [build|test]   (test = build + test tools)
+set -eu
+want=(build-essential autoconf automake libtool pkg-config
+      libpam0g-dev liboath-dev libpskc-dev libqrencode-dev libpng-dev
+      libssl-dev libsqlite3-dev libjson-c-dev)
+if [ "${1:-build}" = test ]; then
+	want+=(libcmocka-dev libpam-wrapper libpamtest0-dev pamtester oathtool
+	       zbar-tools faketime sqlite3 valgrind clang libclang-rt-14-dev expect)
+elif [ "${1:-build}" = demo ]; then
+	want+=(libpam-wrapper pamtester oathtool)
+fi
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing packages: ${missing[*]} (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
