@@ -35,6 +35,8 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 		return tfa_err_set(err, TFA_EINVAL, "period must be 1 to 3600 seconds");
 	if (o->type != TFA_TOKEN_TOTP && o->type != TFA_TOKEN_HOTP)
 		return tfa_err_set(err, TFA_EINVAL, "unsupported token type");
+	if (o->issuer != NULL && strchr(o->issuer, ':') != NULL)
+		return tfa_err_set(err, TFA_EINVAL, "issuer must not contain ':'");
 	(void)snprintf(tok.user, sizeof(tok.user), "%s", user);
 	tok.type = o->type;
 	tok.state = o->activate ? TFA_STATE_ACTIVE : TFA_STATE_PENDING;

@@ -204,9 +204,14 @@ TFA_API tfa_rc tfa_policy_normalize(const char *key, const char *value, char **n
 	int b;
 
 	*norm = NULL;
-	if (k == NULL)
+	if (k == NULL) {
+		char shown[80];
+
+		tfa_escape(key, shown, sizeof(shown));
 		return tfa_err_set(err, TFA_EINVAL,
-				   "unknown policy key (see tfa-admin policy show for the keys)");
+				   "unknown policy key '%s' (tfa-admin policy show lists the keys)",
+				   shown);
+	}
 	switch (k->kind) {
 	case K_BOOL:
 		if (!parse_bool(value, &b))

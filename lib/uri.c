@@ -411,11 +411,12 @@ static tfa_rc split_label(const char *s, size_t n, char **issuer, char **account
 	if (colon != NULL) {
 		*colon = '\0';
 		acc = colon + 1;
-		while (*acc == ' ')
-			acc++;
 		if (lab[0] == '\0' || strchr(acc, ':') != NULL)
 			goto out;
 	}
+	/* "Issuer: alice" and " alice" both name alice (found by fuzz_uri) */
+	while (*acc == ' ')
+		acc++;
 	if (acc[0] == '\0')
 		goto out;
 	rc = TFA_ENOMEM;

@@ -5,17 +5,21 @@
 # cmocka programs do so with CMOCKA_MESSAGE_OUTPUT=TAP. A program that exits
 # non-zero without reporting a failure counts as one failure.
 #
-# Environment: TFA_BUILDDIR, TFA_SRCDIR (default: this checkout),
-#   TFA_SUITE=unit,integration,fuzz (parts to run; default all),
-#   TFA_VALGRIND=1 (run unit programs and the module under valgrind),
-#   TFA_LOGDIR (where logs go; default a temporary directory).
+# Environment:
+#   TFA_RUNS="MODE:BUILDDIR ..." - the runs to make, MODE one of
+#     plain     unit, integration and fuzz smoke against BUILDDIR
+#     asan      unit and integration against a --enable-sanitizers BUILDDIR
+#     valgrind  unit programs and PAM integration tests under valgrind
+#   (default "plain:$TFA_BUILDDIR"; TFA_BUILDDIR defaults to the checkout)
+#   TFA_SUITE=unit,integration,fuzz - parts to run (default all the mode has)
+#   TFA_LOGDIR - where logs go (default a temporary directory).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export TFA_SRCDIR=${TFA_SRCDIR:-$(cd "$here/.." && pwd)}
 export TFA_BUILDDIR=${TFA_BUILDDIR:-$TFA_SRCDIR}
-parts=${TFA_SUITE:-unit,integration,fuzz}
 logdir=${TFA_LOGDIR:-$(mktemp -d /tmp/tfa-suite.XXXXXX)}
 mkdir -p "$logdir"
+export TFA_SANDIR="$logdir/reports"
 passed=0 failed=0 skipped=0
 failures=()
 
@@ -24,11 +28,21 @@ run_one() { # name, command...
 	local log="$logdir/$(echo "$name" | tr '/ ' '__').log"
 	local rc=0 p f s
 	printf '== %s\n' "$name"
+	rm -rf "$TFA_SANDIR" && mkdir -p "$TFA_SANDIR"
 	"$@" >"$log" 2>&1 </dev/null || rc=$?
-	p=$(grep -cE '^ok ' "$log" | tr -d ' ' || true)
-	s=$(grep -E '^ok ' "$log" | grep -ciE '# *skip' || true)
-	f=$(grep -cE '^not ok ' "$log" || true)
-	p=$((p - s))
+	# sanitizer and valgrind reports of any process the test started
+	if [ -n "$(ls -A "$TFA_SANDIR" 2>/dev/null)" ]; then
+		for r in "$TFA_SANDIR"/*; do
+			[ -s "$r" ] || continue
+			echo "not ok - report from a checked process: $(basename "$r")" >>"$log"
+			sed 's/^/# /' "$r" | head -n 60 >>"$log"
+		done
+	fi
+	# cmocka 1.1 prints a skipped test as "not ok N # SKIP": a skip, not a failure
+	p=$(grep -cE '^ok ' "$log" || true)
+	s=$(grep -E '^(not )?ok ' "$log" | grep -ciE '# *skip' || true)
+	f=$(grep -E '^not ok ' "$log" | grep -viEc '# *skip' || true)
+	p=$((p - $(grep -E '^ok ' "$log" | grep -ciE '# *skip' || true)))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 		echo "not ok - $name exited with status $rc" >>"$log"
@@ -36,34 +50,66 @@ run_one() { # name, command...
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 	if [ "$f" -gt 0 ]; then
 		failures+=("$name")
-		grep -E '^not ok ' "$log" | sed 's/^/   /'
+		grep -E '^not ok ' "$log" | grep -viE '# *skip' | sed 's/^/   /'
 		echo "   --- last lines of $log:"
 		tail -n 25 "$log" | sed 's/^/   | /'
 	fi
 	printf '   %d ok, %d failed, %d skipped\n' "$p" "$f" "$s"
 }
 
-if [[ ",$parts," == *,unit,* ]]; then
-	for t in "$TFA_BUILDDIR"/tests/unit/test_*; do
-		[ -x "$t" ] && [ -f "$t" ] || continue
-		case "$t" in *.o|*.c) continue ;; esac
-		if [ "${TFA_VALGRIND:-0}" = 1 ]; then
-			run_one "unit/$(basename "$t") (valgrind)" env CMOCKA_MESSAGE_OUTPUT=TAP \
-				valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "$t"
-		else
-			run_one "unit/$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
-		fi
-	done
-fi
-if [[ ",$parts," == *,integration,* ]]; then
-	for t in "$TFA_SRCDIR"/tests/integration/t_*.sh; do
-		[ -f "$t" ] || continue
-		run_one "integration/$(basename "$t")" bash "$t"
-	done
-fi
-if [[ ",$parts," == *,fuzz,* ]] && [ -f "$TFA_SRCDIR/fuzz/run-smoke.sh" ]; then
-	run_one "fuzz/smoke" bash "$TFA_SRCDIR/fuzz/run-smoke.sh"
-fi
+run_mode() { # mode builddir
+	local mode=$1 t tag parts
+	export TFA_BUILDDIR=$2 TFA_MODE=$mode
+	case $mode in
+	plain) parts=unit,integration,fuzz; tag="" ;;
+	asan) parts=unit,integration; tag=" [asan]" ;;
+	valgrind) parts=unit,integration; tag=" [valgrind]" ;;
+	*) echo "unknown mode $mode" >&2; failed=$((failed + 1)); return ;;
+	esac
+	[ -n "${TFA_SUITE:-}" ] && parts=$TFA_SUITE
+	# How tests/integration/lib.sh runs the PAM host (pamtester) and the CLI:
+	# TFA_PAM_PRELOAD goes before libpam_wrapper.so in LD_PRELOAD,
+	# TFA_PAM_WRAP is put in front of the pamtester command.
+	unset ASAN_OPTIONS UBSAN_OPTIONS TFA_PAM_PRELOAD TFA_PAM_WRAP
+	if [ "$mode" = asan ]; then
+		export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86:log_path=$TFA_SANDIR/asan"
+		export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=86:log_path=$TFA_SANDIR/ubsan"
+		TFA_PAM_PRELOAD=$(gcc -print-file-name=libasan.so)
+		export TFA_PAM_PRELOAD
+	elif [ "$mode" = valgrind ]; then
+		export TFA_PAM_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --log-file=$TFA_SANDIR/valgrind.%p"
+	fi
+	if [[ ",$parts," == *,unit,* ]]; then
+		for t in "$TFA_BUILDDIR"/tests/unit/test_*; do
+			[ -x "$t" ] && [ -f "$t" ] || continue
+			case "$t" in *.o|*.c) continue ;; esac
+			if [ "$mode" = valgrind ]; then
+				run_one "unit/$(basename "$t")$tag" env CMOCKA_MESSAGE_OUTPUT=TAP \
+					valgrind -q --error-exitcode=99 --leak-check=full \
+					--errors-for-leak-kinds=definite "$t"
+			else
+				run_one "unit/$(basename "$t")$tag" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+			fi
+		done
+	fi
+	if [[ ",$parts," == *,integration,* ]]; then
+		for t in "$TFA_SRCDIR"/tests/integration/t_*.sh; do
+			[ -f "$t" ] || continue
+			# under valgrind only the tests that drive the PAM module
+			if [ "$mode" = valgrind ]; then
+				case "$(basename "$t")" in t_pam_*) ;; *) continue ;; esac
+			fi
+			run_one "integration/$(basename "$t")$tag" bash "$t"
+		done
+	fi
+	if [[ ",$parts," == *,fuzz,* ]] && [ -f "$TFA_SRCDIR/fuzz/run-smoke.sh" ]; then
+		run_one "fuzz/smoke" bash "$TFA_SRCDIR/fuzz/run-smoke.sh"
+	fi
+}
+
+for run in ${TFA_RUNS:-plain:$TFA_BUILDDIR}; do
+	run_mode "${run%%:*}" "${run#*:}"
+done
 
 echo
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"

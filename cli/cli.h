@@ -1,0 +1,137 @@
+/* cli.h - shared state and helpers of tfa-admin: exit codes, messages,
+ * JSON output, opening the store, argument checks. */
+#ifndef TFA_CLI_H
+#define TFA_CLI_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "tfa.h"
+#include "auth.h"
+
+/* Exit codes (SPEC "tfa-admin"). */
+enum {
+	CLI_OK = 0,
+	CLI_REJECTED = 1,   /* code rejected or already used */
+	CLI_USAGE = 2,      /* usage error, bad value, not implemented yet */
+	CLI_NOENT = 3,      /* no such user or token */
+	CLI_STORE = 4,      /* store or key error */
+	CLI_LOCKED = 5,     /* locked out */
+};
+
+/* Global options and output state. */
+struct cli {
+	const char *store;
+	const char *keyfile;
+	int json;
+	int json_done;          /* a JSON object went to stdout already */
+	char errmsg[TFA_ERRMSG_MAX + 128];   /* last error, for --json */
+};
+
+/* Long options every command also accepts (the globals), so that
+ * `tfa-admin list --json` works as well as `tfa-admin --json list`. */
+#define CLI_OPT_STORE   0x1001
+#define CLI_OPT_KEYFILE 0x1002
+#define CLI_OPT_JSON    0x1003
+#define CLI_OPT_HELP    0x1004
+#define CLI_GLOBAL_LONGOPTS \
+	{ "store", required_argument, NULL, CLI_OPT_STORE }, \
+	{ "keyfile", required_argument, NULL, CLI_OPT_KEYFILE }, \
+	{ "json", no_argument, NULL, CLI_OPT_JSON }, \
+	{ "help", no_argument, NULL, CLI_OPT_HELP }
+
+/* ---- output.c ---- */
+
+/** cli_fail: print "tfa-admin: MESSAGE" to stderr, remember it for the JSON
+ * error object, return @code. Never pass a secret or a code. */
+int cli_fail(struct cli *g, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** cli_warn: print "tfa-admin: warning: MESSAGE" to stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** cli_usage: print "usage: tfa-admin LINE" to stderr; returns CLI_USAGE. */
+int cli_usage(struct cli *g, const char *line);
+
+/** cli_json_emit: print @obj as one line on stdout, wipe the text, drop
+ * @obj; returns CLI_OK, or CLI_STORE when @obj is NULL (out of memory). */
+int cli_json_emit(struct cli *g, json_object *obj);
+
+/** cli_json_error: in JSON mode, if nothing was printed yet, print
+ * {"error": MESSAGE, "exit": CODE}. */
+void cli_json_error(struct cli *g, int code);
+
+/* JSON builders that tolerate allocation failure of the value (json-c's
+ * json_object_object_add drops a NULL value as JSON null). */
+void cli_jstr(json_object *o, const char *key, const char *val);
+void cli_jint(json_object *o, const char *key, int64_t val);
+void cli_jbool(json_object *o, const char *key, int val);
+/** cli_jtime: ISO 8601 UTC string, or null when @t is 0. */
+void cli_jtime(json_object *o, const char *key, int64_t t);
+
+/** cli_time: @t as "YYYY-MM-DDTHH:MM:SSZ" in @buf (size >= 21); "-" for 0. */
+const char *cli_time(int64_t t, char *buf, size_t len);
+
+/** cli_esc: tfa_escape into @buf for messages and text output. */
+const char *cli_esc(const char *s, char *buf, size_t len);
+
+/* ---- common.c ---- */
+
+/** cli_exit_code: the exit code for a library result. */
+int cli_exit_code(tfa_rc rc);
+
+/** cli_open: tfa_ctx_open with @flags; on failure prints the library's
+ * message (naming the file) and returns CLI_STORE, else CLI_OK. */
+int cli_open(struct cli *g, unsigned flags, tfa_ctx **ctx);
+
+/** cli_store_open: the same for a bare store (no policy load). */
+int cli_store_open(struct cli *g, unsigned flags, tfa_store **st);
+
+/** cli_user: CLI_OK if @name is a valid user name, else a message with the
+ * escaped name and CLI_USAGE. */
+int cli_user(struct cli *g, const char *name);
+
+/** cli_global_opt: handle a global option met among a command's options;
+ * 1 if handled, 0 if @c is not a global option. */
+int cli_global_opt(struct cli *g, int c, const char *arg);
+
+/** cli_getopt_error: message for getopt's '?' or ':' result. */
+int cli_getopt_error(struct cli *g, int c, char **argv, const char *usage);
+
+/** cli_positional: parse a command that takes only global options;
+ * on success *@first is the index of the first positional argument, and
+ * the count of them must be @nmin..@nmax. Returns CLI_OK or CLI_USAGE.
+ * CLI_OPT_HELP prints the usage to stdout and returns -1. */
+int cli_positional(struct cli *g, int argc, char **argv, int nmin, int nmax,
+		   const char *usage, int *first);
+
+/** cli_read_code: read one line from stdin into @buf (for CODE "-");
+ * newline removed. 0 on success, -1 on EOF or error. */
+int cli_read_code(char *buf, size_t len);
+
+/** cli_parse_uint: decimal @s in @min..@max into *@out; 0 ok, -1 bad. */
+int cli_parse_uint(const char *s, unsigned long min, unsigned long max,
+		   unsigned long *out);
+
+/* ---- commands; argv[0] is the command name ---- */
+int cmd_init(struct cli *g, int argc, char **argv);
+int cmd_enroll(struct cli *g, int argc, char **argv);
+int cmd_confirm(struct cli *g, int argc, char **argv);
+int cmd_verify(struct cli *g, int argc, char **argv);
+int cmd_reset(struct cli *g, int argc, char **argv);
+int cmd_required(struct cli *g, int argc, char **argv);  /* enable/disable/default */
+int cmd_unlock(struct cli *g, int argc, char **argv);
+int cmd_list(struct cli *g, int argc, char **argv);
+int cmd_show(struct cli *g, int argc, char **argv);
+int cmd_policy(struct cli *g, int argc, char **argv);
+int cmd_audit(struct cli *g, int argc, char **argv);
+
+/* shared by cmd_enroll.c (terminal confirmation) and cmd_verify.c */
+/** cli_check_code: run tfa_confirm (@confirm) or tfa_verify and print the
+ * outcome (text, or JSON when @json_out); returns the exit code. */
+int cli_check_code(struct cli *g, tfa_ctx *ctx, const char *user, const char *code,
+		   int confirm, int json_out);
+
+#endif

@@ -1,0 +1,203 @@
+/* cmd_audit.c - tfa-admin audit [--user USER] [--since TIME].
+ *
+ * The trail, oldest first: time (ISO 8601, UTC), user, event, detail.
+ * TIME is one of
+ *   unix seconds                 1700000000
+ *   a UTC date                   2024-05-01          (midnight UTC)
+ *   a UTC date and time          "2024-05-01 13:00:00" or 2024-05-01T13:00:00Z
+ *   an age: N followed by s, m, h, d or w (seconds ... weeks ago)   30m, 2d
+ * JSON: {"events": [{"id", "time", "unix", "user", "event", "detail"}]}.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+#define AUDIT_USAGE "audit [--user USER] [--since TIME]   (TIME: unix seconds, " \
+	"YYYY-MM-DD, \"YYYY-MM-DD HH:MM:SS\" UTC, or an age like 30m, 12h, 2d, 1w)"
+
+enum { OPT_USER = 0x3001, OPT_SINCE };
+
+/* Parse @s as described above into *@t; 0 ok, -1 bad. */
+static int parse_since(const char *s, int64_t now, int64_t *t)
+{
+	unsigned long v, mult;
+	struct tm tm, chk;
+	const char *rest;
+	char unit;
+	size_t len = strlen(s);
+	time_t tt;
+
+	if (len == 0)
+		return -1;
+	if (strspn(s, "0123456789") == len)
+		return cli_parse_uint(s, 0, 0xffffffffffUL, &v) == 0 ? (*t = (int64_t)v, 0) : -1;
+	unit = s[len - 1];
+	if (strspn(s, "0123456789") == len - 1 && strchr("smhdw", unit) != NULL) {
+		char num[24];
+
+		if (len - 1 >= sizeof(num))
+			return -1;
+		memcpy(num, s, len - 1);
+		num[len - 1] = '\0';
+		mult = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 :
+		       unit == 'd' ? 86400 : 604800;
+		if (cli_parse_uint(num, 0, 100UL * 366 * 86400 / mult, &v) != 0)
+			return -1;
+		*t = now - (int64_t)(v * mult);
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	if (len < 10 || !isdigit((unsigned char)s[0]))
+		return -1;
+	rest = strptime(s, "%Y-%m-%d", &tm);
+	if (rest == NULL)
+		return -1;
+	if (*rest == ' ' || *rest == 'T') {
+		rest = strptime(rest + 1, "%H:%M:%S", &tm);
+		if (rest == NULL)
+			return -1;
+		if (*rest == 'Z')
+			rest++;
+	}
+	if (*rest != '\0')
+		return -1;
+	chk = tm;
+	tt = timegm(&tm);
+	if (tt == (time_t)-1 || tm.tm_mday != chk.tm_mday || tm.tm_mon != chk.tm_mon ||
+	    tm.tm_hour != chk.tm_hour)
+		return -1;
+	*t = (int64_t)tt;
+	return 0;
+}
+
+/* Control characters would reach the terminal: show them as '?'. */
+static const char *printable(const char *in, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && in[i] != '\0'; i++)
+		buf[i] = ((unsigned char)in[i] < 0x20 || in[i] == 0x7f) ? '?' : in[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+struct audit_out {
+	json_object *arr;
+	int oom;
+};
+
+static int audit_row(const tfa_audit_rec *r, void *arg)
+{
+	struct audit_out *ao = arg;
+	char when[32], u[TFA_USER_MAX + 1], d[sizeof(r->detail)];
+	json_object *o;
+
+	if (ao->arr == NULL) {
+		(void)printf("%-20s  %-12s  %-14s  %s\n", cli_time(r->time, when, sizeof(when)),
+			     r->user[0] != '\0' ? printable(r->user, u, sizeof(u)) : "-",
+			     r->event, printable(r->detail, d, sizeof(d)));
+		return 0;
+	}
+	o = json_object_new_object();
+	if (o == NULL || json_object_array_add(ao->arr, o) != 0) {
+		json_object_put(o);
+		ao->oom = 1;
+		return 1;
+	}
+	cli_jint(o, "id", r->id);
+	cli_jstr(o, "time", cli_time(r->time, when, sizeof(when)));
+	cli_jint(o, "unix", r->time);
+	if (r->user[0] != '\0')
+		cli_jstr(o, "user", r->user);
+	else
+		(void)json_object_object_add(o, "user", NULL);
+	cli_jstr(o, "event", r->event);
+	cli_jstr(o, "detail", r->detail);
+	return 0;
+}
+
+int cmd_audit(struct cli *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_GLOBAL_LONGOPTS,
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct audit_out ao = { NULL, 0 };
+	tfa_err err = { .msg = "" };
+	const char *user = NULL;
+	json_object *o = NULL;
+	tfa_ctx *ctx = NULL;
+	int64_t since = 0;
+	char esc[128];
+	int c, rc;
+	tfa_rc lrc;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (cli_global_opt(g, c, optarg))
+			continue;
+		switch (c) {
+		case CLI_OPT_HELP:
+			(void)printf("usage: tfa-admin %s\n", AUDIT_USAGE);
+			return CLI_OK;
+		case OPT_USER:
+			rc = cli_user(g, optarg);
+			if (rc != CLI_OK)
+				return rc;
+			user = optarg;
+			break;
+		case OPT_SINCE:
+			if (parse_since(optarg, (int64_t)time(NULL), &since) != 0) {
+				(void)cli_fail(g, CLI_USAGE, "--since \"%s\": not a time",
+					       cli_esc(optarg, esc, sizeof(esc)));
+				return cli_usage(g, AUDIT_USAGE);
+			}
+			break;
+		default:
+			return cli_getopt_error(g, c, argv, AUDIT_USAGE);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(g, AUDIT_USAGE);
+	rc = cli_open(g, TFA_STORE_READONLY, &ctx);
+	if (rc != CLI_OK)
+		goto out;
+	if (g->json) {
+		o = json_object_new_object();
+		ao.arr = json_object_new_array();
+		if (o == NULL || ao.arr == NULL) {
+			rc = cli_fail(g, CLI_STORE, "out of memory");
+			goto out;
+		}
+	} else {
+		(void)printf("%-20s  %-12s  %-14s  %s\n", "TIME", "USER", "EVENT", "DETAIL");
+	}
+	lrc = tfa_store_audit_list(ctx->store, user, since, audit_row, &ao, &err);
+	if (ao.oom) {
+		rc = cli_fail(g, CLI_STORE, "out of memory");
+		goto out;
+	}
+	if (lrc != TFA_OK) {
+		rc = cli_fail(g, CLI_STORE, "%s", err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+		goto out;
+	}
+	if (g->json) {
+		(void)json_object_object_add(o, "events", ao.arr);
+		ao.arr = NULL;
+		rc = cli_json_emit(g, o);
+		o = NULL;
+	}
+out:
+	json_object_put(ao.arr);
+	json_object_put(o);
+	tfa_ctx_close(ctx);
+	return rc;
+}

@@ -1,0 +1,283 @@
+/* cmd_enroll.c - tfa-admin enroll USER [options]: issue a new secret.
+ *
+ * Prints the otpauth:// URI and (unless --no-qr) the terminal QR on stdout;
+ * --qr-png FILE also writes a PNG. On a terminal (stdin and stdout), and
+ * without --no-confirm, --activate or --json, asks for the current code up
+ * to three times and activates the token on the right one; otherwise the
+ * token stays pending until `tfa-admin confirm USER CODE`.
+ *
+ * --json prints one object: user, type, uri, state, digits, algorithm,
+ * period (totp) or counter (hotp), issuer and, with --qr-png, qr_png. The
+ * terminal QR is never part of the JSON output (the URI is enough to draw
+ * one). The URI holds the secret: it goes to stdout only, never into a
+ * message, and is wiped after use.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "enroll.h"
+#include "qr.h"
+#include "secret.h"
+
+#define ENROLL_USAGE "enroll USER [--type totp|hotp] [--digits 6|8] [--period S] " \
+	"[--algorithm SHA1|SHA256|SHA512] [--issuer NAME] [--no-qr] [--qr-png FILE] " \
+	"[--activate] [--no-confirm]"
+#define CONFIRM_TRIES 3
+
+enum {
+	OPT_TYPE = 0x2001, OPT_DIGITS, OPT_PERIOD, OPT_ALG, OPT_ISSUER, OPT_PHONE,
+	OPT_NO_QR, OPT_QR_PNG, OPT_ACTIVATE, OPT_NO_CONFIRM,
+};
+
+struct enroll_args {
+	const char *user;
+	tfa_enroll_opts o;
+	int period_given;
+	int no_qr;
+	const char *png;
+	int no_confirm;
+};
+
+static int parse_opt(struct cli *g, struct enroll_args *a, int c, const char *arg)
+{
+	unsigned long v;
+	char esc[64];
+
+	switch (c) {
+	case OPT_TYPE:
+		if (strcasecmp(arg, "sms") == 0 || strcasecmp(arg, "ocra") == 0)
+			return cli_fail(g, CLI_USAGE, "enroll --type %s: not implemented yet",
+					strcasecmp(arg, "sms") == 0 ? "sms" : "ocra");
+		if (otp_type_parse(arg, &a->o.type) != TFA_OK)
+			return cli_fail(g, CLI_USAGE, "--type \"%s\": use totp or hotp",
+					cli_esc(arg, esc, sizeof(esc)));
+		return CLI_OK;
+	case OPT_DIGITS:
+		if (cli_parse_uint(arg, 6, 8, &v) != 0 || v == 7)
+			return cli_fail(g, CLI_USAGE, "--digits \"%s\": use 6 or 8",
+					cli_esc(arg, esc, sizeof(esc)));
+		a->o.digits = (unsigned)v;
+		return CLI_OK;
+	case OPT_PERIOD:
+		if (cli_parse_uint(arg, 1, 3600, &v) != 0)
+			return cli_fail(g, CLI_USAGE, "--period \"%s\": seconds, 1 to 3600",
+					cli_esc(arg, esc, sizeof(esc)));
+		a->o.period = (unsigned)v;
+		a->period_given = 1;
+		return CLI_OK;
+	case OPT_ALG:
+		if (otp_alg_parse(arg, &a->o.alg) != TFA_OK)
+			return cli_fail(g, CLI_USAGE, "--algorithm \"%s\": use SHA1, SHA256 or SHA512",
+					cli_esc(arg, esc, sizeof(esc)));
+		return CLI_OK;
+	case OPT_ISSUER:
+		if (arg[0] == '\0')
+			return cli_fail(g, CLI_USAGE, "--issuer: the name is empty");
+		if (strchr(arg, ':') != NULL)
+			return cli_fail(g, CLI_USAGE, "--issuer \"%s\": must not contain ':' "
+					"(the otpauth label uses it as separator)",
+					cli_esc(arg, esc, sizeof(esc)));
+		a->o.issuer = arg;
+		return CLI_OK;
+	case OPT_PHONE:
+		return cli_fail(g, CLI_USAGE, "enroll --phone: not implemented yet");
+	case OPT_NO_QR:
+		a->no_qr = 1;
+		return CLI_OK;
+	case OPT_QR_PNG:
+		if (arg[0] == '\0')
+			return cli_fail(g, CLI_USAGE, "--qr-png: the file name is empty");
+		a->png = arg;
+		return CLI_OK;
+	case OPT_ACTIVATE:
+		a->o.activate = 1;
+		return CLI_OK;
+	case OPT_NO_CONFIRM:
+		a->no_confirm = 1;
+		return CLI_OK;
+	default:
+		return CLI_USAGE;
+	}
+}
+
+/* 0: parsed; -1: --help printed; else an exit code */
+static int parse_args(struct cli *g, int argc, char **argv, struct enroll_args *a)
+{
+	static const struct option opts[] = {
+		CLI_GLOBAL_LONGOPTS,
+		{ "type", required_argument, NULL, OPT_TYPE },
+		{ "digits", required_argument, NULL, OPT_DIGITS },
+		{ "period", required_argument, NULL, OPT_PERIOD },
+		{ "algorithm", required_argument, NULL, OPT_ALG },
+		{ "issuer", required_argument, NULL, OPT_ISSUER },
+		{ "phone", required_argument, NULL, OPT_PHONE },
+		{ "no-qr", no_argument, NULL, OPT_NO_QR },
+		{ "qr-png", required_argument, NULL, OPT_QR_PNG },
+		{ "activate", no_argument, NULL, OPT_ACTIVATE },
+		{ "no-confirm", no_argument, NULL, OPT_NO_CONFIRM },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (cli_global_opt(g, c, optarg))
+			continue;
+		if (c == CLI_OPT_HELP) {
+			(void)printf("usage: tfa-admin %s\n", ENROLL_USAGE);
+			return -1;
+		}
+		if (c == '?' || c == ':')
+			return cli_getopt_error(g, c, argv, ENROLL_USAGE);
+		rc = parse_opt(g, a, c, optarg);
+		if (rc != CLI_OK)
+			return rc;
+	}
+	if (argc - optind != 1)
+		return cli_usage(g, ENROLL_USAGE);
+	a->user = argv[optind];
+	if (a->period_given && a->o.type != TFA_TOKEN_TOTP)
+		return cli_fail(g, CLI_USAGE, "--period applies to totp tokens only");
+	return cli_user(g, a->user);
+}
+
+static int print_json(struct cli *g, const struct enroll_args *a, const tfa_token *tok,
+		      const char *uri, const char *issuer)
+{
+	json_object *o = json_object_new_object();
+
+	if (o != NULL) {
+		cli_jstr(o, "user", a->user);
+		cli_jstr(o, "type", otp_type_name(tok->type));
+		cli_jstr(o, "uri", uri);
+		cli_jstr(o, "state", tok->state == TFA_STATE_ACTIVE ? "active" : "pending");
+		cli_jint(o, "digits", tok->digits);
+		cli_jstr(o, "algorithm", otp_alg_name(tok->alg));
+		if (tok->type == TFA_TOKEN_TOTP)
+			cli_jint(o, "period", tok->period);
+		else
+			(void)json_object_object_add(o, "counter",
+						     json_object_new_uint64(tok->counter));
+		cli_jstr(o, "issuer", issuer);
+		if (a->png != NULL)
+			cli_jstr(o, "qr_png", a->png);
+	}
+	return cli_json_emit(g, o);
+}
+
+/* Ask for the first code on the terminal; returns the exit code. */
+static int confirm_on_terminal(struct cli *g, tfa_ctx *ctx, const char *user, int *active)
+{
+	char buf[128];
+	int tries, rc = CLI_OK;
+
+	for (tries = 0; tries < CONFIRM_TRIES; tries++) {
+		(void)printf("Enter the code from your app: ");
+		(void)fflush(stdout);
+		if (cli_read_code(buf, sizeof(buf)) != 0) {
+			(void)printf("\n");
+			rc = CLI_OK;      /* end of input: leave the token pending */
+			break;
+		}
+		if (buf[strspn(buf, " \t")] == '\0') {
+			rc = cli_fail(g, CLI_REJECTED, "no code entered");
+			continue;
+		}
+		rc = cli_check_code(g, ctx, user, buf, 1, 0);
+		tfa_wipe(buf, sizeof(buf));
+		if (rc == CLI_OK) {
+			*active = 1;
+			break;
+		}
+		if (rc != CLI_REJECTED)
+			break;
+	}
+	tfa_wipe(buf, sizeof(buf));
+	return rc;
+}
+
+int cmd_enroll(struct cli *g, int argc, char **argv)
+{
+	struct enroll_args a;
+	tfa_ctx *ctx = NULL;
+	tfa_token tok;
+	tfa_err err = { .msg = "" };
+	char *uri = NULL, *qr = NULL;
+	char esc[1024];
+	const char *issuer;
+	int rc, active;
+	tfa_rc lrc;
+
+	memset(&a, 0, sizeof(a));
+	memset(&tok, 0, sizeof(tok));
+	tfa_enroll_opts_init(&a.o);
+	rc = parse_args(g, argc, argv, &a);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	rc = cli_open(g, TFA_STORE_CREATE, &ctx);
+	if (rc != CLI_OK)
+		goto out;
+	issuer = a.o.issuer != NULL ? a.o.issuer : ctx->policy.issuer;
+	lrc = tfa_enroll(ctx, a.user, &a.o, &tok, &uri, &err);
+	if (lrc != TFA_OK) {
+		rc = cli_fail(g, cli_exit_code(lrc), "enroll %s: %s", a.user,
+			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+		goto out;
+	}
+	if (a.png != NULL) {
+		err.msg[0] = '\0';
+		lrc = tfa_qr_png(uri, a.png, &err);
+		if (lrc != TFA_OK) {
+			rc = cli_fail(g, CLI_STORE, "cannot write the QR code to %s: %s "
+				      "(the new token of %s is not usable; run enroll again)",
+				      cli_esc(a.png, esc, sizeof(esc)),
+				      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc), a.user);
+			goto out;
+		}
+	}
+	active = tok.state == TFA_STATE_ACTIVE;
+	if (g->json) {
+		rc = print_json(g, &a, &tok, uri, issuer);
+		goto out;
+	}
+	if (!a.no_qr && (lrc = tfa_qr_utf8(uri, &qr)) != TFA_OK) {
+		cli_warn("cannot draw the QR code (%s); enter the URI instead", tfa_strerror(lrc));
+		qr = NULL;
+	}
+	(void)printf("%s: new %s token (%s, %u digits, ", a.user, otp_type_name(tok.type),
+		     otp_alg_name(tok.alg), tok.digits);
+	if (tok.type == TFA_TOKEN_TOTP)
+		(void)printf("period %u s", tok.period);
+	else
+		(void)printf("counter %llu", (unsigned long long)tok.counter);
+	(void)printf(", issuer %s)\n", cli_esc(issuer != NULL ? issuer : "-", esc, sizeof(esc)));
+	if (qr != NULL)
+		(void)printf("Scan this QR code with the authenticator app:\n\n%s\n", qr);
+	(void)printf("or enter this URI (it holds the secret; keep it out of files and logs):\n"
+		     "%s\n", uri);
+	if (a.png != NULL)
+		(void)printf("QR code written to %s\n", cli_esc(a.png, esc, sizeof(esc)));
+	tfa_free_secret(uri);
+	uri = NULL;
+	tfa_free_secret(qr);
+	qr = NULL;
+	if (!active && !a.no_confirm && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		rc = confirm_on_terminal(g, ctx, a.user, &active);
+	if (rc != CLI_OK && rc != CLI_REJECTED)
+		goto out;
+	if (active)
+		(void)printf("active: %s can log in with the code from the app\n", a.user);
+	else
+		(void)printf("pending: run \"tfa-admin confirm %s CODE\"\n", a.user);
+out:
+	tfa_free_secret(uri);
+	tfa_free_secret(qr);
+	tfa_ctx_close(ctx);
+	return rc;
+}

@@ -1,0 +1,67 @@
+/* cmd_init.c - tfa-admin init: create the store and the key file.
+ *
+ * Running it on an existing store is fine: the files are opened and
+ * checked (ownership, mode, not a symlink) and the schema is migrated. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "audit.h"
+
+static int missing(const char *path)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) != 0 && errno == ENOENT;
+}
+
+int cmd_init(struct cli *g, int argc, char **argv)
+{
+	char s_esc[1024], k_esc[1024];
+	tfa_store *st = NULL;
+	json_object *o;
+	int new_store, new_key, first, rc;
+	tfa_rc arc;
+
+	rc = cli_positional(g, argc, argv, 0, 0, "init", &first);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	new_store = missing(g->store);
+	new_key = missing(g->keyfile);
+	rc = cli_store_open(g, TFA_STORE_CREATE, &st);
+	if (rc != CLI_OK)
+		goto out;
+	if (new_store) {
+		arc = tfa_audit(st, NULL, TFA_EV_INIT, "store created by tfa-admin%s",
+				new_key ? " with a new key" : "");
+		if (arc != TFA_OK) {
+			rc = cli_fail(g, CLI_STORE, "store %s: cannot write the audit trail: %s",
+				      cli_esc(g->store, s_esc, sizeof(s_esc)), tfa_strerror(arc));
+			goto out;
+		}
+	}
+	(void)cli_esc(g->store, s_esc, sizeof(s_esc));
+	(void)cli_esc(g->keyfile, k_esc, sizeof(k_esc));
+	if (g->json) {
+		o = json_object_new_object();
+		if (o != NULL) {
+			cli_jstr(o, "store", g->store);
+			cli_jstr(o, "keyfile", g->keyfile);
+			cli_jbool(o, "created_store", new_store);
+			cli_jbool(o, "created_key", new_key);
+		}
+		rc = cli_json_emit(g, o);
+		goto out;
+	}
+	(void)printf("store %s: %s\n", s_esc, new_store ? "created" : "exists, checked");
+	(void)printf("key file %s: %s\n", k_esc, new_key ? "created" : "exists, checked");
+	if (new_key)
+		(void)printf("back up the key file separately from the store: "
+			     "without it the secrets cannot be read\n");
+out:
+	tfa_store_close(st);
+	return rc;
+}

@@ -1,0 +1,130 @@
+/* cmd_policy.c - tfa-admin policy show | policy set KEY VALUE.
+ *
+ * show prints every key (tfa_policy_keys order) with its effective value
+ * (the default when unset); JSON {"policy": {KEY: "VALUE", ...}} with every
+ * value a string, exactly as `policy set` takes it.
+ * set validates with the library (unknown key or bad value: exit 2 and the
+ * library's message) before touching the store, then stores the canonical
+ * form. It opens the bare store rather than a tfa_ctx, so that a store whose
+ * stored policy no longer validates can still be repaired.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "policy.h"
+
+#define POLICY_USAGE "policy show | policy set KEY VALUE"
+
+static int policy_show(struct cli *g)
+{
+	const char *const *keys = tfa_policy_keys();
+	json_object *o = NULL, *p = NULL;
+	tfa_ctx *ctx = NULL;
+	char *val = NULL, esc[1024];
+	size_t i, w = 0;
+	tfa_rc lrc;
+	int rc;
+
+	rc = cli_open(g, TFA_STORE_READONLY, &ctx);
+	if (rc != CLI_OK)
+		goto out;
+	if (g->json) {
+		o = json_object_new_object();
+		p = json_object_new_object();
+		if (o == NULL || p == NULL) {
+			rc = cli_fail(g, CLI_STORE, "out of memory");
+			goto out;
+		}
+	}
+	for (i = 0; keys[i] != NULL; i++)
+		if (strlen(keys[i]) > w)
+			w = strlen(keys[i]);
+	for (i = 0; keys[i] != NULL; i++) {
+		lrc = tfa_policy_value(&ctx->policy, keys[i], &val);
+		if (lrc != TFA_OK) {
+			rc = cli_fail(g, CLI_STORE, "policy %s: %s", keys[i], tfa_strerror(lrc));
+			goto out;
+		}
+		if (g->json)
+			cli_jstr(p, keys[i], val);
+		else
+			(void)printf("%-*s  %s\n", (int)w, keys[i],
+				     val[0] != '\0' ? cli_esc(val, esc, sizeof(esc)) : "(empty)");
+		free(val);
+		val = NULL;
+	}
+	if (g->json) {
+		(void)json_object_object_add(o, "policy", p);
+		p = NULL;
+		rc = cli_json_emit(g, o);
+		o = NULL;
+	}
+out:
+	free(val);
+	json_object_put(p);
+	json_object_put(o);
+	tfa_ctx_close(ctx);
+	return rc;
+}
+
+static int policy_set(struct cli *g, const char *key, const char *value)
+{
+	tfa_err err = { .msg = "" };
+	tfa_store *st = NULL;
+	char *norm = NULL, esc[1024];
+	json_object *o;
+	tfa_rc lrc;
+	int rc;
+
+	lrc = tfa_policy_normalize(key, value, &norm, &err);
+	if (lrc != TFA_OK) {
+		rc = cli_fail(g, cli_exit_code(lrc), "policy set %s: %s",
+			      cli_esc(key, esc, sizeof(esc)),
+			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+		goto out;
+	}
+	rc = cli_store_open(g, TFA_STORE_CREATE, &st);
+	if (rc != CLI_OK)
+		goto out;
+	err.msg[0] = '\0';
+	lrc = tfa_policy_set(st, key, value, &err);
+	if (lrc != TFA_OK) {
+		rc = cli_fail(g, cli_exit_code(lrc), "%s", err.msg[0] != '\0' ? err.msg :
+			      tfa_strerror(lrc));
+		goto out;
+	}
+	if (g->json) {
+		o = json_object_new_object();
+		if (o != NULL) {
+			cli_jstr(o, "key", key);
+			cli_jstr(o, "value", norm);
+		}
+		rc = cli_json_emit(g, o);
+		goto out;
+	}
+	(void)printf("%s = %s\n", key, norm[0] != '\0' ? cli_esc(norm, esc, sizeof(esc)) :
+		     "(empty)");
+out:
+	free(norm);
+	tfa_store_close(st);
+	return rc;
+}
+
+int cmd_policy(struct cli *g, int argc, char **argv)
+{
+	int first, n, rc;
+
+	rc = cli_positional(g, argc, argv, 1, 3, POLICY_USAGE, &first);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	n = argc - first;
+	if (strcmp(argv[first], "show") == 0 && n == 1)
+		return policy_show(g);
+	if (strcmp(argv[first], "set") == 0 && n == 3)
+		return policy_set(g, argv[first + 1], argv[first + 2]);
+	return cli_usage(g, POLICY_USAGE);
+}

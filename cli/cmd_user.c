@@ -1,0 +1,193 @@
+/* cmd_user.c - tfa-admin reset, enable/disable/default and unlock USER.
+ * Each change is written to the audit trail. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "audit.h"
+
+/* Audit a change already made; a failed write is a store error. */
+static int audit_change(struct cli *g, tfa_ctx *ctx, const char *user, const char *event,
+			const char *detail)
+{
+	tfa_rc rc = tfa_audit(ctx->store, user, event, "%s", detail);
+
+	if (rc != TFA_OK)
+		return cli_fail(g, CLI_STORE, "%s: done, but the audit trail could not be "
+				"written: %s", user, tfa_strerror(rc));
+	return CLI_OK;
+}
+
+/* Parse "CMD USER", check the name and open the store. */
+static int user_cmd_open(struct cli *g, int argc, char **argv, unsigned flags,
+			 const char **user, tfa_ctx **ctx)
+{
+	char usage[64];
+	int first, rc;
+
+	*ctx = NULL;
+	(void)snprintf(usage, sizeof(usage), "%s USER", argv[0]);
+	rc = cli_positional(g, argc, argv, 1, 1, usage, &first);
+	if (rc != CLI_OK)
+		return rc;
+	*user = argv[first];
+	rc = cli_user(g, *user);
+	if (rc != CLI_OK)
+		return rc;
+	return cli_open(g, flags, ctx);
+}
+
+static int lib_fail(struct cli *g, const char *user, tfa_rc rc, const tfa_err *err)
+{
+	return cli_fail(g, cli_exit_code(rc), "%s: %s", user,
+			err->msg[0] != '\0' ? err->msg : tfa_strerror(rc));
+}
+
+int cmd_reset(struct cli *g, int argc, char **argv)
+{
+	tfa_err err = { .msg = "" };
+	tfa_ctx *ctx = NULL;
+	const char *user = NULL;
+	unsigned revoked = 0;
+	char detail[64];
+	json_object *o;
+	tfa_rc lrc;
+	int rc;
+
+	rc = user_cmd_open(g, argc, argv, 0, &user, &ctx);
+	if (rc != CLI_OK)
+		goto out;
+	lrc = tfa_store_user_reset(ctx->store, user, &revoked, &err);
+	if (lrc == TFA_ENOENT) {
+		rc = cli_fail(g, CLI_NOENT, "%s: no tokens to revoke", user);
+		goto out;
+	}
+	if (lrc != TFA_OK) {
+		rc = lib_fail(g, user, lrc, &err);
+		goto out;
+	}
+	(void)snprintf(detail, sizeof(detail), "revoked %u token%s (tfa-admin)", revoked,
+		       revoked == 1 ? "" : "s");
+	rc = audit_change(g, ctx, user, TFA_EV_RESET, detail);
+	if (rc != CLI_OK)
+		goto out;
+	if (g->json) {
+		o = json_object_new_object();
+		if (o != NULL) {
+			cli_jstr(o, "user", user);
+			cli_jint(o, "revoked", revoked);
+		}
+		rc = cli_json_emit(g, o);
+		goto out;
+	}
+	(void)printf("%s: revoked %u token%s; codes from the old device no longer work\n",
+		     user, revoked, revoked == 1 ? "" : "s");
+	(void)printf("%s enrolls again at the next login, or run \"tfa-admin enroll %s\"\n",
+		     user, user);
+out:
+	tfa_ctx_close(ctx);
+	return rc < 0 ? CLI_OK : rc;
+}
+
+int cmd_required(struct cli *g, int argc, char **argv)
+{
+	tfa_err err = { .msg = "" };
+	tfa_user_status s;
+	tfa_ctx *ctx = NULL;
+	const char *user = NULL, *setting;
+	json_object *o;
+	tfa_req req;
+	tfa_rc lrc;
+	int rc;
+
+	if (strcmp(argv[0], "enable") == 0) {
+		req = TFA_REQ_ON;
+		setting = "on";
+	} else if (strcmp(argv[0], "disable") == 0) {
+		req = TFA_REQ_OFF;
+		setting = "off";
+	} else {
+		req = TFA_REQ_DEFAULT;
+		setting = "default";
+	}
+	rc = user_cmd_open(g, argc, argv, TFA_STORE_CREATE, &user, &ctx);
+	if (rc != CLI_OK)
+		goto out;
+	lrc = tfa_store_user_set_required(ctx->store, user, req, &err);
+	if (lrc != TFA_OK) {
+		rc = lib_fail(g, user, lrc, &err);
+		goto out;
+	}
+	rc = audit_change(g, ctx, user, TFA_EV_REQUIRED, setting);
+	if (rc != CLI_OK)
+		goto out;
+	memset(&s, 0, sizeof(s));
+	lrc = tfa_status(ctx, user, (int64_t)time(NULL), &s, &err);
+	if (lrc != TFA_OK) {
+		rc = lib_fail(g, user, lrc, &err);
+		goto out;
+	}
+	if (g->json) {
+		o = json_object_new_object();
+		if (o != NULL) {
+			cli_jstr(o, "user", user);
+			cli_jstr(o, "setting", setting);
+			cli_jbool(o, "required", s.required);
+			cli_jstr(o, "rule", tfa_rule_text(s.rule));
+			cli_jbool(o, "enabled", ctx->policy.enabled);
+		}
+		rc = cli_json_emit(g, o);
+		goto out;
+	}
+	(void)printf("%s: per-user setting %s; 2FA required: %s (%s%s%s)\n", user, setting,
+		     s.required ? "yes" : "no", tfa_rule_text(s.rule),
+		     s.rule == TFA_RULE_GROUP ? " " : "", s.rule == TFA_RULE_GROUP ? s.group : "");
+	if (!ctx->policy.enabled && req == TFA_REQ_ON)
+		(void)printf("note: 2FA is off for everyone until "
+			     "\"tfa-admin policy set enabled yes\"\n");
+out:
+	tfa_ctx_close(ctx);
+	return rc < 0 ? CLI_OK : rc;
+}
+
+int cmd_unlock(struct cli *g, int argc, char **argv)
+{
+	tfa_err err = { .msg = "" };
+	tfa_ctx *ctx = NULL;
+	const char *user = NULL;
+	json_object *o;
+	tfa_rc lrc;
+	int rc;
+
+	rc = user_cmd_open(g, argc, argv, 0, &user, &ctx);
+	if (rc != CLI_OK)
+		goto out;
+	lrc = tfa_store_user_unlock(ctx->store, user, &err);
+	if (lrc == TFA_ENOENT) {
+		rc = cli_fail(g, CLI_NOENT, "%s: the store knows no such user", user);
+		goto out;
+	}
+	if (lrc != TFA_OK) {
+		rc = lib_fail(g, user, lrc, &err);
+		goto out;
+	}
+	rc = audit_change(g, ctx, user, TFA_EV_UNLOCK, "failures and lockout cleared (tfa-admin)");
+	if (rc != CLI_OK)
+		goto out;
+	if (g->json) {
+		o = json_object_new_object();
+		if (o != NULL) {
+			cli_jstr(o, "user", user);
+			cli_jbool(o, "unlocked", 1);
+		}
+		rc = cli_json_emit(g, o);
+		goto out;
+	}
+	(void)printf("%s: unlocked (failures and lockout cleared)\n", user);
+out:
+	tfa_ctx_close(ctx);
+	return rc < 0 ? CLI_OK : rc;
+}

@@ -1,0 +1,195 @@
+/* common.c - tfa-admin helpers: exit codes, opening the store, checking
+ * arguments, reading a code. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "secret.h"
+
+int cli_exit_code(tfa_rc rc)
+{
+	switch (rc) {
+	case TFA_OK:
+		return CLI_OK;
+	case TFA_REJECTED:
+	case TFA_REPLAYED:
+		return CLI_REJECTED;
+	case TFA_EINVAL:
+		return CLI_USAGE;
+	case TFA_ENOENT:
+		return CLI_NOENT;
+	case TFA_LOCKED:
+		return CLI_LOCKED;
+	case TFA_EEXIST:
+	case TFA_ESTORE:
+	case TFA_EKEY:
+	case TFA_ENOMEM:
+	case TFA_ECRYPTO:
+	case TFA_EIO:
+		break;
+	}
+	return CLI_STORE;
+}
+
+/* The message for a failed open: the library's (it names the file), or for
+ * a store that is simply missing a hint to run init. */
+static int open_failed(struct cli *g, tfa_rc rc, const tfa_err *err)
+{
+	char path[1024];
+	struct stat sb;
+
+	if (rc == TFA_ENOENT && lstat(g->store, &sb) != 0 && errno == ENOENT)
+		return cli_fail(g, CLI_STORE, "store %s does not exist; run \"tfa-admin init\"",
+				cli_esc(g->store, path, sizeof(path)));
+	if (err->msg[0] != '\0')
+		return cli_fail(g, CLI_STORE, "%s", err->msg);
+	return cli_fail(g, CLI_STORE, "store %s: %s", cli_esc(g->store, path, sizeof(path)),
+			tfa_strerror(rc));
+}
+
+static int paths_given(struct cli *g)
+{
+	if (g->store[0] == '\0')
+		return cli_fail(g, CLI_USAGE, "the store path is empty");
+	if (g->keyfile[0] == '\0')
+		return cli_fail(g, CLI_USAGE, "the key file path is empty");
+	return CLI_OK;
+}
+
+int cli_open(struct cli *g, unsigned flags, tfa_ctx **ctx)
+{
+	tfa_err err = { .msg = "" };
+	tfa_rc rc;
+
+	*ctx = NULL;
+	if (paths_given(g) != CLI_OK)
+		return CLI_USAGE;
+	rc = tfa_ctx_open(g->store, g->keyfile, flags, "tfa-admin", ctx, &err);
+	if (rc != TFA_OK) {
+		*ctx = NULL;
+		return open_failed(g, rc, &err);
+	}
+	return CLI_OK;
+}
+
+int cli_store_open(struct cli *g, unsigned flags, tfa_store **st)
+{
+	tfa_err err = { .msg = "" };
+	tfa_rc rc;
+
+	*st = NULL;
+	if (paths_given(g) != CLI_OK)
+		return CLI_USAGE;
+	rc = tfa_store_open(g->store, g->keyfile, flags, st, &err);
+	if (rc != TFA_OK) {
+		*st = NULL;
+		return open_failed(g, rc, &err);
+	}
+	return CLI_OK;
+}
+
+int cli_user(struct cli *g, const char *name)
+{
+	char esc[4 * 64 + 8];
+
+	if (tfa_user_valid(name))
+		return CLI_OK;
+	return cli_fail(g, CLI_USAGE, "invalid user name \"%s\": 1 to %d characters "
+			"of A-Z a-z 0-9 . _ @ $ + -, not starting with - or .",
+			cli_esc(name, esc, sizeof(esc)), TFA_USER_MAX);
+}
+
+int cli_global_opt(struct cli *g, int c, const char *arg)
+{
+	switch (c) {
+	case CLI_OPT_STORE:
+		g->store = arg;
+		return 1;
+	case CLI_OPT_KEYFILE:
+		g->keyfile = arg;
+		return 1;
+	case CLI_OPT_JSON:
+		g->json = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int cli_getopt_error(struct cli *g, int c, char **argv, const char *usage)
+{
+	char esc[128];
+	const char *bad = optind > 0 ? argv[optind - 1] : "?";
+
+	if (c == ':')
+		(void)cli_fail(g, CLI_USAGE, "option %s needs a value",
+			       cli_esc(bad, esc, sizeof(esc)));
+	else if (optopt > 0 && optopt < 0x80)
+		(void)cli_fail(g, CLI_USAGE, "unknown option -%c", optopt);
+	else
+		(void)cli_fail(g, CLI_USAGE, "unknown option %s", cli_esc(bad, esc, sizeof(esc)));
+	return cli_usage(g, usage);
+}
+
+int cli_positional(struct cli *g, int argc, char **argv, int nmin, int nmax,
+		   const char *usage, int *first)
+{
+	static const struct option opts[] = { CLI_GLOBAL_LONGOPTS, { NULL, 0, NULL, 0 } };
+	int c, n;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (cli_global_opt(g, c, optarg))
+			continue;
+		if (c == CLI_OPT_HELP) {
+			(void)printf("usage: tfa-admin %s\n", usage);
+			return -1;
+		}
+		return cli_getopt_error(g, c, argv, usage);
+	}
+	n = argc - optind;
+	if (n < nmin || n > nmax)
+		return cli_usage(g, usage);
+	*first = optind;
+	return CLI_OK;
+}
+
+int cli_read_code(char *buf, size_t len)
+{
+	size_t n;
+
+	if (fgets(buf, (int)len, stdin) == NULL)
+		return -1;
+	n = strcspn(buf, "\r\n");
+	if (buf[n] == '\0' && n + 1 == len) {
+		/* over-long line: drop the rest, give a value that is rejected */
+		int ch;
+
+		while ((ch = getchar()) != EOF && ch != '\n')
+			;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+int cli_parse_uint(const char *s, unsigned long min, unsigned long max,
+		   unsigned long *out)
+{
+	char *end = NULL;
+	unsigned long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}

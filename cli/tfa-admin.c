@@ -1,0 +1,147 @@
+/* tfa-admin - manage second-factor tokens, policy and lockouts.
+ *
+ *   tfa-admin [--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]
+ *
+ * Global options come before COMMAND (they are also accepted among the
+ * command's own options). The store and key file default to $TFA_STORE and
+ * $TFA_KEYFILE when those are set and not empty, else to the configured
+ * defaults. Exit codes: see cli.h.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+"usage: tfa-admin [--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]\n"
+"\n"
+"commands:\n"
+"  init                      create the store and the key file\n"
+"  enroll USER [--type totp|hotp] [--digits 6|8] [--period S]\n"
+"         [--algorithm SHA1|SHA256|SHA512] [--issuer NAME] [--no-qr]\n"
+"         [--qr-png FILE] [--activate] [--no-confirm]\n"
+"                            issue a new secret (URI and QR on stdout)\n"
+"  confirm USER CODE         activate the pending token with its current code\n"
+"  verify USER CODE          check a code exactly as a login would\n"
+"  reset USER                revoke every token of the user (change phone)\n"
+"  enable|disable|default USER\n"
+"                            require 2FA / exempt / follow the policy\n"
+"  policy show               every policy key with its effective value\n"
+"  policy set KEY VALUE      set a policy key\n"
+"  list                      every user the store knows\n"
+"  show USER                 one user, its tokens and the deciding rule\n"
+"  unlock USER               clear a lockout\n"
+"  audit [--user USER] [--since TIME]\n"
+"                            the audit trail; TIME is unix seconds,\n"
+"                            YYYY-MM-DD, \"YYYY-MM-DD HH:MM:SS\" (UTC) or an\n"
+"                            age such as 30m, 12h, 2d, 1w\n"
+"  recovery, token, import   not implemented yet\n"
+"\n"
+"Global options may also follow COMMAND. CODE \"-\" reads the code from\n"
+"standard input (keeps it out of ps). --json: one JSON object on stdout;\n"
+"a failure prints {\"error\": MESSAGE, \"exit\": STATUS}.\n"
+"exit status: 0 ok, 1 code rejected, 2 usage error, 3 no such user or\n"
+"token, 4 store or key error, 5 locked out.\n";
+
+typedef int (*cmd_fn)(struct cli *g, int argc, char **argv);
+
+static const struct {
+	const char *name;
+	cmd_fn fn;          /* NULL: not implemented yet */
+} commands[] = {
+	{ "init", cmd_init },
+	{ "enroll", cmd_enroll },
+	{ "confirm", cmd_confirm },
+	{ "verify", cmd_verify },
+	{ "reset", cmd_reset },
+	{ "enable", cmd_required },
+	{ "disable", cmd_required },
+	{ "default", cmd_required },
+	{ "policy", cmd_policy },
+	{ "list", cmd_list },
+	{ "show", cmd_show },
+	{ "unlock", cmd_unlock },
+	{ "audit", cmd_audit },
+	{ "recovery", NULL },
+	{ "token", NULL },
+	{ "import", NULL },
+};
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : dflt;
+}
+
+static int run(struct cli *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "store", required_argument, NULL, CLI_OPT_STORE },
+		{ "keyfile", required_argument, NULL, CLI_OPT_KEYFILE },
+		{ "json", no_argument, NULL, CLI_OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char esc[128];
+	size_t i;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
+		if (cli_global_opt(g, c, optarg))
+			continue;
+		switch (c) {
+		case 'h':
+			(void)fputs(usage_text, stdout);
+			return CLI_OK;
+		case 'V':
+			(void)printf("tfa-admin (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return CLI_OK;
+		default:
+			return cli_getopt_error(g, c, argv,
+						"[--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]");
+		}
+	}
+	if (optind >= argc) {
+		(void)cli_fail(g, CLI_USAGE, "no command given (try tfa-admin --help)");
+		return cli_usage(g, "[--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]");
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		(void)fputs(usage_text, stdout);
+		return CLI_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		if (commands[i].fn == NULL)
+			return cli_fail(g, CLI_USAGE, "%s: not implemented yet", commands[i].name);
+		return commands[i].fn(g, argc - optind, argv + optind);
+	}
+	(void)cli_fail(g, CLI_USAGE, "unknown command \"%s\" (try tfa-admin --help)",
+		       cli_esc(argv[optind], esc, sizeof(esc)));
+	return cli_usage(g, "[--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]");
+}
+
+int main(int argc, char **argv)
+{
+	struct cli g;
+	int rc;
+
+	memset(&g, 0, sizeof(g));
+	g.store = env_or("TFA_STORE", TFA_DEFAULT_STORE);
+	g.keyfile = env_or("TFA_KEYFILE", TFA_DEFAULT_KEYFILE);
+	rc = run(&g, argc, argv);
+	cli_json_error(&g, rc);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		(void)fputs("tfa-admin: cannot write to standard output\n", stderr);
+		if (rc == CLI_OK)
+			rc = CLI_STORE;
+	}
+	return rc;
+}

@@ -1,0 +1,58 @@
+/* module.h - what the parts of pam_twofactor.so share: the state of one
+ * pam_sm_authenticate call (no global state anywhere) and the helpers that
+ * log outcomes, write the audit trail and talk to the person logging in.
+ * Nothing here is exported from the module (visibility hidden + version
+ * script).
+ */
+#ifndef TFA_PAM_MODULE_H
+#define TFA_PAM_MODULE_H
+
+#include <stdint.h>
+#include <syslog.h>
+
+#include <security/pam_modules.h>
+
+#include "tfa.h"
+#include "auth.h"
+#include "args.h"
+
+#define LOG_PRIO(p) (LOG_AUTHPRIV | (p))
+
+/* Everything about one pam_sm_authenticate call. */
+typedef struct {
+	pam_handle_t *pamh;
+	const tfa_pam_args *args;
+	int flags;
+	const char *user;                    /* valid per tfa_user_valid */
+	char user_esc[TFA_USER_MAX * 4 + 1]; /* for logs */
+	char source[64];                     /* "pam:SERVICE" for the audit */
+	tfa_ctx *ctx;
+} tfa_login;
+
+/** tfa_pam_dbg: a LOG_DEBUG line when the debug option is set. */
+void tfa_pam_dbg(const tfa_login *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/** tfa_pam_outcome: log the outcome of the call - every outcome gets one
+ * such line naming the (escaped) user, the reason and the PAM result - and
+ * return @pamrc. Never pass a code or a secret. */
+int tfa_pam_outcome(const tfa_login *l, int pamrc, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/** tfa_pam_audit: write an outcome that tfa_verify/tfa_confirm did not see
+ * to the audit trail ("SOURCE: DETAIL"); a failed write is logged. */
+void tfa_pam_audit(const tfa_login *l, const char *event, const char *detail);
+
+/** tfa_pam_say_error / tfa_pam_say_info: a message to the person, unless
+ * PAM_SILENT. A failure to show it is not an error. */
+void tfa_pam_say_error(const tfa_login *l, const char *text);
+void tfa_pam_say_info(const tfa_login *l, const char *text);
+
+/** tfa_pam_errmsg: @err's message, or the generic text for @r. */
+const char *tfa_pam_errmsg(const tfa_err *err, tfa_rc r);
+
+/** tfa_pam_no_token (pam_enrol.c): a required user without an active token:
+ * first-login enrolment where allowed, else a refusal. */
+int tfa_pam_no_token(tfa_login *l, const tfa_user_status *st);
+
+#endif

@@ -1,0 +1,238 @@
+/* pam_enrol.c - first-login enrolment (SPEC flow 4): a required user with
+ * no active token who has just given the right password is shown a new
+ * secret as a QR code and as text, and types the first code; only then is
+ * the token active. See pam_twofactor.c for when this runs. */
+#include "config.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <security/pam_appl.h>
+#include <security/pam_modules.h>
+#include <security/pam_ext.h>
+
+#include "tfa.h"
+#include "secret.h"
+#include "auth.h"
+#include "audit.h"
+#include "enroll.h"
+#include "qr.h"
+#include "conv.h"
+#include "module.h"
+
+#define ENROL_TRIES 3
+
+/* 1 if the system knows @user, 0 if not, -1 on error. */
+static int system_user(const char *user)
+{
+	struct passwd pw, *res = NULL;
+	size_t len = 1024;
+	char *buf = NULL;
+	int e, ret = -1;
+
+	for (;;) {
+		char *nbuf = realloc(buf, len);
+
+		if (nbuf == NULL)
+			goto out;
+		buf = nbuf;
+		e = getpwnam_r(user, &pw, buf, len, &res);
+		if (e != ERANGE)
+			break;
+		if (len >= (1u << 20))
+			goto out;
+		len *= 2;
+	}
+	if (e == 0)
+		ret = res != NULL;
+	else if (e == ENOENT || e == ESRCH)
+		ret = 0;
+out:
+	free(buf);
+	return ret;
+}
+
+/* The base32 key of an otpauth URI in groups of four, for typing into an
+ * app by hand. @out gets "" if the URI has none. */
+static void uri_key(const char *uri, char *out, size_t outlen)
+{
+	const char *p = strstr(uri, "?secret=");
+	size_t o = 0, i;
+
+	if (p == NULL)
+		p = strstr(uri, "&secret=");
+	out[0] = '\0';
+	if (p == NULL || outlen == 0)
+		return;
+	p += strlen("?secret=");
+	for (i = 0; p[i] != '\0' && p[i] != '&' && o + 2 < outlen; i++) {
+		if (i > 0 && i % 4 == 0)
+			out[o++] = ' ';
+		out[o++] = p[i];
+	}
+	out[o] = '\0';
+}
+
+/* Issue a new pending secret and show it: explanation, QR, key and URI. */
+static int show_new_secret(tfa_login *l)
+{
+	tfa_enroll_opts o;
+	tfa_err err = { { 0 } };
+	char *uri = NULL, *qr = NULL, *text = NULL;
+	char key[320];
+	tfa_rc r;
+	int rc;
+
+	key[0] = '\0';
+	tfa_enroll_opts_init(&o);
+	r = tfa_enroll(l->ctx, l->user, &o, NULL, &uri, &err);
+	if (r != TFA_OK) {
+		rc = tfa_pam_outcome(l, r == TFA_ENOMEM ? PAM_AUTH_ERR : PAM_AUTHINFO_UNAVAIL, LOG_ERR,
+				     "enrolment at login: %s", tfa_pam_errmsg(&err, r));
+		goto out;
+	}
+	rc = tfa_conv_say(l->pamh, PAM_TEXT_INFO,
+			  "Two-factor authentication is required for your account.\n"
+			  "Scan this QR code with an authenticator app "
+			  "(Google Authenticator, FreeOTP, Aegis ...):");
+	if (rc != PAM_SUCCESS)
+		goto conv_failed;
+	if (tfa_qr_utf8(uri, &qr) == TFA_OK) {
+		rc = tfa_conv_say(l->pamh, PAM_TEXT_INFO, qr);
+		if (rc != PAM_SUCCESS)
+			goto conv_failed;
+	} else {
+		pam_syslog(l->pamh, LOG_PRIO(LOG_WARNING),
+			   "user \"%s\": could not draw the QR code; showing the key only",
+			   l->user_esc);
+	}
+	uri_key(uri, key, sizeof(key));
+	if (asprintf(&text, "Or enter the key by hand: %s\nURI: %s", key, uri) < 0) {
+		text = NULL;
+		rc = tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR, "enrolment at login: out of memory");
+		goto out;
+	}
+	rc = tfa_conv_say(l->pamh, PAM_TEXT_INFO, text);
+	if (rc != PAM_SUCCESS)
+		goto conv_failed;
+	rc = PAM_SUCCESS;
+	goto out;
+conv_failed:
+	tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, "enrolment at login: conversation failed");
+	rc = tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING, "enrolment at login: conversation failed");
+out:
+	tfa_wipe(key, sizeof(key));
+	tfa_free_secret(text);
+	tfa_free_secret(qr);
+	tfa_free_secret(uri);
+	return rc;
+}
+
+/* First-login enrolment: optionally a new secret, then up to three codes
+ * confirming the pending token. */
+static int enrol(tfa_login *l, int new_secret)
+{
+	tfa_verify_result res;
+	tfa_err err = { { 0 } };
+	char *code = NULL;
+	int i, rc;
+	tfa_rc r = TFA_REJECTED;
+
+	if (!tfa_conv_available(l->pamh) || (l->flags & PAM_SILENT)) {
+		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, "no token; cannot enrol without a conversation");
+		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
+				       "no token and no conversation (or PAM_SILENT): not enrolling");
+	}
+	if (new_secret) {
+		rc = show_new_secret(l);
+		if (rc != PAM_SUCCESS)
+			return rc;
+	}
+	for (i = 0; i < ENROL_TRIES; i++) {
+		if (new_secret)
+			rc = tfa_conv_ask(l->pamh, PAM_PROMPT_ECHO_ON,
+					  "Enter the code the app shows: ", &code);
+		else
+			rc = tfa_conv_ask(l->pamh, PAM_PROMPT_ECHO_OFF, l->args->prompt, &code);
+		if (rc != PAM_SUCCESS) {
+			tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, "enrolment at login: conversation failed");
+			return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
+					       "enrolment at login: conversation failed");
+		}
+		memset(&res, 0, sizeof(res));
+		r = tfa_confirm(l->ctx, l->user, code, (int64_t)time(NULL), &res, &err);
+		tfa_free_secret(code);
+		code = NULL;
+		if (r != TFA_REJECTED && r != TFA_REPLAYED)
+			break;
+		if (res.locked_now)
+			break;
+		if (i + 1 < ENROL_TRIES)
+			tfa_pam_say_error(l, "That code is not right; try again.");
+	}
+	switch (r) {
+	case TFA_OK:
+		tfa_pam_audit(l, TFA_EV_LOGIN_OK, "enrolled at login");
+		tfa_pam_say_info(l, "Your authenticator is registered.");
+		return tfa_pam_outcome(l, PAM_SUCCESS, LOG_NOTICE, "enrolled at login, token %lld",
+				       (long long)res.token_id);
+	case TFA_REJECTED:
+	case TFA_REPLAYED:
+		tfa_pam_say_error(l, "Registration not completed; nothing was changed.");
+		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, "enrolment at login not completed");
+		if (res.locked_now)
+			return tfa_pam_outcome(l, PAM_MAXTRIES, LOG_WARNING,
+					       "enrolment at login: wrong codes, now locked out");
+		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
+				       "enrolment at login: wrong codes, nothing activated");
+	case TFA_LOCKED:
+		tfa_pam_say_error(l, "Too many failed attempts; try again later.");
+		return tfa_pam_outcome(l, PAM_MAXTRIES, LOG_WARNING, "enrolment at login: locked out");
+	case TFA_ENOENT:
+		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
+				       "enrolment at login: the pending token is gone");
+	case TFA_EINVAL:
+	case TFA_ENOMEM:
+		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR, "enrolment at login: %s",
+				       tfa_pam_errmsg(&err, r));
+	default:
+		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "enrolment at login: %s",
+				       tfa_pam_errmsg(&err, r));
+	}
+}
+
+/* A required user without an active token. */
+int tfa_pam_no_token(tfa_login *l, const tfa_user_status *st)
+{
+	const char *why = NULL;
+	int known;
+
+	if (l->args->no_enroll)
+		why = "no_enroll is set";
+	else if (l->args->forward_pass)
+		why = "forward_pass: the password is not checked yet";
+	else if (!l->ctx->policy.enroll_at_login && st->pending == 0)
+		why = "enroll_at_login=no";
+	if (why == NULL) {
+		known = system_user(l->user);
+		if (known < 0)
+			why = "cannot look the user up";
+		else if (known == 0)
+			why = "not a user of this system";
+	}
+	if (why != NULL) {
+		char detail[160];
+
+		tfa_pam_say_error(l, "Two-factor authentication is required for your account, "
+				  "but no authenticator is registered. Contact your administrator.");
+		(void)snprintf(detail, sizeof(detail), "no active token; not enrolling at login (%s)",
+			       why);
+		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, detail);
+		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING, "%s", detail);
+	}
+	return enrol(l, l->ctx->policy.enroll_at_login);
+}

@@ -1,0 +1,387 @@
+/* pam_twofactor.c - the second factor at login (SPEC "pam_twofactor.so").
+ *
+ *   auth requisite pam_unix.so
+ *   auth required  pam_twofactor.so [store=PATH] [keyfile=PATH] [options]
+ *
+ * Every decision is the library's: policy and lockout come from tfa_status,
+ * codes are checked by tfa_verify - the very code `tfa-admin verify` runs -
+ * and first-login enrolment uses tfa_enroll and tfa_confirm. The module only
+ * talks to the person logging in and maps results to PAM return values.
+ *
+ * Return values and the choices made where the SPEC is silent:
+ *  - PAM_SUCCESS: the code was accepted, or a first-login enrolment
+ *    completed.
+ *  - PAM_IGNORE: enabled=no; a user who is not required and has no active
+ *    token; a user exempted with `tfa-admin disable`, even one with a token
+ *    (the admin said "off"). A user who is not required only because
+ *    default_required=no but who has an active token opted in and is asked
+ *    for a code. failmode=safe with a store that cannot be opened is
+ *    PAM_IGNORE too, not PAM_SUCCESS: the module then counts for nothing and
+ *    the rest of the stack decides; it can never become a success that a
+ *    `sufficient` line would use to skip the password.
+ *  - PAM_AUTH_ERR: wrong, malformed or replayed code; invalid user name;
+ *    no code obtainable (conversation failure, use_first_pass without
+ *    PAM_AUTHTOK); a required user with no token who may not enrol here;
+ *    any unexpected internal error (fail closed).
+ *  - PAM_MAXTRIES: the user is locked out (not prompted), or this attempt
+ *    caused the lockout.
+ *  - PAM_AUTHINFO_UNAVAIL: the store or key cannot be used. failmode=safe
+ *    only covers opening a store or key that is missing, unreadable,
+ *    corrupt or mismatched; a store or key file that fails the safety rules
+ *    (symlink, group/other writable, wrong owner) always fails closed, and
+ *    so does any store error once the store is open (else a burst of logins
+ *    making the store busy could be used to get past the second factor).
+ *  - PAM_SERVICE_ERR: a bad module argument (logged; see args.c): the
+ *    configuration is not what the admin meant, so refuse.
+ *  - never PAM_USER_UNKNOWN.
+ *
+ * Options: use_first_pass / try_first_pass say where the field comes from
+ * (PAM_AUTHTOK only / PAM_AUTHTOK if it holds something shaped like a code,
+ * else a prompt - a password left there by pam_unix is not counted as a
+ * wrong code); forward_pass says
+ * what it holds (password followed by the code: the code is split off by the
+ * digits of the user's tokens and PAM_AUTHTOK is set to the password). With
+ * forward_pass the module prompts only users it asks for a code; for the
+ * others (PAM_IGNORE) the password module must prompt itself, so give it
+ * try_first_pass, not use_first_pass.
+ *
+ * First-login enrolment happens only for a required user with no active
+ * token, a conversation, no PAM_SILENT, no `no_enroll` and no
+ * `forward_pass` (with forward_pass the module runs before the password
+ * check, so it must not hand out a secret), and only for a user the system
+ * knows (getpwnam_r). The module cannot see whether the password module
+ * succeeded: the stack must make the password module `requisite` (as above),
+ * or anyone could enrol a phone for the user. With enroll_at_login=yes a new
+ * secret is issued (replacing an earlier pending one); with
+ * enroll_at_login=no a pending token the admin issued can still be
+ * confirmed with its code. Three tries; on failure nothing is activated.
+ *
+ * Time is read when each code is checked, not when the module starts: a
+ * person may take minutes to scan a QR code or find the phone.
+ *
+ * No mutable global or static state; everything lives in a per-call struct.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAM_SM_AUTH
+#include <security/pam_modules.h>
+#include <security/pam_ext.h>
+
+#include "tfa.h"
+#include "otp.h"
+#include "secret.h"
+#include "safefile.h"
+#include "auth.h"
+#include "audit.h"
+#include "args.h"
+#include "conv.h"
+#include "module.h"
+
+#define PAM_TFA_EXPORT __attribute__((visibility("default")))
+
+/* 1 if @path exists and fails the store's safety rules (symlink, writable
+ * by group or others, wrong owner): then the file may have been tampered
+ * with and failmode=safe must not apply. 0 if missing, unreadable or safe. */
+static int file_unsafe(const char *path)
+{
+	tfa_err err = { { 0 } };
+	int fd, unsafe;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ELOOP;
+	unsafe = tfa_safe_check_fd(fd, path, &err) != TFA_OK;
+	(void)close(fd);
+	return unsafe;
+}
+
+static int open_store(tfa_login *l)
+{
+	const tfa_pam_args *a = l->args;
+	tfa_err err = { { 0 } };
+	tfa_rc r;
+
+	r = tfa_ctx_open(a->store, a->keyfile, 0, l->source, &l->ctx, &err);
+	if (r == TFA_OK)
+		return PAM_SUCCESS;
+	l->ctx = NULL;
+	if (a->failmode == TFA_FAIL_SAFE) {
+		if (!file_unsafe(a->store) && !file_unsafe(a->keyfile))
+			return tfa_pam_outcome(l, PAM_IGNORE, LOG_WARNING,
+					       "WARNING: store unusable (%s); failmode=safe: "
+					       "let through without a second factor",
+					       tfa_pam_errmsg(&err, r));
+		pam_syslog(l->pamh, LOG_PRIO(LOG_ERR),
+			   "store or key file fails the safety rules: failmode=safe does not apply");
+	}
+	return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "store unusable: %s",
+			       tfa_pam_errmsg(&err, r));
+}
+
+/* 1 if @s has the shape of a code (6 to 8 digits, maybe in groups). */
+static int code_shaped(const char *s)
+{
+	char norm[OTP_MAX_DIGITS + 1];
+	unsigned d;
+	int shaped = 0;
+
+	for (d = OTP_MIN_DIGITS; d <= OTP_MAX_DIGITS && !shaped; d++)
+		shaped = otp_code_parse(s, d, norm) == TFA_OK;
+	tfa_wipe(norm, sizeof(norm));
+	return shaped;
+}
+
+/* The field to check: PAM_AUTHTOK or an answer to the prompt, as a new
+ * string in *@field (tfa_free_secret). use_first_pass takes PAM_AUTHTOK
+ * whatever it holds; try_first_pass takes it only when it has the shape of
+ * a code (or, with forward_pass, of anything), so that a password an
+ * earlier module left there is not counted as a wrong code - it prompts. */
+static int get_field(tfa_login *l, char **field)
+{
+	const tfa_pam_args *a = l->args;
+	const void *item = NULL;
+	int rc;
+
+	*field = NULL;
+	if (a->use_first_pass || a->try_first_pass) {
+		if (pam_get_item(l->pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS)
+			item = NULL;
+		if (item != NULL && a->try_first_pass && !a->forward_pass && !code_shaped(item)) {
+			tfa_pam_dbg(l, "user \"%s\": PAM_AUTHTOK is not a code; prompting",
+				    l->user_esc);
+			item = NULL;
+		} else if (item != NULL) {
+			tfa_pam_dbg(l, "user \"%s\": taking the code from PAM_AUTHTOK", l->user_esc);
+			*field = strdup(item);
+			return *field != NULL ? PAM_SUCCESS : PAM_BUF_ERR;
+		}
+		if (a->use_first_pass)
+			return PAM_AUTHTOK_ERR;
+	}
+	rc = tfa_conv_ask(l->pamh, PAM_PROMPT_ECHO_OFF, a->prompt, field);
+	return rc == PAM_SUCCESS ? rc : PAM_CONV_ERR;
+}
+
+/* The code lengths to split a forward_pass field at: the digits of the
+ * user's active tokens, longest first (6 if none is known). */
+static size_t code_lengths(tfa_login *l, unsigned lens[OTP_MAX_DIGITS + 1])
+{
+	tfa_token *toks = NULL;
+	tfa_err err = { { 0 } };
+	size_t n = 0, i, k = 0;
+	unsigned d;
+
+	if (tfa_store_token_list(l->ctx->store, l->user, 0, &toks, &n, &err) == TFA_OK) {
+		for (d = OTP_MAX_DIGITS; d >= OTP_MIN_DIGITS; d--) {
+			for (i = 0; i < n; i++) {
+				if (toks[i].state == TFA_STATE_ACTIVE && toks[i].digits == d) {
+					lens[k++] = d;
+					break;
+				}
+			}
+		}
+		tfa_tokens_free(toks, n);
+	}
+	if (k == 0)
+		lens[k++] = 6;
+	return k;
+}
+
+/* Check the code (for forward_pass: split off the trailing digits, trying
+ * each token length, and pass the password on in PAM_AUTHTOK). */
+static tfa_rc check_field(tfa_login *l, char *field, tfa_verify_result *res, tfa_err *err,
+			  int *authtok_rc)
+{
+	unsigned lens[OTP_MAX_DIGITS + 1];
+	size_t nlens, i, len, cut = 0;
+	tfa_rc r = TFA_REJECTED;
+	char saved;
+
+	*authtok_rc = PAM_SUCCESS;
+	if (!l->args->forward_pass) {
+		memset(res, 0, sizeof(*res));
+		return tfa_verify(l->ctx, l->user, field, (int64_t)time(NULL), res, err);
+	}
+	nlens = code_lengths(l, lens);
+	len = strlen(field);
+	for (i = 0; i < nlens; i++) {
+		cut = len > lens[i] ? len - lens[i] : 0;
+		memset(res, 0, sizeof(*res));
+		r = tfa_verify(l->ctx, l->user, field + cut, (int64_t)time(NULL), res, err);
+		/* a wrong code of one length may be right at another; a
+		 * mixed-length user pays one failure for each length tried */
+		if (r != TFA_REJECTED || res->locked_now)
+			break;
+	}
+	saved = field[cut];
+	field[cut] = '\0';
+	*authtok_rc = pam_set_item(l->pamh, PAM_AUTHTOK, field);
+	field[cut] = saved;
+	return r;
+}
+
+/* Ask for (or take) the code and check it. */
+static int ask_code(tfa_login *l)
+{
+	tfa_verify_result res;
+	tfa_err err = { { 0 } };
+	char *field = NULL;
+	int rc, authtok_rc;
+	tfa_rc r;
+
+	rc = get_field(l, &field);
+	if (rc != PAM_SUCCESS) {
+		const char *why = rc == PAM_AUTHTOK_ERR ? "use_first_pass but no PAM_AUTHTOK set" :
+				  rc == PAM_BUF_ERR ? "out of memory" : "conversation failed";
+
+		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, why);
+		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING, "no code: %s", why);
+	}
+	r = check_field(l, field, &res, &err, &authtok_rc);
+	tfa_free_secret(field);
+	if (authtok_rc != PAM_SUCCESS) {
+		pam_syslog(l->pamh, LOG_PRIO(LOG_ERR), "forward_pass: cannot set PAM_AUTHTOK: %s",
+			   pam_strerror(l->pamh, authtok_rc));
+		if (r == TFA_OK)
+			return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR,
+					       "code accepted but the password could not be passed on");
+	}
+	switch (r) {
+	case TFA_OK:
+		return tfa_pam_outcome(l, PAM_SUCCESS, LOG_NOTICE,
+				       "second factor accepted (token %lld)",
+				       (long long)res.token_id);
+	case TFA_REJECTED:
+	case TFA_REPLAYED:
+		if (res.locked_now) {
+			tfa_pam_say_error(l, "Too many failed attempts; try again later.");
+			return tfa_pam_outcome(l, PAM_MAXTRIES, LOG_WARNING,
+					       "%s; now locked out", tfa_strerror(r));
+		}
+		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
+				       "%s (%u consecutive failures)", tfa_strerror(r),
+				       res.failures);
+	case TFA_LOCKED:
+		tfa_pam_say_error(l, "Too many failed attempts; try again later.");
+		return tfa_pam_outcome(l, PAM_MAXTRIES, LOG_WARNING, "locked out");
+	case TFA_ENOENT:
+		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING, "no active token any more");
+	case TFA_EINVAL:
+	case TFA_ENOMEM:
+		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR, "%s", tfa_pam_errmsg(&err, r));
+	default:
+		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "checking the code: %s",
+				       tfa_pam_errmsg(&err, r));
+	}
+}
+
+/* With the store open: what policy says, then lockout, then the code. */
+static int decide(tfa_login *l)
+{
+	tfa_user_status st;
+	tfa_err err = { { 0 } };
+	tfa_rc r;
+
+	if (!l->ctx->policy.enabled)
+		return tfa_pam_outcome(l, PAM_IGNORE, LOG_INFO, "two-factor is off (enabled=no)");
+	memset(&st, 0, sizeof(st));
+	r = tfa_status(l->ctx, l->user, (int64_t)time(NULL), &st, &err);
+	if (r != TFA_OK)
+		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "store unusable: %s",
+				       tfa_pam_errmsg(&err, r));
+	tfa_pam_dbg(l, "user \"%s\": required=%d (%s%s%s) active=%u pending=%u locked=%d",
+		    l->user_esc, st.required, tfa_rule_text(st.rule),
+		    st.rule == TFA_RULE_GROUP ? " " : "",
+		    st.rule == TFA_RULE_GROUP ? st.group : "", st.active, st.pending, st.locked);
+	if (!st.required && (st.active == 0 || st.rule == TFA_RULE_USER_OFF))
+		return tfa_pam_outcome(l, PAM_IGNORE, LOG_INFO, "second factor not required (%s)",
+				       tfa_rule_text(st.rule));
+	if (st.locked) {
+		tfa_pam_audit(l, TFA_EV_LOCKED, "locked out; not prompted");
+		tfa_pam_say_error(l, "Too many failed attempts; try again later.");
+		return tfa_pam_outcome(l, PAM_MAXTRIES, LOG_WARNING, "locked out; not prompted");
+	}
+	if (st.active == 0)
+		return tfa_pam_no_token(l, &st);
+	return ask_code(l);
+}
+
+/* "pam:SERVICE", the service name escaped. */
+static void make_source(pam_handle_t *pamh, char *out, size_t outlen)
+{
+	const void *item = NULL;
+	size_t n;
+
+	if (pam_get_item(pamh, PAM_SERVICE, &item) != PAM_SUCCESS || item == NULL)
+		item = "unknown";
+	n = (size_t)snprintf(out, outlen, "pam:");
+	if (n < outlen)
+		tfa_escape(item, out + n, outlen - n);
+}
+
+PAM_TFA_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
+				       const char **argv)
+{
+	tfa_pam_args args;
+	tfa_login l;
+	const char *user = NULL;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	l.pamh = pamh;
+	l.flags = flags;
+	l.args = &args;
+	if (tfa_pam_args_parse(pamh, argc, argv, &args) != 0)
+		return PAM_SERVICE_ERR;
+	rc = pam_get_user(pamh, &user, NULL);
+	if (rc != PAM_SUCCESS || user == NULL) {
+		pam_syslog(pamh, LOG_PRIO(LOG_WARNING), "cannot get the user name: %s",
+			   pam_strerror(pamh, rc));
+		return PAM_AUTH_ERR;
+	}
+	tfa_escape(user, l.user_esc, sizeof(l.user_esc));
+	if (!tfa_user_valid(user)) {
+		pam_syslog(pamh, LOG_PRIO(LOG_WARNING), "user \"%s\": invalid user name (%s)",
+			   l.user_esc, pam_strerror(pamh, PAM_AUTH_ERR));
+		return PAM_AUTH_ERR;
+	}
+	l.user = user;
+	make_source(pamh, l.source, sizeof(l.source));
+	tfa_pam_dbg(&l, "user \"%s\": store %s, key %s, failmode=%s", l.user_esc, args.store,
+		    args.keyfile, args.failmode == TFA_FAIL_SAFE ? "safe" : "secure");
+	rc = open_store(&l);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = decide(&l);
+	tfa_ctx_close(l.ctx);
+	/* fail closed: nothing but the outcomes above may leave this module */
+	switch (rc) {
+	case PAM_SUCCESS:
+	case PAM_IGNORE:
+	case PAM_AUTH_ERR:
+	case PAM_MAXTRIES:
+	case PAM_AUTHINFO_UNAVAIL:
+		return rc;
+	default:
+		return PAM_AUTH_ERR;
+	}
+}
+
+PAM_TFA_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}

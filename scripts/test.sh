@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine (run as root):
+# installs missing packages, builds three ways, and runs
+#   1. unit + integration + fuzz smoke on the normal build,
+#   2. unit + integration on an AddressSanitizer + UBSan build,
+#   3. unit + PAM integration under valgrind memcheck,
+# ending with one line: "N passed, N failed[, N skipped]".
+#
+# Environment: TFA_QUICK=1 runs only (1); FUZZ_SECONDS (default 8) per target.
+set -eu
+src=$(cd "$(dirname "$0")/.." && pwd)
+bash "$src/scripts/deps.sh" test
+
+build() { # dir, configure args...
+	local dir=$1; shift
+	mkdir -p "$dir"
+	if [ ! -f "$dir/config.status" ] || [ "$src/configure.ac" -nt "$dir/config.status" ]; then
+		(cd "$dir" && "$src/configure" -q "$@")
+	fi
+	make -C "$dir" -j"$(nproc)" -s >/dev/null
+	make -C "$dir/tests" -j"$(nproc)" -s tests-build >/dev/null
+}
+
+if [ ! -x "$src/configure" ] || [ "$src/configure.ac" -nt "$src/configure" ]; then
+	(cd "$src" && autoreconf -fi >/dev/null 2>&1)
+fi
+# in-tree configured checkouts cannot also build out of tree
+if [ -f "$src/config.status" ]; then
+	echo "note: $src is configured in-tree; running 'make distclean' there first" >&2
+	make -C "$src" distclean >/dev/null 2>&1 || true
+fi
+
+runs="plain:$src/build/default"
+build "$src/build/default"
+if [ "${TFA_QUICK:-0}" != 1 ]; then
+	build "$src/build/asan" --enable-sanitizers
+	runs="$runs asan:$src/build/asan valgrind:$src/build/default"
+fi
+export FUZZ_SECONDS=${FUZZ_SECONDS:-8}
+TFA_RUNS="$runs" exec bash "$src/tests/run-suite.sh"
