@@ -68,14 +68,14 @@ run_mode() { # mode builddir
 	esac
 	[ -n "${TFA_SUITE:-}" ] && parts=$TFA_SUITE
 	# How tests/integration/lib.sh runs the PAM host (pamtester) and the CLI:
-	# TFA_PAM_PRELOAD goes before libpam_wrapper.so in LD_PRELOAD,
+	# TFA_PRELOAD goes before libpam_wrapper.so in LD_PRELOAD,
 	# TFA_PAM_WRAP is put in front of the pamtester command.
-	unset ASAN_OPTIONS UBSAN_OPTIONS TFA_PAM_PRELOAD TFA_PAM_WRAP
+	unset ASAN_OPTIONS UBSAN_OPTIONS TFA_PRELOAD TFA_PAM_WRAP
 	if [ "$mode" = asan ]; then
 		export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86:log_path=$TFA_SANDIR/asan"
 		export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=86:log_path=$TFA_SANDIR/ubsan"
-		TFA_PAM_PRELOAD=$(gcc -print-file-name=libasan.so)
-		export TFA_PAM_PRELOAD
+		TFA_PRELOAD=$(gcc -print-file-name=libasan.so)
+		export TFA_PRELOAD
 	elif [ "$mode" = valgrind ]; then
 		export TFA_PAM_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --log-file=$TFA_SANDIR/valgrind.%p"
 	fi

@@ -143,6 +143,9 @@ pam_run() {
 	PAM_OUT=$(mktemp "$T/run.XXXXXX")
 	local pre=()
 	[ -n "$ft" ] && pre=(faketime -f "$ft")
+	# TFA_PAM_WRAP (set by run-suite.sh's valgrind mode) runs pamtester under valgrind
+	# shellcheck disable=SC2206
+	[ -n "${TFA_PAM_WRAP:-}" ] && pre+=($TFA_PAM_WRAP)
 	if [ "$eof" = 1 ]; then
 		pam_env "${pre[@]}" pamtester -v "$svc" "$user" "$op" </dev/null >"$PAM_OUT" 2>&1
 	else
