@@ -11,6 +11,7 @@
 #define TFA_EV_RESET      "reset"
 #define TFA_EV_LOGIN_OK   "login_ok"
 #define TFA_EV_LOGIN_FAIL "login_failed"
+#define TFA_EV_LOGIN_SKIP "login_skipped"   /* not required: no second factor asked */
 #define TFA_EV_REPLAY     "replay_refused"
 #define TFA_EV_LOCKOUT    "lockout"
 #define TFA_EV_LOCKED     "locked_refused"

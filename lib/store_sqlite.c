@@ -136,8 +136,10 @@ static tfa_rc meta_get(tfa_store *st, const char *key, char *val, size_t vallen,
 	if (r == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(stmt, 0);
 
-		if (v != NULL && strlen(v) < vallen) {
-			strcpy(val, v);
+		size_t vlen = v != NULL ? strlen(v) : 0;
+
+		if (v != NULL && vlen < vallen) {
+			memcpy(val, v, vlen + 1);
 			*found = 1;
 		}
 	} else if (r != SQLITE_DONE) {

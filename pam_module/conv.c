@@ -103,7 +103,7 @@ int tfa_conv_say(pam_handle_t *pamh, int style, const char *text)
 
 		/* take whole lines while they fit; a single over-long line is
 		 * cut at the buffer size */
-		while (text[n] != '\0' && n < sizeof(buf) - 1) {
+		while (n < sizeof(buf) - 1 && text[n] != '\0') {
 			if (text[n] == '\n')
 				cut = n + 1;
 			n++;

@@ -23,14 +23,20 @@
  *    no code obtainable (conversation failure, use_first_pass without
  *    PAM_AUTHTOK); a required user with no token who may not enrol here;
  *    any unexpected internal error (fail closed).
- *  - PAM_MAXTRIES: the user is locked out (not prompted), or this attempt
- *    caused the lockout.
+ *  - PAM_MAXTRIES: the user is locked out (not prompted). The wrong code
+ *    that causes the lockout is PAM_AUTH_ERR, as any wrong code.
  *  - PAM_AUTHINFO_UNAVAIL: the store or key cannot be used. failmode=safe
  *    only covers opening a store or key that is missing, unreadable,
  *    corrupt or mismatched; a store or key file that fails the safety rules
  *    (symlink, group/other writable, wrong owner) always fails closed, and
  *    so does any store error once the store is open (else a burst of logins
  *    making the store busy could be used to get past the second factor).
+ *  - Audit: every outcome once the store is open is in the audit trail
+ *    (tfa_verify/tfa_confirm/tfa_enroll write their own; the module adds
+ *    the others, e.g. "login_skipped" for a user who is not required) -
+ *    except enabled=no, where the product is switched off and logins do not
+ *    write to the store. Outcomes before the store is open (bad argument,
+ *    invalid user name, store unusable) are in syslog only.
  *  - PAM_SERVICE_ERR: a bad module argument (logged; see args.c): the
  *    configuration is not what the admin meant, so refuse.
  *  - never PAM_USER_UNKNOWN.
@@ -208,10 +214,9 @@ static tfa_rc check_field(tfa_login *l, char *field, tfa_verify_result *res, tfa
 	char saved;
 
 	*authtok_rc = PAM_SUCCESS;
-	if (!l->args->forward_pass) {
-		memset(res, 0, sizeof(*res));
+	memset(res, 0, sizeof(*res));
+	if (!l->args->forward_pass)
 		return tfa_verify(l->ctx, l->user, field, (int64_t)time(NULL), res, err);
-	}
 	nlens = code_lengths(l, lens);
 	len = strlen(field);
 	for (i = 0; i < nlens; i++) {
@@ -264,8 +269,10 @@ static int ask_code(tfa_login *l)
 	case TFA_REJECTED:
 	case TFA_REPLAYED:
 		if (res.locked_now) {
+			/* a wrong code: PAM_AUTH_ERR (SPEC); PAM_MAXTRIES from the
+			 * next attempt on, while the lockout lasts */
 			tfa_pam_say_error(l, "Too many failed attempts; try again later.");
-			return tfa_pam_outcome(l, PAM_MAXTRIES, LOG_WARNING,
+			return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
 					       "%s; now locked out", tfa_strerror(r));
 		}
 		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
@@ -292,6 +299,8 @@ static int decide(tfa_login *l)
 	tfa_err err = { { 0 } };
 	tfa_rc r;
 
+	if (l->ctx == NULL)     /* open_store() succeeded, so never; fail closed */
+		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR, "internal error: no store");
 	if (!l->ctx->policy.enabled)
 		return tfa_pam_outcome(l, PAM_IGNORE, LOG_INFO, "two-factor is off (enabled=no)");
 	memset(&st, 0, sizeof(st));
@@ -303,9 +312,14 @@ static int decide(tfa_login *l)
 		    l->user_esc, st.required, tfa_rule_text(st.rule),
 		    st.rule == TFA_RULE_GROUP ? " " : "",
 		    st.rule == TFA_RULE_GROUP ? st.group : "", st.active, st.pending, st.locked);
-	if (!st.required && (st.active == 0 || st.rule == TFA_RULE_USER_OFF))
+	if (!st.required && (st.active == 0 || st.rule == TFA_RULE_USER_OFF)) {
+		char detail[128];
+
+		(void)snprintf(detail, sizeof(detail), "not required: %s", tfa_rule_text(st.rule));
+		tfa_pam_audit(l, TFA_EV_LOGIN_SKIP, detail);
 		return tfa_pam_outcome(l, PAM_IGNORE, LOG_INFO, "second factor not required (%s)",
 				       tfa_rule_text(st.rule));
+	}
 	if (st.locked) {
 		tfa_pam_audit(l, TFA_EV_LOCKED, "locked out; not prompted");
 		tfa_pam_say_error(l, "Too many failed attempts; try again later.");

@@ -8,7 +8,8 @@ want=(build-essential autoconf automake libtool pkg-config
       libssl-dev libsqlite3-dev libjson-c-dev)
 if [ "${1:-build}" = test ]; then
 	want+=(libcmocka-dev libpam-wrapper libpamtest0-dev pamtester oathtool
-	       zbar-tools faketime sqlite3 valgrind clang libclang-rt-14-dev expect)
+	       zbar-tools faketime sqlite3 valgrind clang libclang-rt-14-dev expect
+	       cppcheck clang-tidy)
 elif [ "${1:-build}" = demo ]; then
 	want+=(libpam-wrapper pamtester oathtool)
 fi

@@ -15,6 +15,8 @@ pam_login alice 000000
 is_result "enabled=no (default): required user with a token gets PAM_IGNORE" IGNORE
 check "enabled=no: not prompted" bash -c "! grep -aq 'Verification code' '$PAM_OUT'"
 log_has "enabled=no logged" 'user "alice": two-factor is off'
+check "enabled=no: logins do not write the audit trail" bash -c \
+	"! '$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' audit --user alice | grep -q 'pam:'"
 pam_service_raw plain <<-'EOF'
 	auth required @MODULE@ store=@STORE@ keyfile=@KEYFILE@
 	auth required pam_permit.so
@@ -29,6 +31,8 @@ pam_login nobody1 000000
 is_result "not required, no token: PAM_IGNORE" IGNORE
 check "not required, no token: not prompted" bash -c "! grep -aq 'Verification code' '$PAM_OUT'"
 log_has "not required logged with the rule" 'user "nobody1": second factor not required'
+check "not required: in the audit trail (login_skipped)" bash -c \
+	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' audit --user nobody1 | grep -q 'login_skipped.*pam:tfa'"
 pam_login nobody1 000000 -s plain
 is_result "not required: 'required' module + pam_permit lets the user in" SUCCESS
 

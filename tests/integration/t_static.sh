@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Static analysis: cppcheck and clang-tidy (default checks, see .clang-tidy)
+# report nothing on lib/, pam_module/ and cli/. Runs once, in the plain run.
+set -u
+S=${TFA_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+B=${TFA_BUILDDIR:-$S}
+n=0
+if [ "${TFA_MODE:-plain}" != plain ]; then
+	echo "ok 1 - static analysis # SKIP runs in the plain run only"; echo "1..1"; exit 0
+fi
+cd "$S" || exit 1
+out=$(mktemp); trap 'rm -f "$out"' EXIT
+n=$((n + 1))
+if command -v cppcheck >/dev/null; then
+	if cppcheck --quiet --enable=warning,portability,performance --error-exitcode=1 \
+		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
+		-I lib -I "$B" lib pam_module cli >"$out" 2>&1; then
+		echo "ok $n - cppcheck: no findings"
+	else
+		echo "not ok $n - cppcheck: findings"; sed 's/^/# /' "$out"
+	fi
+else
+	echo "ok $n - cppcheck # SKIP not installed"
+fi
+n=$((n + 1))
+if command -v clang-tidy >/dev/null; then
+	flags="-std=gnu11 -D_GNU_SOURCE -DHAVE_CONFIG_H -I$B -Ilib $(pkg-config --cflags json-c sqlite3 libqrencode libpng liboath)"
+	bad=0
+	for f in lib/*.c pam_module/*.c cli/*.c; do
+		# shellcheck disable=SC2086
+		clang-tidy --quiet "$f" -- $flags >>"$out" 2>/dev/null || bad=1
+	done
+	if [ "$bad" = 0 ] && ! grep -qE 'warning:|error:' "$out"; then
+		echo "ok $n - clang-tidy: no findings"
+	else
+		echo "not ok $n - clang-tidy: findings"; grep -E 'warning:|error:' "$out" | sed 's/^/# /'
+	fi
+else
+	echo "ok $n - clang-tidy # SKIP not installed"
+fi
+echo "1..$n"
