@@ -18,7 +18,7 @@
 #include "secret.h"
 #include "store_internal.h"
 
-#define BUSY_TIMEOUT_MS 15000
+#define BUSY_TIMEOUT_MS 30000   /* concurrent logins wait for the write lock; sshd allows 120 s */
 
 int64_t tfa_now(void)
 {
