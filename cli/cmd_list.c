@@ -141,6 +141,7 @@ static json_object *row_json(const tfa_user_status *s, const tfa_token *toks, si
 	cli_jstr(o, "state", state_word(s));
 	cli_jint(o, "active", s->active);
 	cli_jint(o, "pending", s->pending);
+	cli_jint(o, "recovery_codes", s->recovery);
 	(void)json_object_object_add(o, "types", types);
 	(void)json_object_object_add(o, "serials", serials);
 	cli_jtime(o, "last_use", last_use(s, toks, n));
@@ -412,6 +413,7 @@ int cmd_show(struct cli *g, int argc, char **argv)
 	(void)printf("locked until: %s\n", r.locked);
 	(void)printf("lockouts:     %u\n", s.user.lockouts);
 	(void)printf("last login:   %s\n", cli_time(s.user.last_login, t1, sizeof(t1)));
+	(void)printf("recovery codes: %u left\n", s.recovery);
 	print_tokens(toks, n);
 out:
 	tfa_tokens_free(toks, n);

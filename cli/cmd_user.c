@@ -51,8 +51,8 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 	tfa_err err = { .msg = "" };
 	tfa_ctx *ctx = NULL;
 	const char *user = NULL;
-	unsigned revoked = 0;
-	char detail[64];
+	unsigned revoked = 0, codes = 0;
+	char detail[96];
 	json_object *o;
 	tfa_rc lrc;
 	int rc;
@@ -60,17 +60,18 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 	rc = user_cmd_open(g, argc, argv, 0, &user, &ctx);
 	if (rc != CLI_OK)
 		goto out;
-	lrc = tfa_store_user_reset(ctx->store, user, &revoked, &err);
+	lrc = tfa_store_user_reset(ctx->store, user, &revoked, &codes, &err);
 	if (lrc == TFA_ENOENT) {
-		rc = cli_fail(g, CLI_NOENT, "%s: no tokens to revoke", user);
+		rc = cli_fail(g, CLI_NOENT, "%s: no tokens or recovery codes to revoke", user);
 		goto out;
 	}
 	if (lrc != TFA_OK) {
 		rc = lib_fail(g, user, lrc, &err);
 		goto out;
 	}
-	(void)snprintf(detail, sizeof(detail), "revoked %u token%s (tfa-admin)", revoked,
-		       revoked == 1 ? "" : "s");
+	(void)snprintf(detail, sizeof(detail), "revoked %u token%s and %u recovery code%s"
+		       " (tfa-admin)", revoked, revoked == 1 ? "" : "s", codes,
+		       codes == 1 ? "" : "s");
 	rc = audit_change(g, ctx, user, TFA_EV_RESET, detail);
 	if (rc != CLI_OK)
 		goto out;
@@ -79,12 +80,14 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 		if (o != NULL) {
 			cli_jstr(o, "user", user);
 			cli_jint(o, "revoked", revoked);
+			cli_jint(o, "recovery_revoked", codes);
 		}
 		rc = cli_json_emit(g, o);
 		goto out;
 	}
-	(void)printf("%s: revoked %u token%s; codes from the old device no longer work\n",
-		     user, revoked, revoked == 1 ? "" : "s");
+	(void)printf("%s: revoked %u token%s and %u recovery code%s; codes from the old"
+		     " device no longer work\n", user, revoked, revoked == 1 ? "" : "s", codes,
+		     codes == 1 ? "" : "s");
 	(void)printf("%s enrolls again at the next login, or run \"tfa-admin enroll %s\"\n",
 		     user, user);
 out:

@@ -36,6 +36,8 @@ static void print_json(struct cli *g, const char *user, tfa_rc rc,
 		cli_jstr(o, "user", user);
 		cli_jstr(o, "result", result_name(rc));
 		cli_jint(o, "failures", res->failures);
+		if (res->recovery_used)
+			cli_jint(o, "recovery_left", res->recovery_left);
 		cli_jtime(o, "locked_until", res->locked_until > (int64_t)time(NULL) ?
 			  res->locked_until : 0);
 	}
@@ -72,7 +74,10 @@ int cli_check_code(struct cli *g, tfa_ctx *ctx, const char *user, const char *co
 		print_json(g, user, rc, &res);
 	switch (rc) {
 	case TFA_OK:
-		if (!json_out)
+		if (!json_out && res.recovery_used)
+			(void)printf("%s: recovery code accepted (now used; %u left)\n", user,
+				     res.recovery_left);
+		else if (!json_out)
 			(void)printf(confirm ? "%s: code accepted, token active\n" :
 				     "%s: code accepted\n", user);
 		break;
@@ -95,7 +100,7 @@ int cli_check_code(struct cli *g, tfa_ctx *ctx, const char *user, const char *co
 			(void)cli_fail(g, ex, "%s: no pending token; run \"tfa-admin enroll %s\"",
 				       user, user);
 		else
-			(void)cli_fail(g, ex, "%s: no active token", user);
+			(void)cli_fail(g, ex, "%s: no active token and no recovery code", user);
 		break;
 	}
 	return ex;

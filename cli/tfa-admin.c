@@ -27,7 +27,8 @@ static const char usage_text[] =
 "                            issue a new secret (URI and QR on stdout)\n"
 "  confirm USER CODE         activate the pending token with its current code\n"
 "  verify USER CODE          check a code exactly as a login would\n"
-"  reset USER                revoke every token of the user (change phone)\n"
+"  reset USER                revoke every token and recovery code of the\n"
+"                            user (change phone)\n"
 "  enable|disable|default USER\n"
 "                            require 2FA / exempt / follow the policy\n"
 "  policy show               every policy key with its effective value\n"
@@ -39,7 +40,13 @@ static const char usage_text[] =
 "                            the audit trail; TIME is unix seconds,\n"
 "                            YYYY-MM-DD, \"YYYY-MM-DD HH:MM:SS\" (UTC) or an\n"
 "                            age such as 30m, 12h, 2d, 1w\n"
-"  recovery, token, import   not implemented yet\n"
+"  recovery USER [--count N] new single-use recovery codes (default 10,\n"
+"                            at most 100), printed once; earlier ones stop working\n"
+"  import google-authenticator USER FILE [--skip-bad]\n"
+"  import oath FILE [--skip-bad]\n"
+"                            migrate ~/.google_authenticator or a pam_oath\n"
+"                            users file (one bad line refuses all: exit 2)\n"
+"  token                     not implemented yet\n"
 "\n"
 "Global options may also follow COMMAND. CODE \"-\" reads the code from\n"
 "standard input (keeps it out of ps). --json: one JSON object on stdout;\n"
@@ -66,9 +73,9 @@ static const struct {
 	{ "show", cmd_show },
 	{ "unlock", cmd_unlock },
 	{ "audit", cmd_audit },
-	{ "recovery", NULL },
+	{ "recovery", cmd_recovery },
 	{ "token", NULL },
-	{ "import", NULL },
+	{ "import", cmd_import },
 };
 
 static const char *env_or(const char *name, const char *dflt)

@@ -18,6 +18,10 @@
 #define TFA_EV_UNLOCK     "unlock"
 #define TFA_EV_REQUIRED   "required"
 #define TFA_EV_POLICY     "policy"
+#define TFA_EV_IMPORT     "import"    /* token imported (tfa-admin import) */
+#define TFA_EV_RECOVERY_NEW   "recovery_codes"   /* new set, replacing the old */
+#define TFA_EV_RECOVERY_ADD   "recovery_added"   /* given codes added (import) */
+#define TFA_EV_RECOVERY_USED  "recovery_used"    /* login with a recovery code */
 
 /** tfa_audit: append an event to the trail; @user is escaped, @fmt gives the
  * detail (never pass a secret or code). Failures are returned but callers on

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "recovery.h"
 #include "secret.h"
 
 TFA_API tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned flags,
@@ -68,6 +69,9 @@ TFA_API tfa_rc tfa_status(tfa_ctx *c, const char *user, int64_t now, tfa_user_st
 			s->pending++;
 	}
 	tfa_tokens_free(toks, n);
+	rc = tfa_store_recovery_count(c->store, user, &s->recovery, err);
+	if (rc != TFA_OK)
+		return rc;
 	s->locked = s->user.locked_until > now;
 	return TFA_OK;
 }
@@ -160,19 +164,51 @@ static void set_audit(tfa_audit_rec *a, const char *event, const char *source,
 		       *source != '\0' && *what != '\0' ? " " : "", what);
 }
 
-static tfa_rc check_cb(tfa_user *u, tfa_token *toks, size_t n, tfa_audit_rec *audit, void *ctx)
+/* After no token matched: an unused recovery code (logins only). 1 if
+ * @in is one (the record is marked used), 0 if not, -1 on a crypto error. */
+static int check_recovery(const check_ctx *x, tfa_txn_args *a, const char *in, tfa_rc *rc)
+{
+	uint8_t pepper[TFA_PEPPER_LEN];
+	char code[OTP_MAX_DIGITS + 1];
+	long k = -1;
+
+	*rc = TFA_OK;
+	if (otp_code_parse(in, TFA_RECOVERY_DIGITS, code) == TFA_OK) {
+		tfa_store_pepper(x->c->store, pepper);
+		k = tfa_recovery_match(pepper, a->rec, a->nrec, code, rc);
+		tfa_wipe(pepper, sizeof(pepper));
+	}
+	tfa_wipe(code, sizeof(code));
+	if (*rc != TFA_OK)
+		return -1;
+	if (k < 0)
+		return 0;
+	a->rec[k].used = 1;
+	x->res->recovery_used = 1;
+	x->res->recovery_left = (unsigned)(a->nrec - 1);
+	return 1;
+}
+
+static tfa_rc check_cb(tfa_txn_args *a, void *ctx)
 {
 	check_ctx *x = ctx;
 	const tfa_policy *p = &x->c->policy;
+	tfa_user *u = a->user;
+	tfa_token *toks = a->toks;
+	tfa_audit_rec *audit = a->audit;
+	size_t n = a->n;
 	char code[OTP_MAX_DIGITS + 1], what[128];
 	size_t i, candidates = 0;
 	match m = M_NONE, best = M_NONE;
 	tfa_rc rc = TFA_OK;
+	int rec = 0;
 
+	if (x->want != TFA_STATE_ACTIVE)
+		a->nrec = 0;    /* confirming a token: recovery codes do not count */
 	for (i = 0; i < n; i++)
 		if (toks[i].state == x->want)
 			candidates++;
-	if (candidates == 0)
+	if (candidates == 0 && a->nrec == 0)
 		return TFA_ENOENT;
 	if (u->locked_until > x->now) {
 		/* no evaluation of the code while locked: no oracle */
@@ -207,11 +243,22 @@ static tfa_rc check_cb(tfa_user *u, tfa_token *toks, size_t n, tfa_audit_rec *au
 	tfa_wipe(code, sizeof(code));
 	if (rc != TFA_OK)
 		return rc;
-	if (best == M_MATCH) {
+	if (best != M_MATCH && a->nrec > 0) {
+		rec = check_recovery(x, a, x->code, &rc);
+		if (rec < 0)
+			return rc;
+	}
+	if (best == M_MATCH || rec == 1) {
 		u->failures = 0;
 		u->lockouts = 0;
 		u->locked_until = 0;
 		u->last_login = x->now;
+		if (rec == 1) {
+			(void)snprintf(what, sizeof(what), "recovery code; %u left",
+				       x->res->recovery_left);
+			set_audit(audit, TFA_EV_RECOVERY_USED, x->c->source, what);
+			return TFA_OK;
+		}
 		(void)snprintf(what, sizeof(what), "token=%lld", (long long)x->res->token_id);
 		set_audit(audit, x->want == TFA_STATE_PENDING ? TFA_EV_CONFIRM : TFA_EV_LOGIN_OK,
 			  x->c->source, what);
@@ -254,10 +301,11 @@ static tfa_rc check(tfa_ctx *c, const char *user, const char *code, int64_t now,
 	x.now = now;
 	x.want = want;
 	x.res = res;
-	rc = tfa_store_user_txn(c->store, user, check_cb, &x, err);
+	rc = tfa_store_user_txn_ex(c->store, user, check_cb, &x, err);
 	if (rc == TFA_ENOENT)
-		tfa_err_set(err, rc, "user %s has no %s token", user,
-			    want == TFA_STATE_PENDING ? "pending" : "active");
+		tfa_err_set(err, rc, "user %s has no %s", user,
+			    want == TFA_STATE_PENDING ? "pending token" :
+			    "active token and no recovery code");
 	return rc;
 }
 

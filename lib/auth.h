@@ -29,6 +29,7 @@ typedef struct {
 	char group[64];       /* for TFA_RULE_GROUP */
 	unsigned active;      /* active tokens */
 	unsigned pending;     /* pending tokens */
+	unsigned recovery;    /* unused recovery codes */
 	int locked;           /* locked_until > now */
 } tfa_user_status;
 
@@ -41,6 +42,8 @@ typedef struct {
 	unsigned failures;     /* consecutive failures after this attempt */
 	int64_t locked_until;  /* > now when the user is (now) locked */
 	int locked_now;        /* this attempt caused the lockout */
+	int recovery_used;     /* accepted as a recovery code (token_id 0) */
+	unsigned recovery_left; /* then: unused recovery codes left */
 } tfa_verify_result;
 
 /** tfa_verify: check @code for @user at time @now exactly as login does, in
@@ -50,8 +53,11 @@ typedef struct {
  * - accepting only a step/counter newer than the last accepted one. Success
  * clears failures; a failure counts and, at max_failures, locks the user for
  * lockout_seconds doubled per earlier lockout (capped at one day). Writes the
- * audit trail. Returns TFA_OK, TFA_REJECTED, TFA_REPLAYED, TFA_LOCKED,
- * TFA_ENOENT (no active token), or a store error. */
+ * audit trail. When no token accepts and the input is TFA_RECOVERY_DIGITS
+ * digits, an unused recovery code is accepted once (marked used in the same
+ * transaction, audit "recovery_used"); it counts as a success. Returns
+ * TFA_OK, TFA_REJECTED, TFA_REPLAYED, TFA_LOCKED, TFA_ENOENT (no active token
+ * and no unused recovery code), or a store error. */
 tfa_rc tfa_verify(tfa_ctx *c, const char *user, const char *code, int64_t now,
 		  tfa_verify_result *res, tfa_err *err);
 

@@ -106,15 +106,51 @@ tfa_rc tfa_store_token_list(tfa_store *st, const char *user, int with_secrets,
 /** tfa_tokens_free: wipe and free an array from the store. */
 void tfa_tokens_free(tfa_token *toks, size_t n);
 
-/** tfa_store_user_reset: revoke every token (pending and active) of @user
- * and clear failures/lockout, at once. *@revoked gets the count.
- * TFA_ENOENT when the user had nothing to revoke. */
+/** tfa_store_user_reset: revoke every token (pending and active) of @user,
+ * delete all their recovery codes and clear failures/lockout, at once.
+ * *@revoked gets the count of tokens, *@codes (may be NULL) that of recovery
+ * codes deleted. TFA_ENOENT when the user had nothing to revoke. */
 tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
-			    tfa_err *err);
+			    unsigned *codes, tfa_err *err);
 
-/* ---- atomic read-modify-write ---- */
+/* ---- recovery codes (store_recovery.c); hashing is recovery.c's job ---- */
+
+#define TFA_RECOVERY_SALT_LEN 16
+#define TFA_RECOVERY_HASH_LEN 32
+#define TFA_PEPPER_LEN 32
 
 typedef struct tfa_audit_rec tfa_audit_rec;
+
+/** One stored recovery code: its salt and slow hash, never the code. */
+typedef struct {
+	int64_t id;
+	uint8_t salt[TFA_RECOVERY_SALT_LEN];
+	uint8_t hash[TFA_RECOVERY_HASH_LEN];
+	int used;               /* a txn callback sets it to mark the code used */
+} tfa_recovery_rec;
+
+/** tfa_store_pepper: the store's pepper for recovery hashes,
+ * HMAC-SHA256(key, "twofactor recovery pepper v1"), computed at open. */
+void tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
+
+/** tfa_store_recovery_replace: delete @user's recovery codes and store the
+ * @n in @recs instead (creates the user), in one transaction; with @audit
+ * (may be NULL) its event/detail is appended in the same transaction. */
+tfa_rc tfa_store_recovery_replace(tfa_store *st, const char *user,
+				  const tfa_recovery_rec *recs, size_t n,
+				  const tfa_audit_rec *audit, tfa_err *err);
+
+/** tfa_store_recovery_add: as tfa_store_recovery_replace but keeping the
+ * codes the user has. */
+tfa_rc tfa_store_recovery_add(tfa_store *st, const char *user,
+			      const tfa_recovery_rec *recs, size_t n,
+			      const tfa_audit_rec *audit, tfa_err *err);
+
+/** tfa_store_recovery_count: @user's unused recovery codes (0 if none). */
+tfa_rc tfa_store_recovery_count(tfa_store *st, const char *user, unsigned *n,
+				tfa_err *err);
+
+/* ---- atomic read-modify-write ---- */
 
 /** Called inside the transaction with the user's record (defaults if the
  * store has none) and non-revoked tokens (secrets decrypted). It may change
@@ -131,6 +167,24 @@ typedef tfa_rc (*tfa_txn_fn)(tfa_user *u, tfa_token *toks, size_t n,
  * commit or roll back as above. Returns @fn's result or a store error. */
 tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx,
 			  tfa_err *err);
+
+/** The extended transaction (logins): as tfa_txn_fn, plus the user's unused
+ * recovery codes (salt and hash); the backend marks used every one whose
+ * @used the callback sets. */
+typedef struct {
+	tfa_user *user;
+	tfa_token *toks;
+	size_t n;
+	tfa_recovery_rec *rec;
+	size_t nrec;
+	tfa_audit_rec *audit;
+} tfa_txn_args;
+
+typedef tfa_rc (*tfa_txn_ex_fn)(tfa_txn_args *a, void *ctx);
+
+/** tfa_store_user_txn_ex: tfa_store_user_txn with recovery codes. */
+tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
+			     tfa_err *err);
 
 /* ---- policy (key/value; validation is policy.c's job) ---- */
 
@@ -159,5 +213,30 @@ tfa_rc tfa_store_audit_add(tfa_store *st, const char *user, const char *event,
  * time >= @since. */
 tfa_rc tfa_store_audit_list(tfa_store *st, const char *user, int64_t since,
 			    tfa_audit_cb cb, void *ctx, tfa_err *err);
+
+/* ---- bulk import (store_import.c; tfa-admin import) ---- */
+
+typedef struct tfa_store_import tfa_store_import;
+
+/** tfa_store_import_begin: start one BEGIN IMMEDIATE transaction for a bulk
+ * import; @source ("oath", "google-authenticator") goes into the audit
+ * detail. Every token goes in with tfa_store_import_token; then commit or
+ * abort (each frees *@imp). */
+tfa_rc tfa_store_import_begin(tfa_store *st, const char *source,
+			      tfa_store_import **imp, tfa_err *err);
+
+/** tfa_store_import_token: add @tok as an ACTIVE token of tok->user
+ * (created if new), its secret sealed bound to user and id, with an
+ * "import" audit event; sets tok->id and tok->created. TFA_EINVAL for a bad
+ * field (the import can go on); a store error means only abort is left. */
+tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok, tfa_err *err);
+
+/** tfa_store_import_commit: commit; *@users gets how many distinct users
+ * got tokens. On failure everything is rolled back. */
+tfa_rc tfa_store_import_commit(tfa_store_import *imp, unsigned long *users,
+			       tfa_err *err);
+
+/** tfa_store_import_abort: roll back everything imported. NULL is fine. */
+void tfa_store_import_abort(tfa_store_import *imp);
 
 #endif

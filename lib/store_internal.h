@@ -12,10 +12,11 @@ struct tfa_store {
 			  * (closing it earlier would drop sqlite's POSIX locks) */
 	int readonly;
 	tfa_key key;
+	uint8_t pepper[TFA_PEPPER_LEN];   /* recovery hash pepper, from key */
 	char *path;
 };
 
-#define TFA_SCHEMA_VERSION 1
+#define TFA_SCHEMA_VERSION 2
 
 /* store_schema.c */
 tfa_rc tfa_schema_migrate(tfa_store *st, tfa_err *err);
@@ -29,5 +30,14 @@ tfa_rc tfa_db_ensure_user(tfa_store *st, const char *user, tfa_err *err);
 tfa_rc tfa_db_audit_insert(tfa_store *st, const char *user, const char *event,
 			   const char *detail, tfa_err *err);
 int64_t tfa_now(void);
+tfa_rc tfa_db_pepper(tfa_store *st, tfa_err *err);
+
+/* store_recovery.c (called inside a transaction the caller holds) */
+tfa_rc tfa_db_recovery_load(tfa_store *st, const char *user, tfa_recovery_rec **recs,
+			    size_t *n, tfa_err *err);
+tfa_rc tfa_db_recovery_mark_used(tfa_store *st, const tfa_recovery_rec *r, tfa_err *err);
+tfa_rc tfa_db_recovery_delete(tfa_store *st, const char *user, unsigned *deleted,
+			      tfa_err *err);
+void tfa_recovery_recs_free(tfa_recovery_rec *recs, size_t n);
 
 #endif

@@ -44,6 +44,15 @@ static const char *const migrations[TFA_SCHEMA_VERSION] = {
 	" detail TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX audit_user_time ON audit(user, time);"
 	"CREATE INDEX audit_time ON audit(time);",
+	/* 1 -> 2: recovery codes, only as salted slow hashes (recovery.c) */
+	"CREATE TABLE recovery("
+	" id INTEGER PRIMARY KEY,"
+	" user TEXT NOT NULL REFERENCES users(name),"
+	" salt BLOB NOT NULL,"
+	" hash BLOB NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" used INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX recovery_user ON recovery(user, used);",
 };
 
 static tfa_rc schema_version(tfa_store *st, int *version, tfa_err *err)

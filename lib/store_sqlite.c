@@ -192,6 +192,22 @@ static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, tfa_e
 	return rc;
 }
 
+tfa_rc tfa_db_pepper(tfa_store *st, tfa_err *err)
+{
+	static const char label[] = "twofactor recovery pepper v1";
+	unsigned int maclen = 0;
+
+	if (HMAC(EVP_sha256(), st->key.k, TFA_KEY_LEN, (const unsigned char *)label,
+		 sizeof(label) - 1, st->pepper, &maclen) == NULL || maclen != TFA_PEPPER_LEN)
+		return tfa_err_set(err, TFA_ECRYPTO, "cannot derive the recovery pepper");
+	return TFA_OK;
+}
+
+TFA_API void tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])
+{
+	memcpy(out, st->pepper, TFA_PEPPER_LEN);
+}
+
 static tfa_rc open_pragmas(tfa_store *st, tfa_err *err)
 {
 	tfa_rc rc;
@@ -261,6 +277,9 @@ TFA_API tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned fl
 	rc = open_key(st, keyfile, flags, err);
 	if (rc != TFA_OK)
 		goto out;
+	rc = tfa_db_pepper(st, err);
+	if (rc != TFA_OK)
+		goto out;
 	*out = st;
 	st = NULL;
 out:
@@ -277,6 +296,7 @@ TFA_API void tfa_store_close(tfa_store *st)
 	if (st->fd >= 0)
 		close(st->fd);
 	tfa_key_wipe(&st->key);
+	tfa_wipe(st->pepper, sizeof(st->pepper));
 	free(st->path);
 	free(st);
 }

@@ -217,12 +217,15 @@ out:
 }
 
 TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
-				    tfa_err *err)
+				    unsigned *codes, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
+	unsigned deleted = 0;
 	tfa_rc rc;
 
 	*revoked = 0;
+	if (codes != NULL)
+		*codes = 0;
 	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
 	if (rc != TFA_OK)
 		return rc;
@@ -248,6 +251,11 @@ TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *r
 	}
 	sqlite3_finalize(stmt);
 	stmt = NULL;
+	rc = tfa_db_recovery_delete(st, user, &deleted, err);
+	if (rc != TFA_OK)
+		goto out;
+	if (codes != NULL)
+		*codes = deleted;
 	rc = tfa_db_prepare(st, "UPDATE users SET failures=0, locked_until=0, lockouts=0"
 			    " WHERE name=?1", &stmt, err);
 	if (rc != TFA_OK)
@@ -257,8 +265,9 @@ TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *r
 		rc = tfa_db_err(st, err, "clearing the lockout");
 		goto out;
 	}
-	if (*revoked == 0)
-		rc = tfa_err_set(err, TFA_ENOENT, "user has no tokens in store %s", st->path);
+	if (*revoked == 0 && deleted == 0)
+		rc = tfa_err_set(err, TFA_ENOENT, "user has no tokens or recovery codes in store %s",
+				 st->path);
 out:
 	sqlite3_finalize(stmt);
 	/* commit even when nothing was revoked: nothing changed either way */
@@ -331,13 +340,15 @@ static int txn_commits(tfa_rc rc)
 	       rc == TFA_ENOENT;
 }
 
-TFA_API tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx,
-				  tfa_err *err)
+TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn,
+				     void *ctx, tfa_err *err)
 {
 	tfa_user before, after;
 	tfa_token *toks = NULL, *orig = NULL;
+	tfa_recovery_rec *rec = NULL;
 	tfa_audit_rec audit;
-	size_t n = 0, i;
+	tfa_txn_args a;
+	size_t n = 0, nrec = 0, i;
 	tfa_rc rc, frc = TFA_OK;
 
 	if (st->readonly)
@@ -361,9 +372,18 @@ TFA_API tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn
 		}
 		memcpy(orig, toks, n * sizeof(*orig));
 	}
+	rc = tfa_db_recovery_load(st, user, &rec, &nrec, err);
+	if (rc != TFA_OK)
+		goto out;
 	after = before;
 	memset(&audit, 0, sizeof(audit));
-	frc = fn(&after, toks, n, &audit, ctx);
+	a.user = &after;
+	a.toks = toks;
+	a.n = n;
+	a.rec = rec;
+	a.nrec = nrec;
+	a.audit = &audit;
+	frc = fn(&a, ctx);
 	if (!txn_commits(frc)) {
 		rc = frc;
 		goto out;
@@ -381,6 +401,13 @@ TFA_API tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn
 		if (rc != TFA_OK)
 			goto out;
 	}
+	for (i = 0; i < nrec; i++) {
+		if (!rec[i].used)
+			continue;
+		rc = tfa_db_recovery_mark_used(st, &rec[i], err);
+		if (rc != TFA_OK)
+			goto out;
+	}
 	if (audit.event[0] != '\0') {
 		audit.event[sizeof(audit.event) - 1] = '\0';
 		audit.detail[sizeof(audit.detail) - 1] = '\0';
@@ -391,6 +418,27 @@ TFA_API tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn
 out:
 	tfa_tokens_free(toks, n);
 	tfa_tokens_free(orig, n);
+	tfa_recovery_recs_free(rec, nrec);
 	rc = txn_end(st, rc, err);
 	return rc != TFA_OK ? rc : frc;
+}
+
+typedef struct {
+	tfa_txn_fn fn;
+	void *ctx;
+} plain_txn;
+
+static tfa_rc plain_cb(tfa_txn_args *a, void *ctx)
+{
+	plain_txn *p = ctx;
+
+	return p->fn(a->user, a->toks, a->n, a->audit, p->ctx);
+}
+
+TFA_API tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx,
+				  tfa_err *err)
+{
+	plain_txn p = { fn, ctx };
+
+	return tfa_store_user_txn_ex(st, user, plain_cb, &p, err);
 }

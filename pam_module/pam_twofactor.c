@@ -51,8 +51,17 @@
  * others (PAM_IGNORE) the password module must prompt itself, so give it
  * try_first_pass, not use_first_pass.
  *
+ * Recovery codes (tfa-admin recovery) are accepted at the same prompt:
+ * tfa_verify tries them when no token accepts an 8-digit answer. A required
+ * user with no active token but unused recovery codes is prompted (and can
+ * log in with a code, once per code) instead of being enrolled; enrolment
+ * is for a user with neither. A user who is not required and has only
+ * recovery codes (no active token) is not asked (PAM_IGNORE). With
+ * forward_pass and recovery codes, 8 digits are tried first; a wrong code
+ * then counts once for each length tried, as for mixed-length tokens.
+ *
  * First-login enrolment happens only for a required user with no active
- * token, a conversation, no PAM_SILENT, no `no_enroll` and no
+ * token and no recovery code, a conversation, no PAM_SILENT, no `no_enroll` and no
  * `forward_pass` (with forward_pass the module runs before the password
  * check, so it must not hand out a secret), and only for a user the system
  * knows (getpwnam_r). The module cannot see whether the password module
@@ -89,6 +98,7 @@
 #include "safefile.h"
 #include "auth.h"
 #include "audit.h"
+#include "recovery.h"
 #include "args.h"
 #include "conv.h"
 #include "module.h"
@@ -185,7 +195,7 @@ static size_t code_lengths(tfa_login *l, unsigned lens[OTP_MAX_DIGITS + 1])
 	tfa_token *toks = NULL;
 	tfa_err err = { { 0 } };
 	size_t n = 0, i, k = 0;
-	unsigned d;
+	unsigned d, nrec = 0;
 
 	if (tfa_store_token_list(l->ctx->store, l->user, 0, &toks, &n, &err) == TFA_OK) {
 		for (d = OTP_MAX_DIGITS; d >= OTP_MIN_DIGITS; d--) {
@@ -197,6 +207,13 @@ static size_t code_lengths(tfa_login *l, unsigned lens[OTP_MAX_DIGITS + 1])
 			}
 		}
 		tfa_tokens_free(toks, n);
+	}
+	/* recovery codes are 8 digits: try that length too (first, longest) */
+	if (tfa_store_recovery_count(l->ctx->store, l->user, &nrec, &err) == TFA_OK && nrec > 0 &&
+	    (k == 0 || lens[0] != TFA_RECOVERY_DIGITS)) {
+		memmove(lens + 1, lens, k * sizeof(lens[0]));
+		lens[0] = TFA_RECOVERY_DIGITS;
+		k++;
 	}
 	if (k == 0)
 		lens[k++] = 6;
@@ -263,6 +280,10 @@ static int ask_code(tfa_login *l)
 	}
 	switch (r) {
 	case TFA_OK:
+		if (res.recovery_used)
+			return tfa_pam_outcome(l, PAM_SUCCESS, LOG_NOTICE,
+					       "second factor accepted (recovery code; %u left)",
+					       res.recovery_left);
 		return tfa_pam_outcome(l, PAM_SUCCESS, LOG_NOTICE,
 				       "second factor accepted (token %lld)",
 				       (long long)res.token_id);
@@ -282,7 +303,8 @@ static int ask_code(tfa_login *l)
 		tfa_pam_say_error(l, "Too many failed attempts; try again later.");
 		return tfa_pam_outcome(l, PAM_MAXTRIES, LOG_WARNING, "locked out");
 	case TFA_ENOENT:
-		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING, "no active token any more");
+		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
+				       "no active token or recovery code any more");
 	case TFA_EINVAL:
 	case TFA_ENOMEM:
 		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR, "%s", tfa_pam_errmsg(&err, r));
@@ -308,10 +330,11 @@ static int decide(tfa_login *l)
 	if (r != TFA_OK)
 		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "store unusable: %s",
 				       tfa_pam_errmsg(&err, r));
-	tfa_pam_dbg(l, "user \"%s\": required=%d (%s%s%s) active=%u pending=%u locked=%d",
-		    l->user_esc, st.required, tfa_rule_text(st.rule),
+	tfa_pam_dbg(l, "user \"%s\": required=%d (%s%s%s) active=%u pending=%u recovery=%u"
+		    " locked=%d", l->user_esc, st.required, tfa_rule_text(st.rule),
 		    st.rule == TFA_RULE_GROUP ? " " : "",
-		    st.rule == TFA_RULE_GROUP ? st.group : "", st.active, st.pending, st.locked);
+		    st.rule == TFA_RULE_GROUP ? st.group : "", st.active, st.pending, st.recovery,
+		    st.locked);
 	if (!st.required && (st.active == 0 || st.rule == TFA_RULE_USER_OFF)) {
 		char detail[128];
 
@@ -325,7 +348,9 @@ static int decide(tfa_login *l)
 		tfa_pam_say_error(l, "Too many failed attempts; try again later.");
 		return tfa_pam_outcome(l, PAM_MAXTRIES, LOG_WARNING, "locked out; not prompted");
 	}
-	if (st.active == 0)
+	/* a recovery code is a second factor too: only a user with neither
+	 * an active token nor an unused recovery code goes to enrolment */
+	if (st.active == 0 && st.recovery == 0)
 		return tfa_pam_no_token(l, &st);
 	return ask_code(l);
 }

@@ -22,7 +22,7 @@ check "--help lists the commands" grep -q 'policy set KEY VALUE' <<<"$out"
 run 2 "unknown command: exit 2" adm frobnicate
 run 2 "verify without CODE: exit 2" adm verify alice
 run 2 "unknown option: exit 2" adm list --bogus
-for c in "recovery alice" "token list" "import oath /dev/null" \
+for c in "token list" \
 	 "enroll alice --type sms" "enroll alice --type ocra" "enroll alice --phone 5551234"; do
 	# shellcheck disable=SC2086
 	run 2 "$c: exit 2" adm $c

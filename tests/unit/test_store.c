@@ -100,7 +100,7 @@ static void test_schema_version(void **state)
 	assert_int_equal(sqlite3_open(p->db, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 1);
+	assert_int_equal(sqlite3_column_int(s, 0), 2);
 	sqlite3_finalize(s);
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -487,11 +487,11 @@ static void test_confirm_and_reset(void **state)
 	assert_int_equal(tfa_status(c, "carol", now, &s, &err), TFA_OK);
 	assert_int_equal(s.active, 1);
 	assert_int_equal(s.pending, 0);
-	assert_int_equal(tfa_store_user_reset(c->store, "carol", &revoked, &err), TFA_OK);
+	assert_int_equal(tfa_store_user_reset(c->store, "carol", &revoked, NULL, &err), TFA_OK);
 	assert_int_equal(revoked, 1);
 	totp_at(u.secret, u.secret_len, now + 30, code);
 	assert_int_equal(tfa_verify(c, "carol", code, now + 30, NULL, &err), TFA_ENOENT);
-	assert_int_equal(tfa_store_user_reset(c->store, "carol", &revoked, &err), TFA_ENOENT);
+	assert_int_equal(tfa_store_user_reset(c->store, "carol", &revoked, NULL, &err), TFA_ENOENT);
 	tfa_uri_clear(&u);
 	tfa_ctx_close(c);
 }

@@ -1,0 +1,142 @@
+/* cmd_recovery.c - tfa-admin recovery USER [--count N]: new recovery codes.
+ *
+ * Replaces the user's recovery codes with N (default 10, 1..100) new ones
+ * and prints them once, on stdout only: text, one per line under a short
+ * heading, or with --json {"user": USER, "codes": [...]}. The store keeps
+ * only salted hashes; the codes are wiped from memory after printing. Each
+ * code is accepted once at the normal code prompt (login or verify).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "recovery.h"
+#include "secret.h"
+
+#define RECOVERY_USAGE "recovery USER [--count N]   (N: 1 to 100, default 10)"
+
+enum { OPT_COUNT = 0x4001 };
+
+/* 0: parsed; -1: --help printed; else an exit code */
+static int parse_args(struct cli *g, int argc, char **argv, const char **user,
+		      unsigned *count)
+{
+	static const struct option opts[] = {
+		CLI_GLOBAL_LONGOPTS,
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	char esc[64];
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (cli_global_opt(g, c, optarg))
+			continue;
+		if (c == CLI_OPT_HELP) {
+			(void)printf("usage: tfa-admin %s\n", RECOVERY_USAGE);
+			return -1;
+		}
+		if (c != OPT_COUNT)
+			return cli_getopt_error(g, c, argv, RECOVERY_USAGE);
+		if (cli_parse_uint(optarg, 1, TFA_RECOVERY_MAX, &v) != 0)
+			return cli_fail(g, CLI_USAGE, "--count \"%s\": a number from 1 to %d",
+					cli_esc(optarg, esc, sizeof(esc)), TFA_RECOVERY_MAX);
+		*count = (unsigned)v;
+	}
+	if (argc - optind != 1)
+		return cli_usage(g, RECOVERY_USAGE);
+	*user = argv[optind];
+	return cli_user(g, *user);
+}
+
+/* Wipe the codes json-c copied (the caller holds a reference to @arr). */
+static void wipe_json_codes(json_object *arr)
+{
+	size_t i, n = json_object_array_length(arr);
+
+	for (i = 0; i < n; i++) {
+		json_object *s = json_object_array_get_idx(arr, i);
+		const char *t = s != NULL ? json_object_get_string(s) : NULL;
+
+		if (t != NULL)
+			tfa_wipe((void *)(uintptr_t)t, strlen(t));
+	}
+}
+
+static int print_json(struct cli *g, const char *user, char **codes, unsigned count)
+{
+	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	unsigned i;
+	int rc;
+
+	if (o == NULL || arr == NULL) {
+		json_object_put(o);
+		json_object_put(arr);
+		return cli_fail(g, CLI_STORE, "out of memory");
+	}
+	for (i = 0; i < count; i++) {
+		json_object *s = json_object_new_string(codes[i]);
+
+		if (s == NULL || json_object_array_add(arr, s) != 0) {
+			json_object_put(s);
+			wipe_json_codes(arr);
+			json_object_put(o);
+			json_object_put(arr);
+			return cli_fail(g, CLI_STORE, "out of memory");
+		}
+	}
+	cli_jstr(o, "user", user);
+	(void)json_object_object_add(o, "codes", json_object_get(arr));
+	rc = cli_json_emit(g, o);
+	wipe_json_codes(arr);
+	json_object_put(arr);
+	return rc;
+}
+
+static int print_text(struct cli *g, const char *user, char **codes, unsigned count)
+{
+	unsigned i;
+
+	(void)printf("Recovery codes for %s (any earlier ones no longer work).\n"
+		     "Hand them over securely; each code works once, at the code prompt:\n",
+		     user);
+	for (i = 0; i < count; i++)
+		(void)printf("%s\n", codes[i]);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return cli_fail(g, CLI_STORE, "cannot write to standard output");
+	return CLI_OK;
+}
+
+int cmd_recovery(struct cli *g, int argc, char **argv)
+{
+	tfa_err err = { .msg = "" };
+	tfa_ctx *ctx = NULL;
+	const char *user = NULL;
+	unsigned count = TFA_RECOVERY_DEFAULT;
+	char **codes = NULL;
+	tfa_rc lrc;
+	int rc;
+
+	rc = parse_args(g, argc, argv, &user, &count);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	rc = cli_open(g, TFA_STORE_CREATE, &ctx);
+	if (rc != CLI_OK)
+		goto out;
+	lrc = tfa_recovery_generate(ctx, user, count, &codes, &err);
+	if (lrc != TFA_OK) {
+		rc = cli_fail(g, cli_exit_code(lrc), "%s: %s", user,
+			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+		goto out;
+	}
+	rc = g->json ? print_json(g, user, codes, count) : print_text(g, user, codes, count);
+out:
+	tfa_recovery_free(codes, codes != NULL ? count : 0);
+	tfa_ctx_close(ctx);
+	return rc;
+}
