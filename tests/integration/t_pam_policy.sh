@@ -76,6 +76,30 @@ else
 	skip "not a member of the required group" "no daemon/bin users"
 fi
 
+# a supplementary member counts as much as a primary one; per-user settings
+# beat group membership (a temporary group, removed right after)
+grp=tfag$$
+if [ "$(id -u)" -eq 0 ] && have groupadd && id bin >/dev/null 2>&1 &&
+   groupadd "$grp" 2>/dev/null; then
+	if usermod -aG "$grp" bin 2>/dev/null; then
+		tfa policy set required_groups "nosuchgroup, $grp" >/dev/null
+		pam_login bin 000000
+		is_result "supplementary member of a required group: asked, refused" AUTH_ERR
+		check "tfa-admin show names the group rule" \
+			bash -c "'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' show bin | grep -q 'group'"
+		tfa disable bin >/dev/null
+		pam_login bin 000000
+		is_result "per-user disable beats a required group: PAM_IGNORE" IGNORE
+		tfa default bin >/dev/null
+		tfa policy set required_groups "" >/dev/null
+	else
+		skip "supplementary member of a required group" "usermod failed"
+	fi
+	groupdel "$grp" 2>/dev/null || true
+else
+	skip "supplementary member of a required group" "not root or no groupadd"
+fi
+
 # --- module arguments ----------------------------------------------------
 for arg in stor=/x failmode=sae failmode= store=relative/tfa.db store= keyfile= \
 	prompt= use_first_passs "debug=1"; do
