@@ -27,17 +27,6 @@ TFA_API void tfa_key_wipe(tfa_key *key)
 		tfa_wipe(key->k, sizeof(key->k));
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static tfa_rc key_read_fd(int fd, const char *path, tfa_key *key, tfa_err *err)
 {
 	char buf[KEYFILE_TEXT + 2];
@@ -64,7 +53,7 @@ static tfa_rc key_read_fd(int fd, const char *path, tfa_key *key, tfa_err *err)
 		goto out;
 	}
 	for (i = 0; i < TFA_KEY_LEN; i++) {
-		int hi = hexval(buf[2 * i]), lo = hexval(buf[2 * i + 1]);
+		int hi = tfa_hexval(buf[2 * i]), lo = tfa_hexval(buf[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			rc = tfa_err_set(err, TFA_EKEY, "key file %s is malformed (not hex)", path);

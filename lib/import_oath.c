@@ -115,17 +115,6 @@ static int parse_type(const struct word *w, tfa_token *t)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_hex(const struct word *w, tfa_token *t)
 {
 	size_t i;
@@ -134,8 +123,8 @@ static int parse_hex(const struct word *w, tfa_token *t)
 	if (w->n % 2 != 0 || w->n / 2 > OTP_MAX_SECRET)
 		return -1;
 	for (i = 0; i < w->n; i += 2) {
-		hi = hexval(w->p[i]);
-		lo = hexval(w->p[i + 1]);
+		hi = tfa_hexval(w->p[i]);
+		lo = tfa_hexval(w->p[i + 1]);
 		if (hi < 0 || lo < 0) {
 			tfa_wipe(t->secret, sizeof(t->secret));
 			return -1;

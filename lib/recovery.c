@@ -100,7 +100,7 @@ static int seen(char *const *codes, unsigned i, const char *code)
 	unsigned j;
 
 	for (j = 0; j < i; j++)
-		if (strcmp(codes[j], code) == 0)
+		if (CRYPTO_memcmp(codes[j], code, TFA_RECOVERY_DIGITS) == 0)
 			return 1;
 	return 0;
 }

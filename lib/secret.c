@@ -211,3 +211,14 @@ TFA_API void tfa_free_secret(char *s)
 	OPENSSL_cleanse(s, strlen(s));
 	free(s);
 }
+
+TFA_API int tfa_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

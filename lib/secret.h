@@ -22,6 +22,9 @@ tfa_rc tfa_base32_encode(const uint8_t *in, size_t len, char **out);
  * TFA_EINVAL for any other character or an impossible length. */
 tfa_rc tfa_base32_decode(const char *in, uint8_t **out, size_t *outlen);
 
+/** tfa_hexval: the value of hex digit @c (either case), or -1. */
+int tfa_hexval(int c);
+
 /** tfa_wipe: OPENSSL_cleanse @len bytes at @p (NULL is fine). */
 void tfa_wipe(void *p, size_t len);
 

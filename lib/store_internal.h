@@ -26,6 +26,8 @@ tfa_rc tfa_schema_check(tfa_store *st, tfa_err *err);
 tfa_rc tfa_db_err(tfa_store *st, tfa_err *err, const char *what);
 tfa_rc tfa_db_exec(tfa_store *st, const char *sql, tfa_err *err);
 tfa_rc tfa_db_prepare(tfa_store *st, const char *sql, sqlite3_stmt **stmt, tfa_err *err);
+tfa_rc tfa_db_run_user(tfa_store *st, const char *sql, const char *user,
+			const char *what, unsigned *changes, tfa_err *err);
 tfa_rc tfa_db_ensure_user(tfa_store *st, const char *user, tfa_err *err);
 tfa_rc tfa_db_audit_insert(tfa_store *st, const char *user, const char *event,
 			   const char *detail, tfa_err *err);

@@ -108,12 +108,8 @@ tfa_rc tfa_db_recovery_delete(tfa_store *st, const char *user, unsigned *deleted
 	sqlite3_finalize(stmt);
 	stmt = NULL;
 	/* secure_delete overwrites the freed hashes */
-	rc = tfa_db_prepare(st, "DELETE FROM recovery WHERE user=?1", &stmt, err);
-	if (rc != TFA_OK)
-		return rc;
-	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = tfa_db_err(st, err, "deleting recovery codes");
+	rc = tfa_db_run_user(st, "DELETE FROM recovery WHERE user=?1", user,
+			     "deleting recovery codes", NULL, err);
 out:
 	sqlite3_finalize(stmt);
 	return rc;

@@ -61,18 +61,30 @@ static tfa_rc step_done(tfa_store *st, sqlite3_stmt *stmt, const char *what, tfa
 	return TFA_OK;
 }
 
-tfa_rc tfa_db_ensure_user(tfa_store *st, const char *user, tfa_err *err)
+/* Run @sql, which takes the user name as ?1 and returns no rows; *@changes
+ * (may be NULL) gets the number of rows it changed. @what names the step
+ * in an error message. */
+tfa_rc tfa_db_run_user(tfa_store *st, const char *sql, const char *user,
+		       const char *what, unsigned *changes, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	tfa_rc rc;
 
-	rc = tfa_db_prepare(st, "INSERT OR IGNORE INTO users(name) VALUES(?1)", &stmt, err);
+	rc = tfa_db_prepare(st, sql, &stmt, err);
 	if (rc != TFA_OK)
 		return rc;
 	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
-	rc = step_done(st, stmt, "adding user", err);
+	rc = step_done(st, stmt, what, err);
+	if (rc == TFA_OK && changes != NULL)
+		*changes = (unsigned)sqlite3_changes(st->db);
 	sqlite3_finalize(stmt);
 	return rc;
+}
+
+tfa_rc tfa_db_ensure_user(tfa_store *st, const char *user, tfa_err *err)
+{
+	return tfa_db_run_user(st, "INSERT OR IGNORE INTO users(name) VALUES(?1)", user,
+			       "adding user", NULL, err);
 }
 
 tfa_rc tfa_db_audit_insert(tfa_store *st, const char *user, const char *event,
@@ -370,18 +382,13 @@ TFA_API tfa_rc tfa_store_user_set_required(tfa_store *st, const char *user, tfa_
 
 TFA_API tfa_rc tfa_store_user_unlock(tfa_store *st, const char *user, tfa_err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	unsigned changed = 0;
 	tfa_rc rc;
 
-	rc = tfa_db_prepare(st, "UPDATE users SET failures=0, locked_until=0, lockouts=0"
-			    " WHERE name=?1", &stmt, err);
-	if (rc != TFA_OK)
-		return rc;
-	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
-	rc = step_done(st, stmt, "unlocking the user", err);
-	if (rc == TFA_OK && sqlite3_changes(st->db) == 0)
+	rc = tfa_db_run_user(st, "UPDATE users SET failures=0, locked_until=0, lockouts=0"
+			     " WHERE name=?1", user, "unlocking the user", &changed, err);
+	if (rc == TFA_OK && changed == 0)
 		rc = tfa_err_set(err, TFA_ENOENT, "no such user in store %s", st->path);
-	sqlite3_finalize(stmt);
 	return rc;
 }
 

@@ -219,7 +219,6 @@ out:
 TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
 				    unsigned *codes, tfa_err *err)
 {
-	sqlite3_stmt *stmt = NULL;
 	unsigned deleted = 0;
 	tfa_rc rc;
 
@@ -229,53 +228,27 @@ TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *r
 	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
 	if (rc != TFA_OK)
 		return rc;
-	rc = tfa_db_prepare(st, "UPDATE tokens SET state=2 WHERE user=?1 AND state<>2", &stmt, err);
-	if (rc != TFA_OK)
-		goto out;
-	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		rc = tfa_db_err(st, err, "revoking tokens");
-		goto out;
-	}
-	*revoked = (unsigned)sqlite3_changes(st->db);
-	sqlite3_finalize(stmt);
-	stmt = NULL;
+	rc = tfa_db_run_user(st, "UPDATE tokens SET state=2 WHERE user=?1 AND state<>2", user,
+			     "revoking tokens", revoked, err);
 	/* secure_delete: overwrite the revoked secrets, not just mark them */
-	rc = tfa_db_prepare(st, "UPDATE tokens SET secret=x'' WHERE user=?1 AND state=2", &stmt, err);
+	if (rc == TFA_OK)
+		rc = tfa_db_run_user(st, "UPDATE tokens SET secret=x'' WHERE user=?1 AND state=2",
+				     user, "wiping revoked secrets", NULL, err);
+	if (rc == TFA_OK)
+		rc = tfa_db_recovery_delete(st, user, &deleted, err);
+	if (rc == TFA_OK)
+		rc = tfa_db_run_user(st, "UPDATE users SET failures=0, locked_until=0, lockouts=0"
+				     " WHERE name=?1", user, "clearing the lockout", NULL, err);
 	if (rc != TFA_OK)
-		goto out;
-	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		rc = tfa_db_err(st, err, "wiping revoked secrets");
-		goto out;
-	}
-	sqlite3_finalize(stmt);
-	stmt = NULL;
-	rc = tfa_db_recovery_delete(st, user, &deleted, err);
-	if (rc != TFA_OK)
-		goto out;
+		return txn_end(st, rc, err);
 	if (codes != NULL)
 		*codes = deleted;
-	rc = tfa_db_prepare(st, "UPDATE users SET failures=0, locked_until=0, lockouts=0"
-			    " WHERE name=?1", &stmt, err);
-	if (rc != TFA_OK)
-		goto out;
-	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		rc = tfa_db_err(st, err, "clearing the lockout");
-		goto out;
-	}
-	if (*revoked == 0 && deleted == 0)
+	/* commit even when nothing was revoked: nothing changed either way */
+	rc = txn_end(st, TFA_OK, err);
+	if (rc == TFA_OK && *revoked == 0 && deleted == 0)
 		rc = tfa_err_set(err, TFA_ENOENT, "user has no tokens or recovery codes in store %s",
 				 st->path);
-out:
-	sqlite3_finalize(stmt);
-	/* commit even when nothing was revoked: nothing changed either way */
-	if (rc == TFA_ENOENT) {
-		(void)txn_end(st, TFA_OK, NULL);
-		return rc;
-	}
-	return txn_end(st, rc, err);
+	return rc;
 }
 
 static tfa_rc write_user(tfa_store *st, const tfa_user *u, tfa_err *err)

@@ -224,17 +224,6 @@ out:
 
 /* ---- parsing ---- */
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* pct_decode: percent-decode @n bytes at @s into a new string *@out;
  * @plus: '+' is a space. TFA_EINVAL on a bad escape or text (see text_ok). */
 static tfa_rc pct_decode(const char *s, size_t n, int plus, char **out)
@@ -254,8 +243,8 @@ static tfa_rc pct_decode(const char *s, size_t n, int plus, char **out)
 
 			if (n - i < 3)
 				goto bad;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = tfa_hexval((unsigned char)s[i + 1]);
+			lo = tfa_hexval((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				goto bad;
 			d[o++] = (char)(hi << 4 | lo);
