@@ -53,7 +53,6 @@ chmod 0700 "$T"
 E2E_USER=tfae2e$$
 SSHD_PID=""
 EXP_PID=""
-MADE_RUN_SSHD=0
 USER_MADE=0
 # shellcheck disable=SC2317  # run by the EXIT trap
 e2e_cleanup() {
@@ -75,7 +74,9 @@ e2e_cleanup() {
 			userdel -f "$E2E_USER" >/dev/null 2>&1
 		[ -d "/home/${E2E_USER:?}" ] && rm -rf -- "/home/${E2E_USER:?}"
 	fi
-	[ "$MADE_RUN_SSHD" = 1 ] && rmdir /run/sshd 2>/dev/null
+	# /run/sshd stays: it is the system's (the service unit makes it on a
+	# booted host), and another sshd - or another run of this test - may
+	# be using it right now
 	# pam_wrapper's copies of $PAMD (/tmp/pam.X) that sshd processes ended
 	# without their destructor left behind: only those still marked with the
 	# pid of one of our (now gone) sshd processes
@@ -168,10 +169,9 @@ PermitTunnel no
 UseDNS no
 AuthorizedKeysFile none
 EOF
-# sshd's privilege-separation directory (Debian: made by the service unit)
-if [ ! -d /run/sshd ]; then
-	mkdir -m 0755 /run/sshd && MADE_RUN_SSHD=1
-fi
+# sshd's privilege-separation directory (Debian: made by the service unit;
+# missing in a container that never started it)
+[ -d /run/sshd ] || mkdir -p -m 0755 /run/sshd
 if ! "$SSHD" -t -f "$T/sshd_config" >"$T/sshd-t.log" 2>&1; then
 	echo "Bail out! sshd -t rejects the test config: $(cat "$T/sshd-t.log")"
 	exit 1
