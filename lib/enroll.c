@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -35,8 +36,16 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 		return tfa_err_set(err, TFA_EINVAL, "period must be 1 to 3600 seconds");
 	if (o->type != TFA_TOKEN_TOTP && o->type != TFA_TOKEN_HOTP)
 		return tfa_err_set(err, TFA_EINVAL, "unsupported token type");
-	if (o->issuer != NULL && strchr(o->issuer, ':') != NULL)
-		return tfa_err_set(err, TFA_EINVAL, "issuer must not contain ':'");
+	if (o->issuer != NULL) {
+		/* the same rules as `policy set issuer`: length, no control
+		 * characters, no ':' */
+		char *norm = NULL;
+
+		rc = tfa_policy_normalize("issuer", o->issuer, &norm, err);
+		free(norm);
+		if (rc != TFA_OK)
+			return rc;
+	}
 	(void)snprintf(tok.user, sizeof(tok.user), "%s", user);
 	tok.type = o->type;
 	tok.state = o->activate ? TFA_STATE_ACTIVE : TFA_STATE_PENDING;
@@ -65,12 +74,15 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 		rc = tfa_err_set(err, rc, "cannot build the otpauth URI for user %s", user);
 		goto out;
 	}
-	rc = tfa_store_token_add(c->store, &tok, err);
-	if (rc != TFA_OK)
-		goto out;
-	rc = tfa_audit(c->store, user, TFA_EV_ENROLL, "%s%s%s token=%lld state=%s",
-		       c->source, *c->source ? " " : "", otp_type_name(tok.type),
-		       (long long)tok.id, tok.state == TFA_STATE_ACTIVE ? "active" : "pending");
+	{
+		char raw[160], detail[160];
+
+		(void)snprintf(raw, sizeof(raw), "%s%s%s state=%s", c->source,
+			       *c->source ? " " : "", otp_type_name(tok.type),
+			       tok.state == TFA_STATE_ACTIVE ? "active" : "pending");
+		tfa_escape(raw, detail, sizeof(detail));
+		rc = tfa_store_token_add(c->store, &tok, TFA_EV_ENROLL, detail, err);
+	}
 	if (rc != TFA_OK)
 		goto out;
 	if (tok_out != NULL) {

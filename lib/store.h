@@ -94,8 +94,11 @@ tfa_rc tfa_store_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *er
 
 /** tfa_store_token_add: store @tok (owner tok->user; its secret is sealed)
  * and set tok->id and tok->created. A new pending token replaces (revokes)
- * any earlier pending token of the same user. */
-tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, tfa_err *err);
+ * any earlier pending token of the same user. With @event (may be NULL),
+ * the audit record "@detail token=ID" is written in the same transaction,
+ * so a crash never leaves a token without its enrolment record. */
+tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *event,
+			   const char *detail, tfa_err *err);
 
 /** tfa_store_token_list: the user's tokens that are not revoked, oldest
  * first, in a new array *@toks of *@n (free with tfa_tokens_free). With

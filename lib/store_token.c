@@ -147,7 +147,8 @@ static tfa_rc txn_end(tfa_store *st, tfa_rc rc, tfa_err *err)
 	return rc;
 }
 
-TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, tfa_err *err)
+TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *event,
+				    const char *detail, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	uint8_t *blob = NULL;
@@ -208,8 +209,17 @@ TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, tfa_err *err)
 		goto out;
 	sqlite3_bind_blob(stmt, 1, blob, (int)bloblen, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, tok->id);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
 		rc = tfa_db_err(st, err, "storing the secret");
+		goto out;
+	}
+	if (event != NULL) {
+		char full[256];
+
+		(void)snprintf(full, sizeof(full), "%s%stoken=%lld", detail != NULL ? detail : "",
+			       detail != NULL && *detail != '\0' ? " " : "", (long long)tok->id);
+		rc = tfa_db_audit_insert(st, tok->user, event, full, err);
+	}
 out:
 	sqlite3_finalize(stmt);
 	free(blob);

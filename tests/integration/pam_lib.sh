@@ -44,7 +44,24 @@ pam_prereqs() {
 }
 
 # pam_setup: fresh store + key + pam.d in $T; sets STORE KEYFILE PAMD LOG.
+# pwrap_reap: remove pam_wrapper's copies of service dirs (/tmp/pam.X, each
+# with the pid of the process that made it) left by processes that died
+# without running pam_wrapper's destructor (kill -9, _exit). pam_wrapper has
+# only a few dozen such names for the whole machine; leftovers make later
+# parallel logins collide and find no PAM configuration (PAM_PERM_DENIED).
+pwrap_reap() {
+	local d pid
+	for d in /tmp/pam.?; do
+		[ -d "$d" ] && [ -f "$d/pid" ] || continue
+		pid=$(cat "$d/pid" 2>/dev/null)
+		case $pid in ''|*[!0-9]*) continue ;; esac
+		kill -0 "$pid" 2>/dev/null || rm -rf -- "$d"
+	done
+	return 0
+}
+
 pam_setup() {
+	pwrap_reap
 	tap_tmpdir T
 	STORE=$T/var/tfa.db
 	KEYFILE=$T/etc/tfa.key
