@@ -6,7 +6,7 @@
 # outcome: exempt and not-in-store users PAM_IGNORE, a locked-out user
 # PAM_MAXTRIES, wrong and malformed codes PAM_AUTH_ERR, right HOTP codes
 # PAM_SUCCESS. Heap and fds are measured after 200 warm-up cycles and at the
-# end. With the ASan runtime preloaded (asan mode) 2,000 cycles.
+# end. With the ASan runtime preloaded (asan mode) 1,000 cycles.
 # Not run under valgrind (run-suite.sh runs only t_pam_* there).
 . "$(dirname "$0")/pam_lib.sh"
 pam_prereqs
