@@ -17,27 +17,30 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "challenge.h"
 #include "enroll.h"
 #include "qr.h"
 #include "secret.h"
 
-#define ENROLL_USAGE "enroll USER [--type totp|hotp] [--digits 6|8] [--period S] " \
-	"[--algorithm SHA1|SHA256|SHA512] [--issuer NAME] [--no-qr] [--qr-png FILE] " \
-	"[--activate] [--no-confirm]"
+#define ENROLL_USAGE "enroll USER [--type totp|hotp|sms|ocra] [--digits 6|8] [--period S] " \
+	"[--algorithm SHA1|SHA256|SHA512] [--issuer NAME] [--phone NUMBER] [--suite OCRA-SUITE] " \
+	"[--no-qr] [--qr-png FILE] [--activate] [--no-confirm]"
 #define CONFIRM_TRIES 3
 
 enum {
 	OPT_TYPE = 0x2001, OPT_DIGITS, OPT_PERIOD, OPT_ALG, OPT_ISSUER, OPT_PHONE,
-	OPT_NO_QR, OPT_QR_PNG, OPT_ACTIVATE, OPT_NO_CONFIRM,
+	OPT_NO_QR, OPT_QR_PNG, OPT_ACTIVATE, OPT_NO_CONFIRM, OPT_SUITE,
 };
 
 struct enroll_args {
 	const char *user;
 	tfa_enroll_opts o;
 	int period_given;
+	int otp_opts;         /* --digits or --algorithm given */
 	int no_qr;
 	const char *png;
 	int no_confirm;
@@ -50,11 +53,8 @@ static int parse_opt(struct cli *g, struct enroll_args *a, int c, const char *ar
 
 	switch (c) {
 	case OPT_TYPE:
-		if (strcasecmp(arg, "sms") == 0 || strcasecmp(arg, "ocra") == 0)
-			return cli_fail(g, CLI_USAGE, "enroll --type %s: not implemented yet",
-					strcasecmp(arg, "sms") == 0 ? "sms" : "ocra");
 		if (otp_type_parse(arg, &a->o.type) != TFA_OK)
-			return cli_fail(g, CLI_USAGE, "--type \"%s\": use totp or hotp",
+			return cli_fail(g, CLI_USAGE, "--type \"%s\": use totp, hotp, sms or ocra",
 					cli_esc(arg, esc, sizeof(esc)));
 		return CLI_OK;
 	case OPT_DIGITS:
@@ -62,6 +62,7 @@ static int parse_opt(struct cli *g, struct enroll_args *a, int c, const char *ar
 			return cli_fail(g, CLI_USAGE, "--digits \"%s\": use 6 or 8",
 					cli_esc(arg, esc, sizeof(esc)));
 		a->o.digits = (unsigned)v;
+		a->otp_opts = 1;
 		return CLI_OK;
 	case OPT_PERIOD:
 		if (cli_parse_uint(arg, 1, 3600, &v) != 0)
@@ -74,6 +75,7 @@ static int parse_opt(struct cli *g, struct enroll_args *a, int c, const char *ar
 		if (otp_alg_parse(arg, &a->o.alg) != TFA_OK)
 			return cli_fail(g, CLI_USAGE, "--algorithm \"%s\": use SHA1, SHA256 or SHA512",
 					cli_esc(arg, esc, sizeof(esc)));
+		a->otp_opts = 1;
 		return CLI_OK;
 	case OPT_ISSUER:
 		if (arg[0] == '\0')
@@ -85,7 +87,15 @@ static int parse_opt(struct cli *g, struct enroll_args *a, int c, const char *ar
 		a->o.issuer = arg;
 		return CLI_OK;
 	case OPT_PHONE:
-		return cli_fail(g, CLI_USAGE, "enroll --phone: not implemented yet");
+		if (!tfa_phone_valid(arg))
+			return cli_fail(g, CLI_USAGE, "--phone \"%s\": use '+' and 4 to 19 digits,"
+					" no spaces (e.g. +441632960123)",
+					cli_esc(arg, esc, sizeof(esc)));
+		a->o.phone = arg;
+		return CLI_OK;
+	case OPT_SUITE:
+		a->o.suite = arg;
+		return CLI_OK;
 	case OPT_NO_QR:
 		a->no_qr = 1;
 		return CLI_OK;
@@ -116,6 +126,7 @@ static int parse_args(struct cli *g, int argc, char **argv, struct enroll_args *
 		{ "algorithm", required_argument, NULL, OPT_ALG },
 		{ "issuer", required_argument, NULL, OPT_ISSUER },
 		{ "phone", required_argument, NULL, OPT_PHONE },
+		{ "suite", required_argument, NULL, OPT_SUITE },
 		{ "no-qr", no_argument, NULL, OPT_NO_QR },
 		{ "qr-png", required_argument, NULL, OPT_QR_PNG },
 		{ "activate", no_argument, NULL, OPT_ACTIVATE },
@@ -144,26 +155,47 @@ static int parse_args(struct cli *g, int argc, char **argv, struct enroll_args *
 	a->user = argv[optind];
 	if (a->period_given && a->o.type != TFA_TOKEN_TOTP)
 		return cli_fail(g, CLI_USAGE, "--period applies to totp tokens only");
+	if ((a->o.phone != NULL) != (a->o.type == TFA_TOKEN_SMS))
+		return cli_fail(g, CLI_USAGE, a->o.phone != NULL ?
+				"--phone applies to sms tokens only" :
+				"an sms token needs --phone NUMBER");
+	if (a->o.suite != NULL && a->o.type != TFA_TOKEN_OCRA)
+		return cli_fail(g, CLI_USAGE, "--suite applies to ocra tokens only");
+	if (a->otp_opts && (a->o.type == TFA_TOKEN_SMS || a->o.type == TFA_TOKEN_OCRA))
+		return cli_fail(g, CLI_USAGE, "--digits and --algorithm apply to totp and hotp"
+				" tokens (an ocra token takes them from --suite; an sms code has"
+				" policy sms_digits)");
 	return cli_user(g, a->user);
 }
 
 static int print_json(struct cli *g, const struct enroll_args *a, const tfa_token *tok,
-		      const char *uri, const char *issuer)
+		      const char *uri, const char *issuer, const tfa_challenge *ch)
 {
 	json_object *o = json_object_new_object();
 
 	if (o != NULL) {
 		cli_jstr(o, "user", a->user);
 		cli_jstr(o, "type", otp_type_name(tok->type));
-		cli_jstr(o, "uri", uri);
+		if (uri != NULL)
+			cli_jstr(o, "uri", uri);
+		else
+			(void)json_object_object_add(o, "uri", NULL);
 		cli_jstr(o, "state", tok->state == TFA_STATE_ACTIVE ? "active" : "pending");
 		cli_jint(o, "digits", tok->digits);
+		if (tok->type == TFA_TOKEN_SMS) {
+			cli_jstr(o, "phone", tok->phone);
+			return cli_json_emit(g, o);
+		}
 		cli_jstr(o, "algorithm", otp_alg_name(tok->alg));
 		if (tok->type == TFA_TOKEN_TOTP)
 			cli_jint(o, "period", tok->period);
-		else
+		else if (tok->type == TFA_TOKEN_HOTP)
 			(void)json_object_object_add(o, "counter",
 						     json_object_new_uint64(tok->counter));
+		if (tok->type == TFA_TOKEN_OCRA)
+			cli_jstr(o, "suite", tok->suite);
+		if (ch != NULL && ch->kind == TFA_CH_OCRA)
+			cli_jstr(o, "challenge", ch->question);
 		cli_jstr(o, "issuer", issuer);
 		if (a->png != NULL)
 			cli_jstr(o, "qr_png", a->png);
@@ -172,13 +204,26 @@ static int print_json(struct cli *g, const struct enroll_args *a, const tfa_toke
 }
 
 /* Ask for the first code on the terminal; returns the exit code. */
-static int confirm_on_terminal(struct cli *g, tfa_ctx *ctx, const char *user, int *active)
+static int confirm_on_terminal(struct cli *g, tfa_ctx *ctx, const char *user,
+			       const tfa_token *tok, int *active)
 {
+	tfa_challenge ch;
+	tfa_err err = { .msg = "" };
 	char buf[128];
 	int tries, rc = CLI_OK;
+	tfa_rc lrc;
 
 	for (tries = 0; tries < CONFIRM_TRIES; tries++) {
-		(void)printf("Enter the code from your app: ");
+		if (tok->type == TFA_TOKEN_OCRA) {
+			lrc = tfa_challenge_confirm_ocra(ctx, user, tok, (int64_t)time(NULL), &ch,
+							 &err);
+			if (lrc != TFA_OK)
+				return cli_fail(g, cli_exit_code(lrc), "%s", err.msg);
+			(void)printf("Challenge: %s\nEnter the response from your app: ",
+				     ch.question);
+		} else {
+			(void)printf("Enter the code from your app: ");
+		}
 		(void)fflush(stdout);
 		if (cli_read_code(buf, sizeof(buf)) != 0) {
 			(void)printf("\n");
@@ -202,20 +247,48 @@ static int confirm_on_terminal(struct cli *g, tfa_ctx *ctx, const char *user, in
 	return rc;
 }
 
+/* An ocra token left pending: store a question for `confirm` to answer. */
+static int ocra_pending_challenge(struct cli *g, tfa_ctx *ctx, const char *user,
+				  const tfa_token *tok, tfa_challenge *ch)
+{
+	tfa_err err = { .msg = "" };
+	tfa_rc lrc;
+
+	lrc = tfa_challenge_confirm_ocra(ctx, user, tok, (int64_t)time(NULL), ch, &err);
+	if (lrc != TFA_OK)
+		return cli_fail(g, cli_exit_code(lrc), "enroll %s: %s", user, err.msg);
+	return CLI_OK;
+}
+
+static void print_sms(const struct enroll_args *a, const tfa_token *tok, const tfa_ctx *ctx)
+{
+	size_t n = strlen(tok->phone);
+
+	(void)printf("%s: new sms token: at each login a %u-digit code goes to the phone"
+		     " ending %s\n", a->user, ctx->policy.sms_digits,
+		     n > 4 ? tok->phone + n - 4 : tok->phone);
+	if (ctx->policy.sms_command[0] == '\0')
+		cli_warn("policy sms_command is not set: no code can be sent until"
+			 " \"tfa-admin policy set sms_command /path/to/script\"");
+	(void)printf("active: %s gets a code by sms at the next login\n", a->user);
+}
+
 int cmd_enroll(struct cli *g, int argc, char **argv)
 {
 	struct enroll_args a;
 	tfa_ctx *ctx = NULL;
 	tfa_token tok;
+	tfa_challenge ch;
 	tfa_err err = { .msg = "" };
 	char *uri = NULL, *qr = NULL;
 	char esc[1024];
 	const char *issuer;
-	int rc, active;
+	int rc, active, ask;
 	tfa_rc lrc;
 
 	memset(&a, 0, sizeof(a));
 	memset(&tok, 0, sizeof(tok));
+	memset(&ch, 0, sizeof(ch));
 	tfa_enroll_opts_init(&a.o);
 	rc = parse_args(g, argc, argv, &a);
 	if (rc != CLI_OK)
@@ -230,6 +303,13 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
 		goto out;
 	}
+	if (tok.type == TFA_TOKEN_SMS) {
+		if (g->json)
+			rc = print_json(g, &a, &tok, NULL, issuer, NULL);
+		else
+			print_sms(&a, &tok, ctx);
+		goto out;
+	}
 	if (a.png != NULL) {
 		err.msg[0] = '\0';
 		lrc = tfa_qr_png(uri, a.png, &err);
@@ -242,8 +322,15 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 		}
 	}
 	active = tok.state == TFA_STATE_ACTIVE;
+	ask = !active && !a.no_confirm && !g->json && isatty(STDIN_FILENO) &&
+	      isatty(STDOUT_FILENO);
+	if (tok.type == TFA_TOKEN_OCRA && !active && !ask) {
+		rc = ocra_pending_challenge(g, ctx, a.user, &tok, &ch);
+		if (rc != CLI_OK)
+			goto out;
+	}
 	if (g->json) {
-		rc = print_json(g, &a, &tok, uri, issuer);
+		rc = print_json(g, &a, &tok, uri, issuer, &ch);
 		goto out;
 	}
 	if (!a.no_qr && (lrc = tfa_qr_utf8(uri, &qr)) != TFA_OK) {
@@ -254,6 +341,8 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 		     otp_alg_name(tok.alg), tok.digits);
 	if (tok.type == TFA_TOKEN_TOTP)
 		(void)printf("period %u s", tok.period);
+	else if (tok.type == TFA_TOKEN_OCRA)
+		(void)printf("suite %s", tok.suite);
 	else
 		(void)printf("counter %llu", (unsigned long long)tok.counter);
 	(void)printf(", issuer %s)\n", cli_esc(issuer != NULL ? issuer : "-", esc, sizeof(esc)));
@@ -267,12 +356,16 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 	uri = NULL;
 	tfa_free_secret(qr);
 	qr = NULL;
-	if (!active && !a.no_confirm && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-		rc = confirm_on_terminal(g, ctx, a.user, &active);
+	if (ask)
+		rc = confirm_on_terminal(g, ctx, a.user, &tok, &active);
 	if (rc != CLI_OK && rc != CLI_REJECTED)
 		goto out;
 	if (active)
-		(void)printf("active: %s can log in with the code from the app\n", a.user);
+		(void)printf("active: %s can log in with the %s from the app\n", a.user,
+			     tok.type == TFA_TOKEN_OCRA ? "response" : "code");
+	else if (ch.kind == TFA_CH_OCRA)
+		(void)printf("pending: challenge %s; run \"tfa-admin confirm %s RESPONSE\"\n",
+			     ch.question, a.user);
 	else
 		(void)printf("pending: run \"tfa-admin confirm %s CODE\"\n", a.user);
 out:

@@ -21,9 +21,10 @@ static const char usage_text[] =
 "\n"
 "commands:\n"
 "  init                      create the store and the key file\n"
-"  enroll USER [--type totp|hotp] [--digits 6|8] [--period S]\n"
-"         [--algorithm SHA1|SHA256|SHA512] [--issuer NAME] [--no-qr]\n"
-"         [--qr-png FILE] [--activate] [--no-confirm]\n"
+"  enroll USER [--type totp|hotp|sms|ocra] [--digits 6|8] [--period S]\n"
+"         [--algorithm SHA1|SHA256|SHA512] [--issuer NAME] [--phone NUMBER]\n"
+"         [--suite OCRA-SUITE] [--no-qr] [--qr-png FILE] [--activate]\n"
+"         [--no-confirm]\n"
 "                            issue a new secret (URI and QR on stdout)\n"
 "  confirm USER CODE         activate the pending token with its current code\n"
 "  verify USER CODE          check a code exactly as a login would\n"
@@ -46,7 +47,16 @@ static const char usage_text[] =
 "  import oath FILE [--skip-bad]\n"
 "                            migrate ~/.google_authenticator or a pam_oath\n"
 "                            users file (one bad line refuses all: exit 2)\n"
-"  token                     not implemented yet\n"
+"  token import --pskc FILE | --csv FILE [--skip-bad]\n"
+"                            add token cards to stock (all or nothing)\n"
+"  token list                token cards, in stock or assigned\n"
+"  token assign SERIAL USER  give a card to a user (active at once)\n"
+"  token unassign SERIAL     take a card back into stock\n"
+"  token resync USER CODE1 CODE2\n"
+"                            set a card's counter (hotp) or clock drift\n"
+"                            (totp) from two consecutive codes\n"
+"  challenge USER            start the challenge step of a login: send the\n"
+"                            sms code, or show an OCRA question\n"
 "\n"
 "Global options may also follow COMMAND. CODE \"-\" reads the code from\n"
 "standard input (keeps it out of ps). --json: one JSON object on stdout;\n"
@@ -74,7 +84,8 @@ static const struct {
 	{ "unlock", cmd_unlock },
 	{ "audit", cmd_audit },
 	{ "recovery", cmd_recovery },
-	{ "token", NULL },
+	{ "token", cmd_token },
+	{ "challenge", cmd_challenge },
 	{ "import", cmd_import },
 };
 

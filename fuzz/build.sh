@@ -22,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 out=${1:-${FUZZ_OUT:-/tmp/tfa-fuzz}}
 CC=${CC:-clang}
-TARGETS="fuzz_code fuzz_base32 fuzz_uri fuzz_policy fuzz_pam_args fuzz_user fuzz_import_ga fuzz_import_oath"
+TARGETS="fuzz_code fuzz_base32 fuzz_uri fuzz_policy fuzz_pam_args fuzz_user fuzz_import_ga fuzz_import_oath fuzz_ocra fuzz_pskc fuzz_csv"
 
 say() { printf 'build.sh: %s\n' "$*" >&2; }
 
@@ -58,7 +58,7 @@ if [ ! -x "$probe" ] || [ "${FUZZ_REBUILD:-0}" = 1 ]; then
 	fi
 fi
 
-pkgs="liboath libqrencode libpng libcrypto sqlite3"
+pkgs="liboath libqrencode libpng libcrypto sqlite3 libpskc"
 if ! pc_cflags=$(pkg-config --cflags $pkgs) || ! pc_libs=$(pkg-config --libs $pkgs); then
 	say "pkg-config cannot find one of: $pkgs"
 	exit 1

@@ -22,6 +22,13 @@
 #define TFA_EV_RECOVERY_NEW   "recovery_codes"   /* new set, replacing the old */
 #define TFA_EV_RECOVERY_ADD   "recovery_added"   /* given codes added (import) */
 #define TFA_EV_RECOVERY_USED  "recovery_used"    /* login with a recovery code */
+#define TFA_EV_SMS_SENT       "sms_sent"         /* a code went to the phone */
+#define TFA_EV_SMS_FAILED     "sms_failed"       /* sms_command failed (status) */
+#define TFA_EV_OCRA_CHALLENGE "ocra_challenge"   /* an OCRA question was shown */
+#define TFA_EV_CARD_IMPORT    "card_import"      /* token cards added to stock */
+#define TFA_EV_CARD_ASSIGN    "card_assign"
+#define TFA_EV_CARD_UNASSIGN  "card_unassign"
+#define TFA_EV_RESYNC         "resync"           /* token counter/drift set */
 
 /** tfa_audit: append an event to the trail; @user is escaped, @fmt gives the
  * detail (never pass a secret or code). Failures are returned but callers on

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "challenge.h"
 #include "recovery.h"
 #include "secret.h"
 
@@ -243,6 +244,26 @@ static tfa_rc check_cb(tfa_txn_args *a, void *ctx)
 	tfa_wipe(code, sizeof(code));
 	if (rc != TFA_OK)
 		return rc;
+	/* a code sent to the phone, or the response to an OCRA question */
+	if (best != M_MATCH && a->chal != NULL) {
+		int64_t id = 0;
+		int ok = tfa_challenge_check(x->c, a->chal, toks, n, x->want, x->code, x->now,
+					     &id, &rc);
+
+		if (ok < 0)
+			return rc;
+		if (ok == 1) {
+			for (i = 0; i < n; i++) {
+				if (toks[i].id != id)
+					continue;
+				toks[i].last_used = x->now;
+				if (toks[i].state == TFA_STATE_PENDING)
+					toks[i].state = TFA_STATE_ACTIVE;
+			}
+			x->res->token_id = id;
+			best = M_MATCH;
+		}
+	}
 	if (best != M_MATCH && a->nrec > 0) {
 		rec = check_recovery(x, a, x->code, &rc);
 		if (rec < 0)

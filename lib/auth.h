@@ -50,7 +50,10 @@ typedef struct {
  * one transaction: while locked, TFA_LOCKED without looking at the code;
  * else the code (malformed counts as wrong) against every active token -
  * TOTP within +-window steps (plus learned drift), HOTP within the look-ahead
- * - accepting only a step/counter newer than the last accepted one. Success
+ * - accepting only a step/counter newer than the last accepted one - and
+ * against the user's pending challenge (challenge.h: the code sent to the
+ * phone, or the response to the OCRA question; each works once, and not
+ * after it expires). Success
  * clears failures; a failure counts and, at max_failures, locks the user for
  * lockout_seconds doubled per earlier lockout (capped at one day). Writes the
  * audit trail. When no token accepts and the input is TFA_RECOVERY_DIGITS

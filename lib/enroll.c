@@ -7,6 +7,7 @@
 
 #include "audit.h"
 #include "enroll.h"
+#include "ocra.h"
 #include "secret.h"
 #include "uri.h"
 
@@ -19,9 +20,58 @@ TFA_API void tfa_enroll_opts_init(tfa_enroll_opts *o)
 	o->alg = OTP_SHA1;
 }
 
+TFA_API int tfa_phone_valid(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return 0;
+	if (*s == '+')
+		s++;
+	for (; s[n] != '\0'; n++)
+		if (s[n] < '0' || s[n] > '9')
+			return 0;
+	return n >= 4 && n <= TFA_PHONE_MAX - 1;
+}
+
+/* The checks that depend on the type; sets the secret size in *@len. */
+static tfa_rc check_type(const tfa_enroll_opts *o, const char *suite, size_t *len,
+			 tfa_err *err)
+{
+	otp_ocra_suite s;
+
+	*len = OTP_DEFAULT_SECRET;
+	switch (o->type) {
+	case TFA_TOKEN_TOTP:
+		if (o->period == 0 || o->period > 3600)
+			return tfa_err_set(err, TFA_EINVAL, "period must be 1 to 3600 seconds");
+		return TFA_OK;
+	case TFA_TOKEN_HOTP:
+		return TFA_OK;
+	case TFA_TOKEN_SMS:
+		*len = 0;
+		if (!tfa_phone_valid(o->phone))
+			return tfa_err_set(err, TFA_EINVAL, "an sms token needs --phone: '+' and"
+					   " 4 to 19 digits, no spaces");
+		return TFA_OK;
+	case TFA_TOKEN_OCRA:
+		if (otp_ocra_suite_parse(suite, &s) != TFA_OK)
+			return tfa_err_set(err, TFA_EINVAL, "not an OCRA suite (RFC 6287), e.g. "
+					   TFA_OCRA_DEFAULT_SUITE);
+		if (s.pin || s.s_len > 0 || s.digits < OTP_MIN_DIGITS || s.digits > OTP_MAX_DIGITS)
+			return tfa_err_set(err, TFA_EINVAL, "OCRA suite %s: supported are 6 to 8"
+					   " digits and Q with C and/or T, without P or S", suite);
+		*len = s.alg == OTP_SHA512 ? 64 : s.alg == OTP_SHA256 ? 32 : 20;
+		return TFA_OK;
+	}
+	return tfa_err_set(err, TFA_EINVAL, "unsupported token type");
+}
+
 TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o,
 			  tfa_token *tok_out, char **uri, tfa_err *err)
 {
+	const char *suite = o->suite != NULL ? o->suite : TFA_OCRA_DEFAULT_SUITE;
+	size_t secret_len = 0;
 	tfa_token tok;
 	tfa_uri u;
 	tfa_rc rc;
@@ -32,10 +82,9 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
 	if (o->digits < OTP_MIN_DIGITS || o->digits > OTP_MAX_DIGITS)
 		return tfa_err_set(err, TFA_EINVAL, "digits must be 6, 7 or 8");
-	if (o->type == TFA_TOKEN_TOTP && (o->period == 0 || o->period > 3600))
-		return tfa_err_set(err, TFA_EINVAL, "period must be 1 to 3600 seconds");
-	if (o->type != TFA_TOKEN_TOTP && o->type != TFA_TOKEN_HOTP)
-		return tfa_err_set(err, TFA_EINVAL, "unsupported token type");
+	rc = check_type(o, suite, &secret_len, err);
+	if (rc != TFA_OK)
+		return rc;
 	if (o->issuer != NULL) {
 		/* the same rules as `policy set issuer`: length, no control
 		 * characters, no ':' */
@@ -48,12 +97,26 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 	}
 	(void)snprintf(tok.user, sizeof(tok.user), "%s", user);
 	tok.type = o->type;
-	tok.state = o->activate ? TFA_STATE_ACTIVE : TFA_STATE_PENDING;
+	tok.state = o->activate || o->type == TFA_TOKEN_SMS ? TFA_STATE_ACTIVE :
+		    TFA_STATE_PENDING;
 	tok.alg = o->alg;
 	tok.digits = o->digits;
 	tok.period = o->type == TFA_TOKEN_TOTP ? o->period : 0;
 	tok.last_step = -1;
-	tok.secret_len = OTP_DEFAULT_SECRET;
+	tok.secret_len = secret_len;
+	if (o->type == TFA_TOKEN_SMS) {
+		(void)snprintf(tok.phone, sizeof(tok.phone), "%s", o->phone);
+		tok.digits = c->policy.sms_digits;
+		goto store;
+	}
+	if (o->type == TFA_TOKEN_OCRA) {
+		otp_ocra_suite s;
+
+		(void)otp_ocra_suite_parse(suite, &s);   /* checked above */
+		(void)snprintf(tok.suite, sizeof(tok.suite), "%s", suite);
+		tok.alg = s.alg;
+		tok.digits = s.digits;
+	}
 	rc = tfa_random_bytes(tok.secret, tok.secret_len);
 	if (rc != TFA_OK) {
 		rc = tfa_err_set(err, rc, "cannot make a secret for user %s: RNG failure", user);
@@ -69,11 +132,13 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 	u.digits = tok.digits;
 	u.period = tok.period;
 	u.counter = tok.counter;
+	u.suite = tok.type == TFA_TOKEN_OCRA ? tok.suite : NULL;
 	rc = tfa_uri_build(&u, uri);
 	if (rc != TFA_OK) {
 		rc = tfa_err_set(err, rc, "cannot build the otpauth URI for user %s", user);
 		goto out;
 	}
+store:
 	{
 		char raw[160], detail[160];
 

@@ -11,15 +11,27 @@ typedef struct {
 	otp_alg alg;          /* default SHA1 */
 	const char *issuer;   /* NULL: the policy's issuer */
 	int activate;         /* store as active at once (admin provisioning) */
+	const char *phone;    /* sms: the number (required) */
+	const char *suite;    /* ocra: NULL = TFA_OCRA_DEFAULT_SUITE */
 } tfa_enroll_opts;
+
+#define TFA_OCRA_DEFAULT_SUITE "OCRA-1:HOTP-SHA1-6:QN08"
+
+/** tfa_phone_valid: 1 if @s is an acceptable phone number: an optional
+ * '+' then 4..19 digits (no spaces or punctuation); else 0. */
+int tfa_phone_valid(const char *s);
 
 /** tfa_enroll_opts_init: the defaults above. */
 void tfa_enroll_opts_init(tfa_enroll_opts *o);
 
-/** tfa_enroll: make a 160-bit secret from the RNG, store it as a pending (or,
- * with activate, active) token of @user - replacing an earlier pending one -
- * audit it, and give the otpauth:// URI in *@uri (free with
- * tfa_free_secret). @tok_out (may be NULL) gets the token without secret. */
+/** tfa_enroll: make a secret from the RNG (160 bits; for ocra the suite's
+ * hash size), store it as a pending (or, with activate, active) token of
+ * @user - replacing an earlier pending one - audit it, and give the
+ * otpauth:// URI in *@uri (free with tfa_free_secret). Type sms has no
+ * secret and no URI (*@uri stays NULL): it needs @o->phone and is active at
+ * once (each login proves the phone). Type ocra needs a suite the module
+ * can answer: Q with C and/or T, no P or S, 6..8 digits. @tok_out (may be
+ * NULL) gets the token without secret. */
 tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o,
 		  tfa_token *tok_out, char **uri, tfa_err *err);
 

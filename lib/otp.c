@@ -14,10 +14,11 @@
  *     "12 34 56", even "1 2 3 4 5 6"); nothing else is removed;
  *   - no leading or trailing space, no two spaces in a row, no tab, newline,
  *     '-', '+', Unicode digit or any other byte: all TFA_EINVAL;
- *   - the input is read at most up to 2 * OTP_MAX_DIGITS bytes, so an
+ *   - the input is read at most up to 2 * (most digits) bytes, so an
  *     over-long string is refused without scanning it all;
  *   - @digits must be 1..OTP_MAX_DIGITS (the caller chooses the length; the
- *     HOTP/TOTP generator itself only makes 6..8).
+ *     HOTP/TOTP generator itself only makes 6..8), or 1..OTP_MAX_CODE for
+ *     otp_code_parse_long (codes sent to the phone, OCRA responses).
  */
 #include "config.h"
 
@@ -31,8 +32,8 @@
 
 #include "otp.h"
 
-/* The longest accepted input: 8 digits with a space between each pair. */
-#define CODE_INPUT_MAX (2 * OTP_MAX_DIGITS)
+/* The longest accepted input: all digits with a space between each pair. */
+#define CODE_INPUT_MAX(digits) (2 * (size_t)(digits))
 
 TFA_API tfa_rc otp_hotp(const uint8_t *key, size_t keylen, otp_alg alg,
 			uint64_t counter, unsigned digits,
@@ -81,10 +82,9 @@ TFA_API int64_t otp_totp_step(int64_t now, unsigned period)
 	return now / (int64_t)period;
 }
 
-TFA_API tfa_rc otp_code_parse(const char *in, unsigned digits,
-			      char out[OTP_MAX_DIGITS + 1])
+static tfa_rc code_parse(const char *in, unsigned digits, unsigned max, char *out)
 {
-	char buf[OTP_MAX_DIGITS + 1];
+	char buf[OTP_MAX_CODE + 1];
 	tfa_rc rc = TFA_EINVAL;
 	unsigned n = 0;
 	size_t i;
@@ -93,12 +93,12 @@ TFA_API tfa_rc otp_code_parse(const char *in, unsigned digits,
 	memset(buf, 0, sizeof(buf));
 	if (out != NULL)
 		out[0] = '\0';
-	if (in == NULL || out == NULL || digits == 0 || digits > OTP_MAX_DIGITS)
+	if (in == NULL || out == NULL || digits == 0 || digits > max)
 		goto out;
 	for (i = 0; in[i] != '\0'; i++) {
 		unsigned char ch = (unsigned char)in[i];
 
-		if (i >= CODE_INPUT_MAX)
+		if (i >= CODE_INPUT_MAX(max))
 			goto out;
 		if (ch >= '0' && ch <= '9') {
 			if (n >= digits)
@@ -125,9 +125,20 @@ out:
 	return rc;
 }
 
+TFA_API tfa_rc otp_code_parse(const char *in, unsigned digits,
+			      char out[OTP_MAX_DIGITS + 1])
+{
+	return code_parse(in, digits, OTP_MAX_DIGITS, out);
+}
+
+TFA_API tfa_rc otp_code_parse_long(const char *in, unsigned digits, char out[OTP_MAX_CODE + 1])
+{
+	return code_parse(in, digits, OTP_MAX_CODE, out);
+}
+
 TFA_API int otp_code_equal(const char *a, const char *b, unsigned digits)
 {
-	if (a == NULL || b == NULL || digits == 0 || digits > OTP_MAX_DIGITS)
+	if (a == NULL || b == NULL || digits == 0 || digits > OTP_MAX_CODE)
 		return 0;
 	/* the lengths are not secret; refuse to read past a short string */
 	if (strnlen(a, digits + 1) != digits || strnlen(b, digits + 1) != digits)
@@ -165,6 +176,8 @@ TFA_API const char *otp_type_name(tfa_token_type t)
 	switch (t) {
 	case TFA_TOKEN_TOTP: return "totp";
 	case TFA_TOKEN_HOTP: return "hotp";
+	case TFA_TOKEN_SMS: return "sms";
+	case TFA_TOKEN_OCRA: return "ocra";
 	}
 	return "unknown";
 }
@@ -177,6 +190,10 @@ TFA_API tfa_rc otp_type_parse(const char *s, tfa_token_type *t)
 		*t = TFA_TOKEN_TOTP;
 	else if (strcasecmp(s, "hotp") == 0)
 		*t = TFA_TOKEN_HOTP;
+	else if (strcasecmp(s, "sms") == 0)
+		*t = TFA_TOKEN_SMS;
+	else if (strcasecmp(s, "ocra") == 0)
+		*t = TFA_TOKEN_OCRA;
 	else
 		return TFA_EINVAL;
 	return TFA_OK;

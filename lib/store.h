@@ -26,6 +26,7 @@ typedef enum {
 	TFA_STATE_PENDING = 0,
 	TFA_STATE_ACTIVE = 1,
 	TFA_STATE_REVOKED = 2,
+	TFA_STATE_UNASSIGNED = 3,   /* a token card in stock: no user ("") */
 } tfa_token_state;
 
 typedef struct {
@@ -49,6 +50,8 @@ typedef struct {
 	int64_t last_step;      /* totp: last accepted time step; -1 = none */
 	int64_t drift;          /* totp: learned clock drift in steps */
 	char serial[TFA_SERIAL_MAX + 1];   /* token card serial, "" if none */
+	char phone[TFA_PHONE_MAX + 1];     /* sms: the number codes go to */
+	char suite[TFA_SUITE_MAX + 1];     /* ocra: the OCRA suite */
 	int64_t created;
 	int64_t last_used;      /* 0 = never */
 	uint8_t secret[OTP_MAX_SECRET];
@@ -109,8 +112,10 @@ tfa_rc tfa_store_token_list(tfa_store *st, const char *user, int with_secrets,
 /** tfa_tokens_free: wipe and free an array from the store. */
 void tfa_tokens_free(tfa_token *toks, size_t n);
 
-/** tfa_store_user_reset: revoke every token (pending and active) of @user,
- * delete all their recovery codes and clear failures/lockout, at once.
+/** tfa_store_user_reset: revoke every token (pending and active) of @user -
+ * token cards go back to stock, unassigned, so their codes stop working for
+ * anyone - delete all their recovery codes and any pending challenge, and
+ * clear failures/lockout, at once.
  * *@revoked gets the count of tokens, *@codes (may be NULL) that of recovery
  * codes deleted. TFA_ENOENT when the user had nothing to revoke. */
 tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
@@ -171,15 +176,52 @@ typedef tfa_rc (*tfa_txn_fn)(tfa_user *u, tfa_token *toks, size_t n,
 tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx,
 			  tfa_err *err);
 
+/* ---- challenges: a code sent to the phone, an OCRA question ---- */
+
+#define TFA_CHALLENGE_MAX 64
+#define TFA_CHALLENGE_SALT_LEN 16
+#define TFA_CHALLENGE_HASH_LEN 32
+
+typedef enum {
+	TFA_CH_NONE = 0,
+	TFA_CH_SMS = 1,    /* a code was sent; only its keyed hash is stored */
+	TFA_CH_OCRA = 2,   /* a question was shown; the response is checked */
+} tfa_challenge_kind;
+
+/** A user's pending challenge (at most one; a new one replaces it). */
+typedef struct {
+	tfa_challenge_kind kind;
+	int64_t token_id;                      /* the sms or ocra token */
+	char question[TFA_CHALLENGE_MAX + 1];  /* ocra: the question shown */
+	uint8_t salt[TFA_CHALLENGE_SALT_LEN];  /* sms: HMAC salt */
+	uint8_t hash[TFA_CHALLENGE_HASH_LEN];  /* sms: HMAC of the code */
+	int64_t created;
+	int64_t expires;                       /* unix time */
+	int consumed;      /* a txn callback sets it: the backend deletes it */
+} tfa_challenge_rec;
+
+/** tfa_store_challenge_put: make @ch the pending challenge of @user
+ * (replacing any earlier one; creates the user), with @audit (may be NULL)
+ * appended in the same transaction. */
+tfa_rc tfa_store_challenge_put(tfa_store *st, const char *user, const tfa_challenge_rec *ch,
+			       const tfa_audit_rec *audit, tfa_err *err);
+
+/** tfa_store_challenge_clear: drop @user's pending challenge, if any, with
+ * @audit (may be NULL) in the same transaction. */
+tfa_rc tfa_store_challenge_clear(tfa_store *st, const char *user, const tfa_audit_rec *audit,
+				 tfa_err *err);
+
 /** The extended transaction (logins): as tfa_txn_fn, plus the user's unused
- * recovery codes (salt and hash); the backend marks used every one whose
- * @used the callback sets. */
+ * recovery codes (salt and hash) - the backend marks used every one whose
+ * @used the callback sets - and the pending challenge (NULL if none; deleted
+ * when the callback sets its @consumed). */
 typedef struct {
 	tfa_user *user;
 	tfa_token *toks;
 	size_t n;
 	tfa_recovery_rec *rec;
 	size_t nrec;
+	tfa_challenge_rec *chal;
 	tfa_audit_rec *audit;
 } tfa_txn_args;
 
@@ -188,6 +230,40 @@ typedef tfa_rc (*tfa_txn_ex_fn)(tfa_txn_args *a, void *ctx);
 /** tfa_store_user_txn_ex: tfa_store_user_txn with recovery codes. */
 tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
 			     tfa_err *err);
+
+/* ---- token cards (store_card.c); parsing files is card.h's job ---- */
+
+/** Called for each card of a batch whose serial the store already holds:
+ * @idx into the batch. */
+typedef void (*tfa_card_dup_fn)(size_t idx, const char *serial, void *ctx);
+
+/** tfa_store_cards_add: add the @n cards in @cards (tokens with a serial,
+ * user "", state TFA_STATE_UNASSIGNED) to stock in one transaction, with one
+ * "card_import" audit event naming @source. If any serial is already in the
+ * store, each is reported through @dup (may be NULL) and nothing is written:
+ * TFA_EEXIST. Sets each card's id. */
+tfa_rc tfa_store_cards_add(tfa_store *st, tfa_token *cards, size_t n, const char *source,
+			   tfa_card_dup_fn dup, void *ctx, tfa_err *err);
+
+/** Callback for token listings: return 0 to go on, non-zero to stop. */
+typedef int (*tfa_token_cb)(const tfa_token *t, void *ctx);
+
+/** tfa_store_card_list: every token card (a token with a serial), in stock
+ * or assigned, ordered by serial; without secrets. */
+tfa_rc tfa_store_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tfa_err *err);
+
+/** tfa_store_card_assign: give the card @serial to @user as an active token
+ * (its counter or learned drift kept), audited "card_assign" with @source.
+ * TFA_ENOENT no such card; TFA_EEXIST it is assigned (the message names to
+ * whom). @out (may be NULL) gets the token without secret. */
+tfa_rc tfa_store_card_assign(tfa_store *st, const char *serial, const char *user,
+			     const char *source, tfa_token *out, tfa_err *err);
+
+/** tfa_store_card_unassign: take the card @serial from its user back into
+ * stock (audited "card_unassign" for that user). TFA_ENOENT no such card or
+ * not assigned. @out (may be NULL) gets the token as it was. */
+tfa_rc tfa_store_card_unassign(tfa_store *st, const char *serial, const char *source,
+			       tfa_token *out, tfa_err *err);
 
 /* ---- policy (key/value; validation is policy.c's job) ---- */
 

@@ -16,7 +16,7 @@ struct tfa_store {
 	char *path;
 };
 
-#define TFA_SCHEMA_VERSION 2
+#define TFA_SCHEMA_VERSION 3
 
 /* store_schema.c */
 tfa_rc tfa_schema_migrate(tfa_store *st, tfa_err *err);
@@ -41,5 +41,24 @@ tfa_rc tfa_db_recovery_mark_used(tfa_store *st, const tfa_recovery_rec *r, tfa_e
 tfa_rc tfa_db_recovery_delete(tfa_store *st, const char *user, unsigned *deleted,
 			      tfa_err *err);
 void tfa_recovery_recs_free(tfa_recovery_rec *recs, size_t n);
+
+/* store_token.c: token rows (TFA_DB_TOKEN_COLS in this order) */
+#define TFA_DB_TOKEN_COLS "id, user, type, state, alg, digits, period, counter, last_step," \
+	" drift, serial, created, last_used, secret, phone, suite"
+tfa_rc tfa_db_token_from_row(tfa_store *st, sqlite3_stmt *stmt, int with_secret,
+			     tfa_token *t, tfa_err *err);
+/* seal @tok's secret bound to tok->user and tok->id and write it */
+tfa_rc tfa_db_token_store_secret(tfa_store *st, const tfa_token *tok, tfa_err *err);
+/* COMMIT when @rc is TFA_OK, else ROLLBACK and return @rc */
+tfa_rc tfa_db_txn_end(tfa_store *st, tfa_rc rc, tfa_err *err);
+
+/* store_card.c (inside the caller's transaction): @user's cards to stock */
+tfa_rc tfa_db_cards_release(tfa_store *st, const char *user, unsigned *released,
+			    tfa_err *err);
+
+/* store_challenge.c (inside the caller's transaction) */
+tfa_rc tfa_db_challenge_load(tfa_store *st, const char *user, tfa_challenge_rec **ch,
+			     tfa_err *err);
+tfa_rc tfa_db_challenge_delete(tfa_store *st, const char *user, tfa_err *err);
 
 #endif

@@ -53,6 +53,42 @@ static const char *const migrations[TFA_SCHEMA_VERSION] = {
 	" created INTEGER NOT NULL,"
 	" used INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX recovery_user ON recovery(user, used);",
+	/* 2 -> 3: token cards in stock (user NULL), sms phone, ocra suite,
+	 * unique serials; pending challenges (sms code hash, ocra question) */
+	"CREATE TABLE tokens_v3("
+	" id INTEGER PRIMARY KEY,"
+	" user TEXT REFERENCES users(name),"
+	" type INTEGER NOT NULL,"
+	" state INTEGER NOT NULL,"
+	" alg INTEGER NOT NULL,"
+	" digits INTEGER NOT NULL,"
+	" period INTEGER NOT NULL,"
+	" counter INTEGER NOT NULL DEFAULT 0,"
+	" last_step INTEGER NOT NULL DEFAULT -1,"
+	" drift INTEGER NOT NULL DEFAULT 0,"
+	" serial TEXT NOT NULL DEFAULT '',"
+	" created INTEGER NOT NULL,"
+	" last_used INTEGER NOT NULL DEFAULT 0,"
+	" secret BLOB NOT NULL,"
+	" phone TEXT NOT NULL DEFAULT '',"
+	" suite TEXT NOT NULL DEFAULT '');"
+	"INSERT INTO tokens_v3(id, user, type, state, alg, digits, period, counter, last_step,"
+	" drift, serial, created, last_used, secret)"
+	" SELECT id, user, type, state, alg, digits, period, counter, last_step,"
+	" drift, serial, created, last_used, secret FROM tokens;"
+	"DROP TABLE tokens;"
+	"ALTER TABLE tokens_v3 RENAME TO tokens;"
+	"CREATE INDEX tokens_user ON tokens(user, state);"
+	"CREATE UNIQUE INDEX tokens_serial ON tokens(serial) WHERE serial <> '';"
+	"CREATE TABLE challenges("
+	" user TEXT PRIMARY KEY REFERENCES users(name),"
+	" token_id INTEGER NOT NULL,"
+	" kind INTEGER NOT NULL,"
+	" question TEXT NOT NULL DEFAULT '',"
+	" salt BLOB NOT NULL DEFAULT x'',"
+	" hash BLOB NOT NULL DEFAULT x'',"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 static tfa_rc schema_version(tfa_store *st, int *version, tfa_err *err)

@@ -9,9 +9,6 @@
 #include "secret.h"
 #include "store_internal.h"
 
-#define TOKEN_COLS "id, user, type, state, alg, digits, period, counter, last_step," \
-	" drift, serial, created, last_used, secret"
-
 static tfa_rc seal_secret(tfa_store *st, const tfa_token *tok, uint8_t **blob, size_t *bloblen,
 			  tfa_err *err)
 {
@@ -27,7 +24,7 @@ static tfa_rc seal_secret(tfa_store *st, const tfa_token *tok, uint8_t **blob, s
 	return TFA_OK;
 }
 
-static tfa_rc token_from_row(tfa_store *st, sqlite3_stmt *stmt, int with_secret,
+tfa_rc tfa_db_token_from_row(tfa_store *st, sqlite3_stmt *stmt, int with_secret,
 			     tfa_token *t, tfa_err *err)
 {
 	const char *s;
@@ -52,6 +49,10 @@ static tfa_rc token_from_row(tfa_store *st, sqlite3_stmt *stmt, int with_secret,
 	(void)snprintf(t->serial, sizeof(t->serial), "%s", s != NULL ? s : "");
 	t->created = sqlite3_column_int64(stmt, 11);
 	t->last_used = sqlite3_column_int64(stmt, 12);
+	s = (const char *)sqlite3_column_text(stmt, 14);
+	(void)snprintf(t->phone, sizeof(t->phone), "%s", s != NULL ? s : "");
+	s = (const char *)sqlite3_column_text(stmt, 15);
+	(void)snprintf(t->suite, sizeof(t->suite), "%s", s != NULL ? s : "");
 	if (!with_secret)
 		return TFA_OK;
 	aadlen = tfa_token_aad(t->user, t->id, aad, sizeof(aad));
@@ -62,10 +63,11 @@ static tfa_rc token_from_row(tfa_store *st, sqlite3_stmt *stmt, int with_secret,
 				   "store %s: the secret of token %lld (user %s) does not decrypt"
 				   " with this key (tampered or moved record?)",
 				   st->path, (long long)t->id, t->user);
-	if (ptlen == 0 || ptlen > sizeof(t->secret)) {
+	/* an sms token has no shared secret */
+	if ((ptlen == 0 && t->type != TFA_TOKEN_SMS) || ptlen > sizeof(t->secret)) {
 		rc = tfa_err_set(err, TFA_ESTORE, "store %s: token %lld has a bad secret length",
 				 st->path, (long long)t->id);
-	} else {
+	} else if (ptlen > 0) {
 		memcpy(t->secret, pt, ptlen);
 		t->secret_len = ptlen;
 	}
@@ -86,7 +88,7 @@ static tfa_rc load_tokens(tfa_store *st, const char *user, int with_secrets,
 
 	*toks = NULL;
 	*n = 0;
-	rc = tfa_db_prepare(st, "SELECT " TOKEN_COLS " FROM tokens WHERE user=?1 AND state<>2"
+	rc = tfa_db_prepare(st, "SELECT " TFA_DB_TOKEN_COLS " FROM tokens WHERE user=?1 AND state<>2"
 			    " ORDER BY id", &stmt, err);
 	if (rc != TFA_OK)
 		return rc;
@@ -107,7 +109,7 @@ static tfa_rc load_tokens(tfa_store *st, const char *user, int with_secrets,
 			}
 			arr = grown;
 		}
-		rc = token_from_row(st, stmt, with_secrets, &arr[cnt], err);
+		rc = tfa_db_token_from_row(st, stmt, with_secrets, &arr[cnt], err);
 		cnt++;
 		if (rc != TFA_OK)
 			goto out;
@@ -139,7 +141,7 @@ TFA_API tfa_rc tfa_store_token_list(tfa_store *st, const char *user, int with_se
 	return load_tokens(st, user, with_secrets, toks, n, err);
 }
 
-static tfa_rc txn_end(tfa_store *st, tfa_rc rc, tfa_err *err)
+tfa_rc tfa_db_txn_end(tfa_store *st, tfa_rc rc, tfa_err *err)
 {
 	if (rc == TFA_OK)
 		return tfa_db_exec(st, "COMMIT", err);
@@ -147,15 +149,37 @@ static tfa_rc txn_end(tfa_store *st, tfa_rc rc, tfa_err *err)
 	return rc;
 }
 
-TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *event,
-				    const char *detail, tfa_err *err)
+tfa_rc tfa_db_token_store_secret(tfa_store *st, const tfa_token *tok, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	uint8_t *blob = NULL;
 	size_t bloblen = 0;
 	tfa_rc rc;
 
-	if (tok->secret_len == 0 || tok->secret_len > sizeof(tok->secret))
+	rc = seal_secret(st, tok, &blob, &bloblen, err);
+	if (rc != TFA_OK)
+		return rc;
+	rc = tfa_db_prepare(st, "UPDATE tokens SET secret=?1 WHERE id=?2", &stmt, err);
+	if (rc != TFA_OK)
+		goto out;
+	sqlite3_bind_blob(stmt, 1, blob, (int)bloblen, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, tok->id);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = tfa_db_err(st, err, "storing the secret");
+out:
+	sqlite3_finalize(stmt);
+	free(blob);
+	return rc;
+}
+
+TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *event,
+				    const char *detail, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	if ((tok->secret_len == 0 && tok->type != TFA_TOKEN_SMS) ||
+	    tok->secret_len > sizeof(tok->secret))
 		return tfa_err_set(err, TFA_EINVAL, "bad secret length");
 	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
 	if (rc != TFA_OK)
@@ -164,23 +188,16 @@ TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *ev
 	if (rc != TFA_OK)
 		goto out;
 	if (tok->state == TFA_STATE_PENDING) {
-		rc = tfa_db_prepare(st, "UPDATE tokens SET state=2 WHERE user=?1 AND state=0",
-				    &stmt, err);
-		if (rc != TFA_OK)
-			goto out;
-		sqlite3_bind_text(stmt, 1, tok->user, -1, SQLITE_STATIC);
-		if (sqlite3_step(stmt) != SQLITE_DONE)
-			rc = tfa_db_err(st, err, "replacing the pending token");
-		sqlite3_finalize(stmt);
-		stmt = NULL;
+		rc = tfa_db_run_user(st, "UPDATE tokens SET state=2, secret=x'' WHERE user=?1 AND state=0",
+				     tok->user, "replacing the pending token", NULL, err);
 		if (rc != TFA_OK)
 			goto out;
 	}
 	tok->created = tfa_now();
 	/* insert with an empty secret to learn the id the sealed secret is bound to */
 	rc = tfa_db_prepare(st, "INSERT INTO tokens(user, type, state, alg, digits, period, counter,"
-			    " last_step, drift, serial, created, last_used, secret)"
-			    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,0,x'')", &stmt, err);
+			    " last_step, drift, serial, created, last_used, secret, phone, suite)"
+			    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,0,x'',?12,?13)", &stmt, err);
 	if (rc != TFA_OK)
 		goto out;
 	sqlite3_bind_text(stmt, 1, tok->user, -1, SQLITE_STATIC);
@@ -194,25 +211,16 @@ TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *ev
 	sqlite3_bind_int64(stmt, 9, tok->drift);
 	sqlite3_bind_text(stmt, 10, tok->serial, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 11, tok->created);
+	sqlite3_bind_text(stmt, 12, tok->phone, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 13, tok->suite, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
 		rc = tfa_db_err(st, err, "adding token");
 		goto out;
 	}
 	tok->id = sqlite3_last_insert_rowid(st->db);
-	sqlite3_finalize(stmt);
-	stmt = NULL;
-	rc = seal_secret(st, tok, &blob, &bloblen, err);
+	rc = tfa_db_token_store_secret(st, tok, err);
 	if (rc != TFA_OK)
 		goto out;
-	rc = tfa_db_prepare(st, "UPDATE tokens SET secret=?1 WHERE id=?2", &stmt, err);
-	if (rc != TFA_OK)
-		goto out;
-	sqlite3_bind_blob(stmt, 1, blob, (int)bloblen, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, tok->id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		rc = tfa_db_err(st, err, "storing the secret");
-		goto out;
-	}
 	if (event != NULL) {
 		char full[256];
 
@@ -222,14 +230,13 @@ TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *ev
 	}
 out:
 	sqlite3_finalize(stmt);
-	free(blob);
-	return txn_end(st, rc, err);
+	return tfa_db_txn_end(st, rc, err);
 }
 
 TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
 				    unsigned *codes, tfa_err *err)
 {
-	unsigned deleted = 0;
+	unsigned deleted = 0, released = 0;
 	tfa_rc rc;
 
 	*revoked = 0;
@@ -238,8 +245,10 @@ TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *r
 	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
 	if (rc != TFA_OK)
 		return rc;
-	rc = tfa_db_run_user(st, "UPDATE tokens SET state=2 WHERE user=?1 AND state<>2", user,
-			     "revoking tokens", revoked, err);
+	rc = tfa_db_cards_release(st, user, &released, err);
+	if (rc == TFA_OK)
+		rc = tfa_db_run_user(st, "UPDATE tokens SET state=2 WHERE user=?1 AND state<>2",
+				     user, "revoking tokens", revoked, err);
 	/* secure_delete: overwrite the revoked secrets, not just mark them */
 	if (rc == TFA_OK)
 		rc = tfa_db_run_user(st, "UPDATE tokens SET secret=x'' WHERE user=?1 AND state=2",
@@ -247,14 +256,17 @@ TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *r
 	if (rc == TFA_OK)
 		rc = tfa_db_recovery_delete(st, user, &deleted, err);
 	if (rc == TFA_OK)
+		rc = tfa_db_challenge_delete(st, user, err);
+	if (rc == TFA_OK)
 		rc = tfa_db_run_user(st, "UPDATE users SET failures=0, locked_until=0, lockouts=0"
 				     " WHERE name=?1", user, "clearing the lockout", NULL, err);
 	if (rc != TFA_OK)
-		return txn_end(st, rc, err);
+		return tfa_db_txn_end(st, rc, err);
+	*revoked += released;
 	if (codes != NULL)
 		*codes = deleted;
 	/* commit even when nothing was revoked: nothing changed either way */
-	rc = txn_end(st, TFA_OK, err);
+	rc = tfa_db_txn_end(st, TFA_OK, err);
 	if (rc == TFA_OK && *revoked == 0 && deleted == 0)
 		rc = tfa_err_set(err, TFA_ENOENT, "user has no tokens or recovery codes in store %s",
 				 st->path);
@@ -329,6 +341,7 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 	tfa_user before, after;
 	tfa_token *toks = NULL, *orig = NULL;
 	tfa_recovery_rec *rec = NULL;
+	tfa_challenge_rec *chal = NULL;
 	tfa_audit_rec audit;
 	tfa_txn_args a;
 	size_t n = 0, nrec = 0, i;
@@ -358,6 +371,9 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 	rc = tfa_db_recovery_load(st, user, &rec, &nrec, err);
 	if (rc != TFA_OK)
 		goto out;
+	rc = tfa_db_challenge_load(st, user, &chal, err);
+	if (rc != TFA_OK)
+		goto out;
 	after = before;
 	memset(&audit, 0, sizeof(audit));
 	a.user = &after;
@@ -365,6 +381,7 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 	a.n = n;
 	a.rec = rec;
 	a.nrec = nrec;
+	a.chal = chal;
 	a.audit = &audit;
 	frc = fn(&a, ctx);
 	if (!txn_commits(frc)) {
@@ -391,6 +408,11 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 		if (rc != TFA_OK)
 			goto out;
 	}
+	if (chal != NULL && chal->consumed) {
+		rc = tfa_db_challenge_delete(st, user, err);
+		if (rc != TFA_OK)
+			goto out;
+	}
 	if (audit.event[0] != '\0') {
 		audit.event[sizeof(audit.event) - 1] = '\0';
 		audit.detail[sizeof(audit.detail) - 1] = '\0';
@@ -402,7 +424,11 @@ out:
 	tfa_tokens_free(toks, n);
 	tfa_tokens_free(orig, n);
 	tfa_recovery_recs_free(rec, nrec);
-	rc = txn_end(st, rc, err);
+	if (chal != NULL) {
+		tfa_wipe(chal, sizeof(*chal));
+		free(chal);
+	}
+	rc = tfa_db_txn_end(st, rc, err);
 	return rc != TFA_OK ? rc : frc;
 }
 

@@ -31,6 +31,8 @@ typedef enum {
 /* Maximum lengths (bytes, without the terminating NUL). */
 #define TFA_USER_MAX   128
 #define TFA_SERIAL_MAX 64
+#define TFA_PHONE_MAX  20     /* sms: '+' and up to 19 digits */
+#define TFA_SUITE_MAX  64     /* ocra: suite text */
 #define TFA_ERRMSG_MAX 512
 
 /* A human-readable reason for a failure. */

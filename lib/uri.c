@@ -41,6 +41,7 @@
 #include <openssl/crypto.h>
 
 #include "secret.h"
+#include "ocra.h"
 #include "uri.h"
 
 #define URI_MAX 4096          /* bytes, parse and build */
@@ -149,6 +150,7 @@ TFA_API tfa_rc tfa_uri_build(const tfa_uri *u, char **out)
 {
 	outbuf b = { NULL, 0, 0 };
 	char *b32 = NULL, num[32];
+	otp_ocra_suite suite;
 	int has_issuer;
 	tfa_rc rc = TFA_EINVAL;
 
@@ -156,7 +158,10 @@ TFA_API tfa_rc tfa_uri_build(const tfa_uri *u, char **out)
 		*out = NULL;
 	if (u == NULL || out == NULL)
 		goto out;
-	if ((u->type != TFA_TOKEN_TOTP && u->type != TFA_TOKEN_HOTP) ||
+	if ((u->type != TFA_TOKEN_TOTP && u->type != TFA_TOKEN_HOTP &&
+	     u->type != TFA_TOKEN_OCRA) ||
+	    (u->type == TFA_TOKEN_OCRA &&
+	     (u->suite == NULL || otp_ocra_suite_parse(u->suite, &suite) != TFA_OK)) ||
 	    (u->alg != OTP_SHA1 && u->alg != OTP_SHA256 && u->alg != OTP_SHA512) ||
 	    u->digits < OTP_MIN_DIGITS || u->digits > OTP_MAX_DIGITS ||
 	    (u->type == TFA_TOKEN_TOTP &&
@@ -204,6 +209,10 @@ TFA_API tfa_rc tfa_uri_build(const tfa_uri *u, char **out)
 		(void)snprintf(num, sizeof(num), "&counter=%llu",
 			       (unsigned long long)u->counter);
 		puts_(&b, num);
+	}
+	if (u->type == TFA_TOKEN_OCRA) {
+		puts_(&b, "&ocrasuite=");
+		put_pct(&b, u->suite);
 	}
 	if (b.overflow) {
 		rc = TFA_EINVAL;
@@ -291,9 +300,9 @@ static int parse_num(const char *s, uint64_t min, uint64_t max, uint64_t *v)
 	return 1;
 }
 
-enum { P_SECRET, P_ISSUER, P_ALG, P_DIGITS, P_PERIOD, P_COUNTER, P_N };
+enum { P_SECRET, P_ISSUER, P_ALG, P_DIGITS, P_PERIOD, P_COUNTER, P_SUITE, P_N };
 static const char *const param_names[P_N] = {
-	"secret", "issuer", "algorithm", "digits", "period", "counter",
+	"secret", "issuer", "algorithm", "digits", "period", "counter", "ocrasuite",
 };
 
 /* parse_query: the parameters of @q (@n bytes) into @u; @label_issuer is
@@ -302,6 +311,7 @@ static tfa_rc parse_query(const char *q, size_t n, tfa_uri *u,
 			  const char *label_issuer)
 {
 	int seen[P_N] = { 0 };
+	otp_ocra_suite suite;
 	char *val = NULL;
 	size_t pos = 0;
 	uint64_t v;
@@ -367,11 +377,18 @@ static tfa_rc parse_query(const char *q, size_t n, tfa_uri *u,
 			if (u->type == TFA_TOKEN_HOTP)
 				u->counter = v;
 			break;
+		case P_SUITE:
+			if (otp_ocra_suite_parse(val, &suite) != TFA_OK)
+				goto out;
+			u->suite = val;
+			val = NULL;
+			break;
 		}
 		tfa_free_secret(val);
 		val = NULL;
 	}
-	if (!seen[P_SECRET] || (u->type == TFA_TOKEN_HOTP && !seen[P_COUNTER]))
+	if (!seen[P_SECRET] || (u->type == TFA_TOKEN_HOTP && !seen[P_COUNTER]) ||
+	    u->type == TFA_TOKEN_SMS || (u->type == TFA_TOKEN_OCRA) != (u->suite != NULL))
 		goto out;
 	if (label_issuer != NULL && u->issuer != NULL &&
 	    strcmp(label_issuer, u->issuer) != 0)
@@ -487,6 +504,7 @@ TFA_API void tfa_uri_clear(tfa_uri *u)
 		return;
 	free(u->issuer);
 	free(u->account);
+	free(u->suite);
 	if (u->secret != NULL) {
 		OPENSSL_cleanse(u->secret, u->secret_len);
 		free(u->secret);

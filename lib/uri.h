@@ -14,17 +14,20 @@ typedef struct {
 	unsigned digits;     /* default 6 */
 	unsigned period;     /* totp; default 30 */
 	uint64_t counter;    /* hotp */
+	char *suite;         /* ocra: the OCRA suite (ocrasuite=) */
 } tfa_uri;
 
 /** tfa_uri_build: "otpauth://TYPE/ISSUER:ACCOUNT?secret=B32&issuer=ISSUER"
  * plus algorithm, digits, period (totp) when not default and counter (hotp,
- * always). Label and issuer are percent-encoded. New string in *@out (free
+ * always). Type ocra (no standard: a twofactor extension, as FreeOTP-style
+ * apps with OCRA support read it) adds ocrasuite=SUITE. Label and issuer are percent-encoded. New string in *@out (free
  * with tfa_free_secret: it holds the secret). */
 tfa_rc tfa_uri_build(const tfa_uri *u, char **out);
 
 /** tfa_uri_parse: parse @s into @u (all fields allocated; clear with
  * tfa_uri_clear). TFA_EINVAL for anything malformed: wrong scheme or type,
  * missing or bad secret, unknown algorithm, digits outside 6..8, period 0,
+ * type sms, type ocra without a valid ocrasuite (or ocrasuite on another type),
  * bad percent-encoding, issuer in label and parameter that disagree. */
 tfa_rc tfa_uri_parse(const char *s, tfa_uri *u);
 

@@ -71,6 +71,18 @@
  * enroll_at_login=no a pending token the admin issued can still be
  * confirmed with its code. Three tries; on failure nothing is activated.
  *
+ * Challenges (challenge.h): before prompting, a user with an active sms
+ * token is sent a code through sms_command ("A code was sent to your phone
+ * ending in 1234."); if that fails, or there is no sms token, a user with an
+ * active ocra token gets the prompt "Challenge NNNNNNNN, response: " (in the
+ * prompt itself, so it shows under PAM_SILENT too). App and card codes and
+ * recovery codes are accepted at the same prompt. With use_first_pass or
+ * forward_pass, or try_first_pass taking a code from PAM_AUTHTOK, there is
+ * no prompt and so no challenge: the field is checked against the other
+ * tokens (and a challenge still pending from `tfa-admin challenge`). A
+ * failed delivery is logged (the command and its exit status, never the
+ * code) and audited "sms_failed".
+ *
  * Time is read when each code is checked, not when the module starts: a
  * person may take minutes to scan a QR code or find the phone.
  *
@@ -98,6 +110,7 @@
 #include "safefile.h"
 #include "auth.h"
 #include "audit.h"
+#include "challenge.h"
 #include "recovery.h"
 #include "args.h"
 #include "conv.h"
@@ -162,10 +175,47 @@ static int code_shaped(const char *s)
  * whatever it holds; try_first_pass takes it only when it has the shape of
  * a code (or, with forward_pass, of anything), so that a password an
  * earlier module left there is not counted as a wrong code - it prompts. */
+/* The challenge step before the prompt (challenge.h): a code sent to the
+ * phone is announced; an OCRA question goes into the prompt itself, so that
+ * it shows also under PAM_SILENT and in one-prompt clients. */
+static int begin_challenge(tfa_login *l, char *prompt, size_t plen)
+{
+	tfa_challenge ch;
+	tfa_err err = { { 0 } };
+	char msg[128];
+	tfa_rc r;
+
+	(void)snprintf(prompt, plen, "%s", l->args->prompt);
+	r = tfa_challenge_begin(l->ctx, l->user, (int64_t)time(NULL), &ch, &err);
+	if (r != TFA_OK) {
+		pam_syslog(l->pamh, LOG_PRIO(LOG_ERR), "user \"%s\": challenge step failed: %s",
+			   l->user_esc, tfa_pam_errmsg(&err, r));
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	if (ch.delivery_failed)
+		pam_syslog(l->pamh, LOG_PRIO(LOG_WARNING),
+			   "user \"%s\": the code could not be sent to the phone: %s",
+			   l->user_esc, ch.delivery_error);
+	if (ch.kind == TFA_CH_SMS) {
+		(void)snprintf(msg, sizeof(msg), "A code was sent to your phone ending in %s.",
+			       ch.phone_hint);
+		tfa_pam_say_info(l, msg);
+		tfa_pam_dbg(l, "user \"%s\": code sent by sms", l->user_esc);
+	} else if (ch.kind == TFA_CH_OCRA) {
+		if (ch.delivery_failed)
+			tfa_pam_say_info(l, "Your phone cannot be reached: answer this challenge"
+					 " with your authenticator app.");
+		(void)snprintf(prompt, plen, "Challenge %s, response: ", ch.question);
+		tfa_pam_dbg(l, "user \"%s\": OCRA challenge shown", l->user_esc);
+	}
+	return PAM_SUCCESS;
+}
+
 static int get_field(tfa_login *l, char **field)
 {
 	const tfa_pam_args *a = l->args;
 	const void *item = NULL;
+	char prompt[TFA_CHALLENGE_MAX + 512];
 	int rc;
 
 	*field = NULL;
@@ -184,7 +234,10 @@ static int get_field(tfa_login *l, char **field)
 		if (a->use_first_pass)
 			return PAM_AUTHTOK_ERR;
 	}
-	rc = tfa_conv_ask(l->pamh, PAM_PROMPT_ECHO_OFF, a->prompt, field);
+	rc = begin_challenge(l, prompt, sizeof(prompt));
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = tfa_conv_ask(l->pamh, PAM_PROMPT_ECHO_OFF, prompt, field);
 	return rc == PAM_SUCCESS ? rc : PAM_CONV_ERR;
 }
 
@@ -262,6 +315,8 @@ static int ask_code(tfa_login *l)
 	tfa_rc r;
 
 	rc = get_field(l, &field);
+	if (rc == PAM_AUTHINFO_UNAVAIL)
+		return tfa_pam_outcome(l, rc, LOG_ERR, "store unusable for the challenge step");
 	if (rc != PAM_SUCCESS) {
 		const char *why = rc == PAM_AUTHTOK_ERR ? "use_first_pass but no PAM_AUTHTOK set" :
 				  rc == PAM_BUF_ERR ? "out of memory" : "conversation failed";

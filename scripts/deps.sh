@@ -13,6 +13,10 @@ if [ "${1:-build}" = test ]; then
 	want+=(openssh-server openssh-client)   # t_e2e_sshd.sh: a real login through sshd
 elif [ "${1:-build}" = demo ]; then
 	want+=(libpam-wrapper pamtester oathtool)
+elif [ "${1:-build}" = bench ]; then
+	# bench/run.sh: the modules compared, the tools that drive them, the plot
+	want+=(libpam-wrapper pamtester oathtool libpam-oath libpam-google-authenticator
+	       gnuplot-nox time util-linux)
 fi
 missing=()
 for p in "${want[@]}"; do

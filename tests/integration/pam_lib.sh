@@ -156,16 +156,20 @@ _pam_classify() {
 	fi
 }
 
-# pam_run [-t FAKETIME] [-s SERVICE] [-f FLAGS] [-n] USER INPUT: one
+# pam_run [-t FAKETIME] [-s SERVICE] [-f FLAGS] [-n] [-w FILE] USER INPUT: one
 # `pamtester SERVICE USER authenticate` with INPUT (plus a newline) on
-# standard input (-n: no input at all, the conversation meets end of file). Sets PAM_RESULT (SUCCESS AUTH_ERR MAXTRIES
+# standard input (-n: no input at all, the conversation meets end of file;
+# -w: INPUT is a shell command, run every 50 ms - for at most 15 s - until
+# it prints something, which then is the input: e.g. to read a code the
+# module just sent, or a challenge from the transcript, exported as PAM_OUT). Sets PAM_RESULT (SUCCESS AUTH_ERR MAXTRIES
 # AUTHINFO_UNAVAIL SERVICE_ERR SYSTEM_ERR IGNORE OTHER), PAM_OUT (the transcript file)
 # and PAM_SYSLOG (the module's log lines of this run).
 pam_run() {
-	local svc=tfa ft="" op=authenticate eof=0
+	local svc=tfa ft="" op=authenticate eof=0 poll=0
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-n) eof=1; shift ;;
+		-w) poll=1; shift ;;
 		-t) ft=$2; shift 2 ;;
 		-s) svc=$2; shift 2 ;;
 		-f) op="authenticate($2)"; shift 2 ;;
@@ -184,6 +188,17 @@ pam_run() {
 	[ -n "${TFA_PAM_WRAP:-}" ] && pre+=($TFA_PAM_WRAP)
 	if [ "$eof" = 1 ]; then
 		pam_env "${pre[@]}" pamtester -v "$svc" "$user" "$op" </dev/null >"$PAM_OUT" 2>&1
+	elif [ "$poll" = 1 ]; then
+		export PAM_OUT
+		{
+			local i=0 got=""
+			while [ -z "$got" ] && [ $i -lt 300 ]; do
+				got=$(bash -c "$input" 2>/dev/null) || got=""
+				[ -n "$got" ] || sleep 0.05
+				i=$((i + 1))
+			done
+			printf '%s\n' "$got"
+		} | pam_env "${pre[@]}" pamtester -v "$svc" "$user" "$op" >"$PAM_OUT" 2>&1
 	else
 		printf '%s\n' "$input" | pam_env "${pre[@]}" pamtester -v "$svc" "$user" "$op" \
 			>"$PAM_OUT" 2>&1

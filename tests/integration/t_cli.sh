@@ -22,12 +22,14 @@ check "--help lists the commands" grep -q 'policy set KEY VALUE' <<<"$out"
 run 2 "unknown command: exit 2" adm frobnicate
 run 2 "verify without CODE: exit 2" adm verify alice
 run 2 "unknown option: exit 2" adm list --bogus
-for c in "token list" \
-	 "enroll alice --type sms" "enroll alice --type ocra" "enroll alice --phone 5551234"; do
-	# shellcheck disable=SC2086
-	run 2 "$c: exit 2" adm $c
-	check "$c: says not implemented yet" grep -q 'not implemented yet' <<<"$err"
-done
+run 2 "enroll --type sms without --phone: exit 2" adm enroll alice --type sms
+check "... says --phone is needed" grep -q 'needs --phone' <<<"$err"
+run 2 "enroll --phone without --type sms: exit 2" adm enroll alice --phone 5551234
+run 2 "enroll --type ocra --digits 8: exit 2 (digits come from the suite)" \
+	adm enroll alice --type ocra --digits 8
+run 2 "token with no subcommand: exit 2" adm token
+run 2 "token frob: exit 2" adm token frob
+run 2 "token import without a file option: exit 2" adm token import
 run 2 "enroll --digits 7: exit 2" adm enroll alice --digits 7
 run 2 "enroll --algorithm MD5: exit 2" adm enroll alice --algorithm MD5
 run 2 "enroll --period 0: exit 2" adm enroll alice --period 0

@@ -286,7 +286,13 @@ static void test_names(void **state)
 	assert_int_equal(t, TFA_TOKEN_HOTP);
 	assert_int_equal(otp_type_parse("totp", &t), TFA_OK);
 	assert_int_equal(t, TFA_TOKEN_TOTP);
-	assert_int_equal(otp_type_parse("ocra", &t), TFA_EINVAL);
+	assert_int_equal(otp_type_parse("ocra", &t), TFA_OK);
+	assert_int_equal(t, TFA_TOKEN_OCRA);
+	assert_int_equal(otp_type_parse("SMS", &t), TFA_OK);
+	assert_int_equal(t, TFA_TOKEN_SMS);
+	assert_string_equal(otp_type_name(TFA_TOKEN_SMS), "sms");
+	assert_string_equal(otp_type_name(TFA_TOKEN_OCRA), "ocra");
+	assert_int_equal(otp_type_parse("yubikey", &t), TFA_EINVAL);
 	assert_int_equal(otp_type_parse("totp ", &t), TFA_EINVAL);
 }
 
