@@ -123,7 +123,7 @@ for d in /tmp/pam.?; do
 	kill -0 "$pid" 2>/dev/null || rm -rf -- "$d"
 done
 
-fs_type=$(stat -f -c %T "$work")
+fs_type=$(findmnt -n -o FSTYPE -T "$work" 2>/dev/null || stat -f -c %T "$work")
 fs_dev=$(df -P "$work" | awk 'NR==2 {print $1}')
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"

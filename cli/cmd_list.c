@@ -22,7 +22,7 @@ struct row {
 	const char *required;
 	char rule[128];
 	const char *state;
-	char types[16];
+	char types[32];
 	char serials[128];
 	char last[32];
 	char fails[16];
@@ -73,22 +73,39 @@ static int64_t last_use(const tfa_user_status *s, const tfa_token *toks, size_t 
 	return t;
 }
 
+#define NTYPES 4   /* totp, hotp, sms, ocra: tfa_token_type values 0..3 */
+
+/* Which token types @toks holds: has[type] = 1. */
+static void types_of(const tfa_token *toks, size_t n, int has[NTYPES])
+{
+	size_t i;
+
+	memset(has, 0, NTYPES * sizeof(has[0]));
+	for (i = 0; i < n; i++)
+		if ((unsigned)toks[i].type < NTYPES)
+			has[toks[i].type] = 1;
+}
+
 /* Fill @r from the status and tokens of one user. */
 static void make_row(const tfa_user_status *s, const tfa_token *toks, size_t n,
 		     int64_t now, struct row *r)
 {
-	int has[2] = { 0, 0 };
-	size_t i, o = 0;
+	int has[NTYPES];
+	size_t i, o = 0, t;
 
 	memset(r, 0, sizeof(*r));
 	(void)cli_esc(s->user.name, r->user, sizeof(r->user));
 	r->required = s->required ? "yes" : "no";
 	rule_text(s, r->rule, sizeof(r->rule));
 	r->state = state_word(s);
-	for (i = 0; i < n; i++)
-		has[toks[i].type == TFA_TOKEN_HOTP ? 1 : 0] = 1;
-	(void)snprintf(r->types, sizeof(r->types), "%s%s%s", has[0] ? "totp" : "",
-		       has[0] && has[1] ? "," : "", has[1] ? "hotp" : "");
+	types_of(toks, n, has);
+	for (t = 0; t < NTYPES; t++) {
+		size_t len = strlen(r->types);
+
+		if (has[t])
+			(void)snprintf(r->types + len, sizeof(r->types) - len, "%s%s",
+				       len > 0 ? "," : "", otp_type_name((tfa_token_type)t));
+	}
 	for (i = 0; i < n; i++) {
 		char esc[4 * TFA_SERIAL_MAX + 1];
 		int w;
@@ -116,7 +133,7 @@ static json_object *row_json(const tfa_user_status *s, const tfa_token *toks, si
 {
 	json_object *o = json_object_new_object(), *types, *serials;
 	char rule[128];
-	int has[2] = { 0, 0 };
+	int has[NTYPES];
 	size_t i;
 
 	if (o == NULL)
@@ -126,12 +143,12 @@ static json_object *row_json(const tfa_user_status *s, const tfa_token *toks, si
 	for (i = 0; i < n; i++) {
 		if (toks[i].serial[0] != '\0' && serials != NULL)
 			(void)json_object_array_add(serials, json_object_new_string(toks[i].serial));
-		has[toks[i].type == TFA_TOKEN_HOTP ? 1 : 0] = 1;
 	}
-	for (i = 0; i < 2 && types != NULL; i++)
+	types_of(toks, n, has);
+	for (i = 0; i < NTYPES && types != NULL; i++)
 		if (has[i])
 			(void)json_object_array_add(types, json_object_new_string(
-				otp_type_name(i == 0 ? TFA_TOKEN_TOTP : TFA_TOKEN_HOTP)));
+				otp_type_name((tfa_token_type)i)));
 	cli_jstr(o, "user", s->user.name);
 	cli_jbool(o, "required", s->required);
 	rule_text(s, rule, sizeof(rule));
@@ -319,10 +336,16 @@ static json_object *token_json(const tfa_token *t)
 	cli_jstr(o, "state", t->state == TFA_STATE_ACTIVE ? "active" : "pending");
 	cli_jstr(o, "algorithm", otp_alg_name(t->alg));
 	cli_jint(o, "digits", t->digits);
-	if (t->type == TFA_TOKEN_TOTP)
+	if (t->type == TFA_TOKEN_TOTP) {
 		cli_jint(o, "period", t->period);
-	else
+		cli_jint(o, "drift", t->drift);
+	} else if (t->type == TFA_TOKEN_SMS) {
+		cli_jstr(o, "phone", t->phone);
+	} else {
 		(void)json_object_object_add(o, "counter", json_object_new_uint64(t->counter));
+	}
+	if (t->type == TFA_TOKEN_OCRA)
+		cli_jstr(o, "suite", t->suite);
 	if (t->serial[0] != '\0')
 		cli_jstr(o, "serial", t->serial);
 	else
@@ -348,6 +371,12 @@ static void print_tokens(const tfa_token *toks, size_t n)
 
 		if (t->type == TFA_TOKEN_TOTP)
 			(void)snprintf(pc, sizeof(pc), "period %u s", t->period);
+		else if (t->type == TFA_TOKEN_SMS)
+			(void)snprintf(pc, sizeof(pc), "phone ...%s",
+				       strlen(t->phone) > 4 ? t->phone + strlen(t->phone) - 4 :
+				       t->phone);
+		else if (t->type == TFA_TOKEN_OCRA)
+			(void)snprintf(pc, sizeof(pc), "%.39s", t->suite);
 		else
 			(void)snprintf(pc, sizeof(pc), "counter %llu",
 				       (unsigned long long)t->counter);

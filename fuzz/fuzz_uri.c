@@ -6,7 +6,7 @@
  *   - build(parse(s)) succeeds (unless s is long enough that percent-
  *     encoding the issuer twice may pass the 4096-byte limit), and parsing
  *     it again gives the same type, digits, algorithm, period (totp) or
- *     counter (hotp), secret bytes, account and issuer;
+ *     counter (hotp), secret bytes, account, issuer and OCRA suite;
  *   - build is a fixed point from there: build(parse(build(x))) ==
  *     build(x).
  */
@@ -31,7 +31,10 @@ static void check_fields(const tfa_uri *u)
 	fuzz_check(u->account != NULL && u->account[0] != '\0', "no account");
 	fuzz_check(u->secret != NULL && u->secret_len >= 1 && u->secret_len <= OTP_MAX_SECRET,
 		   "secret length %zu", u->secret_len);
-	fuzz_check(u->type == TFA_TOKEN_TOTP || u->type == TFA_TOKEN_HOTP, "type %d", (int)u->type);
+	fuzz_check(u->type == TFA_TOKEN_TOTP || u->type == TFA_TOKEN_HOTP ||
+		   u->type == TFA_TOKEN_OCRA, "type %d", (int)u->type);
+	fuzz_check((u->type == TFA_TOKEN_OCRA) == (u->suite != NULL), "ocrasuite on type %d",
+		   (int)u->type);
 	fuzz_check(u->alg == OTP_SHA1 || u->alg == OTP_SHA256 || u->alg == OTP_SHA512,
 		   "alg %d", (int)u->alg);
 	fuzz_check(u->digits >= OTP_MIN_DIGITS && u->digits <= OTP_MAX_DIGITS,
@@ -61,6 +64,8 @@ static void check_same(const tfa_uri *a, const tfa_uri *b, const char *built)
 		   a->account, b->account, built);
 	fuzz_check(same_str(a->issuer, b->issuer), "issuer \"%s\" -> \"%s\" (%s)",
 		   a->issuer ? a->issuer : "(null)", b->issuer ? b->issuer : "(null)", built);
+	fuzz_check(same_str(a->suite, b->suite), "ocrasuite \"%s\" -> \"%s\" (%s)",
+		   a->suite ? a->suite : "(null)", b->suite ? b->suite : "(null)", built);
 }
 
 static int is_zero(const void *p, size_t n)

@@ -331,6 +331,9 @@ static tfa_rc prescan(const char *d, size_t len, unsigned char **enc, size_t *np
 			p = depth == 0 ? p + 1 : memchr(p, '<', (size_t)(end - p));
 			continue;
 		}
+		/* an XML declaration (an encoding) anywhere else: not well-formed */
+		if (has_prefix(p, end, "<?xml") && p + 5 < end && is_space(p[5]))
+			goto notxml;
 		if (has_prefix(p, end, "<!--") || has_prefix(p, end, "<![CDATA[") ||
 		    has_prefix(p, end, "<?")) {
 			p = p[1] == '?' ? past(p + 2, end, "?>") : p[2] == '-' ?

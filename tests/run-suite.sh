@@ -13,6 +13,8 @@
 #   (default "plain:$TFA_BUILDDIR"; TFA_BUILDDIR defaults to the checkout)
 #   TFA_SUITE=unit,integration,fuzz - parts to run (default all the mode has)
 #   TFA_LOGDIR - where logs go (default a temporary directory).
+#   TFA_ONLY=REGEX - only the unit programs and integration scripts whose
+#   file name matches (e.g. 'test_ocra|t_pam_challenge').
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export TFA_SRCDIR=${TFA_SRCDIR:-$(cd "$here/.." && pwd)}
@@ -57,6 +59,9 @@ run_one() { # name, command...
 	printf '   %d ok, %d failed, %d skipped\n' "$p" "$f" "$s"
 }
 
+# only FILE: 0 if TFA_ONLY (an extended regex on the file name) is unset or matches
+only() { [ -z "${TFA_ONLY:-}" ] || basename "$1" | grep -Eq -- "$TFA_ONLY"; }
+
 run_mode() { # mode builddir
 	local mode=$1 t tag parts
 	export TFA_BUILDDIR=$2 TFA_MODE=$mode
@@ -83,6 +88,7 @@ run_mode() { # mode builddir
 		for t in "$TFA_BUILDDIR"/tests/unit/test_*; do
 			[ -x "$t" ] && [ -f "$t" ] || continue
 			case "$t" in *.o|*.c) continue ;; esac
+			only "$t" || continue
 			if [ "$mode" = valgrind ]; then
 				run_one "unit/$(basename "$t")$tag" env CMOCKA_MESSAGE_OUTPUT=TAP \
 					valgrind -q --error-exitcode=99 --leak-check=full \
@@ -95,6 +101,7 @@ run_mode() { # mode builddir
 	if [[ ",$parts," == *,integration,* ]]; then
 		for t in "$TFA_SRCDIR"/tests/integration/t_*.sh; do
 			[ -f "$t" ] || continue
+			only "$t" || continue
 			# under valgrind only the tests that drive the PAM module
 			if [ "$mode" = valgrind ]; then
 				case "$(basename "$t")" in t_pam_*) ;; *) continue ;; esac

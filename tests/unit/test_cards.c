@@ -452,6 +452,10 @@ static void test_pskc_inline(void **state)
 		{ "\xef\xbb\xbf<KeyContainer " NS "/>", TFA_OK, 0, 0 },
 		{ "<?xml version='1.0' encoding='us-ascii'?><KeyContainer " NS "/>", TFA_OK, 0, 0 },
 		{ "<?xml version='1.0' encoding='EBCDIC-US'?><KeyContainer " NS "/>", TFA_EINVAL, 0, 0 },
+		{ " <?xml version='1.0' encoding='UTF-7'?><KeyContainer " NS "/>", TFA_EINVAL, 0, 0 },
+		{ "<KeyContainer " NS "><?xml version='1.0' encoding='UTF-7'?></KeyContainer>",
+		  TFA_EINVAL, 0, 0 },
+		{ "<KeyContainer " NS "><?xml-stylesheet href='x'?></KeyContainer>", TFA_OK, 0, 0 },
 		{ "<KeyContainer xmlns='urn:ietf:params:xml:ns:keyprov:pskc'><KeyPackage>" KEY
 		  "</KeyPackage></KeyContainer>", TFA_OK, 1, 0 },
 		/* a KeyPackage in a comment or CDATA is no KeyPackage */

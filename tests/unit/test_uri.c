@@ -502,6 +502,41 @@ static void test_parse_overlong(void **state)
 
 /* every prefix and many random mutations of a valid URI: never a crash
  * (run under ASan/valgrind), and whatever is accepted builds again */
+/* type ocra (a twofactor extension): ocrasuite= is built, parsed and
+ * required; type sms has no URI */
+static void test_ocra_and_sms(void **state)
+{
+	char suite[] = "OCRA-1:HOTP-SHA256-8:C-QN08";
+	tfa_uri u, p;
+	char *s = NULL;
+
+	(void)state;
+	init_uri(&u, TFA_TOKEN_OCRA, "ACME", "bob", hello, sizeof(hello));
+	u.suite = suite;
+	expect_build(&u, "otpauth://ocra/ACME:bob?secret=JBSWY3DPEHPK3PXP&issuer=ACME"
+		     "&ocrasuite=OCRA-1%3AHOTP-SHA256-8%3AC-QN08");
+	assert_int_equal(tfa_uri_build(&u, &s), TFA_OK);
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(tfa_uri_parse(s, &p), TFA_OK);
+	assert_int_equal(p.type, TFA_TOKEN_OCRA);
+	assert_string_equal(p.suite, suite);
+	tfa_uri_clear(&p);
+	tfa_free_secret(s);
+	u.suite = NULL;                               /* ocra needs a suite */
+	assert_int_equal(tfa_uri_build(&u, &s), TFA_EINVAL);
+	u.suite = (char *)"OCRA-1:HOTP-MD5-6:QN08";   /* not a suite */
+	assert_int_equal(tfa_uri_build(&u, &s), TFA_EINVAL);
+	u.type = TFA_TOKEN_SMS;
+	u.suite = NULL;
+	assert_int_equal(tfa_uri_build(&u, &s), TFA_EINVAL);
+	assert_int_equal(tfa_uri_parse("otpauth://ocra/bob?secret=JBSWY3DPEHPK3PXP", &p), TFA_EINVAL);
+	assert_int_equal(tfa_uri_parse("otpauth://sms/bob?secret=JBSWY3DPEHPK3PXP", &p), TFA_EINVAL);
+	assert_int_equal(tfa_uri_parse("otpauth://totp/bob?secret=JBSWY3DPEHPK3PXP"
+				       "&ocrasuite=OCRA-1%3AHOTP-SHA1-6%3AQN08", &p), TFA_EINVAL);
+	assert_int_equal(tfa_uri_parse("otpauth://ocra/bob?secret=JBSWY3DPEHPK3PXP"
+				       "&ocrasuite=OCRA-1%3AHOTP-SHA1-6%3AQX08", &p), TFA_EINVAL);
+}
+
 static void test_parse_hostile(void **state)
 {
 	static const char good[] = "otpauth://hotp/ACME%20Co:bob%40ex?secret="
@@ -556,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_parse_overlong),
 		cmocka_unit_test(test_parse_hostile),
+		cmocka_unit_test(test_ocra_and_sms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
