@@ -55,6 +55,9 @@ END {
 	print "Each cell: logins per second, median / 99th percentile latency of one login. Ratios: median latency of the other module over ours (above 1: ours is faster)."
 	table("inproc", "**In process** (one process: pam_start + pam_authenticate + pam_end, through pam_wrapper)")
 	table("process", "**Whole process** (one `pamtester SERVICE USER authenticate` process per login, through pam_wrapper)")
+	k = "process" SUBSEP "pam_permit" SUBSEP 10 SUBSEP 1
+	if (k in ok)
+		printf "\nFloor of a whole-process login on this machine (pamtester + pam_wrapper + pam_permit.so: no second factor, no prompt): %s\n", cell("process", "pam_permit", 10, 1)
 
 	printf "\n**Two processes against one** (%s users, each process logs in its own half of the users, in process)\n\n", fmtn(conc)
 	printf "| module | 1 process | 2 processes | throughput 2 / 1 |\n| --- | --- | --- | ---: |\n"

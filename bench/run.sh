@@ -228,8 +228,12 @@ done
 ncells=${#mods[@]}
 log "in process: $ncells cells, $ROUNDS rounds of ${SECS}s each"
 run_bench inproc --mode inproc --rounds "$ROUNDS" --seconds "$SECS" "${mods[@]}"
-log "whole process (pamtester): $ncells cells, $ROUNDS rounds of ${SECS}s each"
-run_bench process --mode exec --rounds "$ROUNDS" --seconds "$SECS" "${mods[@]}"
+# the floor of a whole-process login: pamtester + pam_wrapper + pam_permit.so
+# (no second factor, no prompt; only in the pamtester table)
+printf 'auth required pam_permit.so\n' >"$PAMD/permit"
+log "whole process (pamtester): $((ncells + 1)) cells, $ROUNDS rounds of ${SECS}s each"
+run_bench process --mode exec --rounds "$ROUNDS" --seconds "$SECS" "${mods[@]}" \
+	"pam_permit=permit:0:10"
 log "1 process against 2 processes (different users) at $CONC_SIZE users"
 run_bench concurrent --mode inproc --rounds "$ROUNDS" --seconds "$CONC_SECS" --procs 1,2 \
 	"${conc_mods[@]}"

@@ -7,7 +7,10 @@
  * 12345678", or "none: ..."; --json {"user","kind","challenge"?,
  * "phone_ending"?,"expires"?,"delivery_failed","delivery_error"?}.
  * A failed delivery is reported on stderr (and in the JSON); exit 0 still,
- * since the OCRA fallback or an app code may follow.
+ * since the OCRA fallback or an app code may follow. A user whose only
+ * challenge-response token is still pending gets a question to confirm it
+ * with (`tfa-admin confirm USER RESPONSE`), e.g. after the one that
+ * `enroll` printed expired.
  */
 #include "config.h"
 
@@ -18,6 +21,26 @@
 #include "cli.h"
 
 #define CHALLENGE_USAGE "challenge USER"
+
+/* A question for the user's pending ocra token, if there is one. */
+static tfa_rc confirm_question(tfa_ctx *ctx, const char *user, tfa_challenge *ch,
+			       tfa_err *err)
+{
+	tfa_token *toks = NULL;
+	size_t n = 0, i;
+	tfa_rc rc;
+
+	rc = tfa_store_token_list(ctx->store, user, 0, &toks, &n, err);
+	for (i = 0; rc == TFA_OK && i < n; i++) {
+		if (toks[i].state == TFA_STATE_PENDING && toks[i].type == TFA_TOKEN_OCRA) {
+			rc = tfa_challenge_confirm_ocra(ctx, user, &toks[i], (int64_t)time(NULL), ch,
+							err);
+			break;
+		}
+	}
+	tfa_tokens_free(toks, n);
+	return rc;
+}
 
 int cmd_challenge(struct cli *g, int argc, char **argv)
 {
@@ -44,6 +67,14 @@ int cmd_challenge(struct cli *g, int argc, char **argv)
 		rc = cli_fail(g, cli_exit_code(lrc), "challenge %s: %s", user, err.msg);
 		goto out;
 	}
+	if (ch.kind == TFA_CH_NONE && !ch.delivery_failed) {
+		/* a pending ocra token: a (new) question to confirm it with */
+		lrc = confirm_question(ctx, user, &ch, &err);
+		if (lrc != TFA_OK) {
+			rc = cli_fail(g, cli_exit_code(lrc), "challenge %s: %s", user, err.msg);
+			goto out;
+		}
+	}
 	if (ch.delivery_failed)
 		cli_warn("%s: the code could not be sent: %s", user, ch.delivery_error);
 	kind = ch.kind == TFA_CH_SMS ? "sms" : ch.kind == TFA_CH_OCRA ? "ocra" : "none";
@@ -67,9 +98,11 @@ int cmd_challenge(struct cli *g, int argc, char **argv)
 		(void)printf("sms: code sent to the phone ending %s\n", ch.phone_hint);
 	} else if (ch.kind == TFA_CH_OCRA) {
 		(void)printf("ocra: challenge %s\n", ch.question);
+	} else if (ch.delivery_failed) {
+		(void)printf("none: the code could not be sent and %s has no ocra token;"
+			     " an app or card code or a recovery code still works\n", user);
 	} else {
-		(void)printf("none: %s has no sms or ocra token to challenge (or is locked out)\n",
-			     user);
+		(void)printf("none: %s has no active sms or ocra token (or is locked out)\n", user);
 	}
 out:
 	tfa_ctx_close(ctx);

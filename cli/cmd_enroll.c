@@ -88,8 +88,8 @@ static int parse_opt(struct cli *g, struct enroll_args *a, int c, const char *ar
 		return CLI_OK;
 	case OPT_PHONE:
 		if (!tfa_phone_valid(arg))
-			return cli_fail(g, CLI_USAGE, "--phone \"%s\": use '+' and 4 to 19 digits,"
-					" no spaces (e.g. +441632960123)",
+			return cli_fail(g, CLI_USAGE, "--phone \"%s\": use an optional '+' and 4 to"
+					" 19 digits, no spaces (e.g. +441632960123)",
 					cli_esc(arg, esc, sizeof(esc)));
 		a->o.phone = arg;
 		return CLI_OK;
@@ -161,6 +161,9 @@ static int parse_args(struct cli *g, int argc, char **argv, struct enroll_args *
 				"an sms token needs --phone NUMBER");
 	if (a->o.suite != NULL && a->o.type != TFA_TOKEN_OCRA)
 		return cli_fail(g, CLI_USAGE, "--suite applies to ocra tokens only");
+	if (a->o.type == TFA_TOKEN_SMS && (a->png != NULL || a->o.issuer != NULL || a->no_qr))
+		return cli_fail(g, CLI_USAGE, "--qr-png, --no-qr and --issuer do not apply to sms"
+				" tokens (no secret to scan; the message names the policy issuer)");
 	if (a->otp_opts && (a->o.type == TFA_TOKEN_SMS || a->o.type == TFA_TOKEN_OCRA))
 		return cli_fail(g, CLI_USAGE, "--digits and --algorithm apply to totp and hotp"
 				" tokens (an ocra token takes them from --suite; an sms code has"

@@ -383,7 +383,7 @@ static void print_tokens(const tfa_token *toks, size_t n)
 		(void)printf("  %-4lld %-5s %-8s %-7s %-6u %-18s %-12s %-21s %s\n",
 			     (long long)t->id, otp_type_name(t->type),
 			     t->state == TFA_STATE_ACTIVE ? "active" : "pending",
-			     otp_alg_name(t->alg), t->digits, pc,
+			     t->type == TFA_TOKEN_SMS ? "-" : otp_alg_name(t->alg), t->digits, pc,
 			     t->serial[0] != '\0' ? cli_esc(t->serial, esc, sizeof(esc)) : "-",
 			     cli_time(t->created, c, sizeof(c)), cli_time(t->last_used, l, sizeof(l)));
 	}

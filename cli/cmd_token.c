@@ -43,6 +43,7 @@ struct card_imp {
 	int pskc;
 	size_t bad;
 	json_object *errors;
+	const size_t *pos;   /* each parsed card's position in the file */
 };
 
 static void problem(size_t pos, const char *serial, const char *why, void *arg)
@@ -73,8 +74,9 @@ static void problem(size_t pos, const char *serial, const char *why, void *arg)
 
 static void duplicate(size_t idx, const char *serial, void *arg)
 {
-	(void)idx;
-	problem(0, serial, "serial already in the store", arg);
+	struct card_imp *im = arg;
+
+	problem(im->pos != NULL ? im->pos[idx] : 0, serial, "serial already in the store", arg);
 }
 
 /* Read all of @path (at most CARD_FILE_MAX) into a new NUL-terminated *@buf. */
@@ -143,7 +145,7 @@ static int import_cards(struct cli *g, const char *path, int pskc, int skip_bad)
 	tfa_token *cards = NULL;
 	tfa_err err = { .msg = "" };
 	json_object *o = NULL;
-	size_t n = 0, len = 0, bad = 0, i, hotp = 0;
+	size_t n = 0, len = 0, bad = 0, i, hotp = 0, *pos = NULL;
 	char *buf = NULL;
 	int rc;
 	tfa_rc lrc;
@@ -157,8 +159,9 @@ static int import_cards(struct cli *g, const char *path, int pskc, int skip_bad)
 	rc = slurp(&im, path, &buf, &len);
 	if (rc != CLI_OK)
 		goto out;
-	lrc = pskc ? tfa_cards_parse_pskc(buf, len, &cards, &n, &bad, problem, &im, &err) :
-		     tfa_cards_parse_csv(buf, len, &cards, &n, &bad, problem, &im, &err);
+	lrc = pskc ? tfa_cards_parse_pskc(buf, len, &cards, &n, &pos, &bad, problem, &im, &err) :
+		     tfa_cards_parse_csv(buf, len, &cards, &n, &pos, &bad, problem, &im, &err);
+	im.pos = pos;
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, lrc == TFA_EINVAL ? CLI_USAGE : CLI_STORE, "%s: %s; nothing imported",
 			      im.file, err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
@@ -216,6 +219,7 @@ out:
 	}
 	json_object_put(im.errors);
 	tfa_tokens_free(cards, n);
+	free(pos);
 	if (buf != NULL) {
 		tfa_wipe(buf, len);
 		free(buf);
@@ -353,9 +357,24 @@ static int assign(struct cli *g, const char *serial, const char *user, int take)
 		rc = cli_fail(g, lrc == TFA_EEXIST ? CLI_USAGE : cli_exit_code(lrc), "%s", err.msg);
 		goto out;
 	}
-	if (g->json)
-		rc = cli_json_emit(g, card_json(&t));
-	else if (take)
+	if (g->json) {
+		json_object *o;
+
+		if (take) {
+			/* the card as it is now: in stock; who had it */
+			char prev[TFA_USER_MAX + 1];
+
+			(void)snprintf(prev, sizeof(prev), "%s", t.user);
+			t.user[0] = '\0';
+			t.state = TFA_STATE_UNASSIGNED;
+			o = card_json(&t);
+			if (o != NULL)
+				cli_jstr(o, "previous_user", prev);
+		} else {
+			o = card_json(&t);
+		}
+		rc = cli_json_emit(g, o);
+	} else if (take)
 		(void)printf("token card %s taken from %s, back in stock\n", serial,
 			     cli_esc(t.user, esc, sizeof(esc)));
 	else
@@ -372,12 +391,23 @@ static int resync(struct cli *g, const char *user, const char *c1, const char *c
 	tfa_resync_result res;
 	tfa_err err = { .msg = "" };
 	json_object *o;
+	char in1[64] = "", in2[64] = "";
 	tfa_rc lrc;
 	int rc;
 
 	rc = cli_user(g, user);
 	if (rc != CLI_OK)
 		return rc;
+	/* "-": the codes from standard input, one a line (keeps them out of ps) */
+	if (strcmp(c1, "-") == 0 || strcmp(c2, "-") == 0) {
+		if ((strcmp(c1, "-") == 0 && cli_read_code(in1, sizeof(in1)) != 0) ||
+		    (strcmp(c2, "-") == 0 && cli_read_code(in2, sizeof(in2)) != 0))
+			return cli_fail(g, CLI_USAGE, "resync %s: no code on standard input", user);
+		if (strcmp(c1, "-") == 0)
+			c1 = in1;
+		if (strcmp(c2, "-") == 0)
+			c2 = in2;
+	}
 	rc = cli_open(g, 0, &ctx);
 	if (rc != CLI_OK)
 		return rc;
@@ -408,6 +438,8 @@ static int resync(struct cli *g, const char *user, const char *c1, const char *c
 			     res.drift == 1 || res.drift == -1 ? "" : "s");
 	}
 out:
+	tfa_wipe(in1, sizeof(in1));
+	tfa_wipe(in2, sizeof(in2));
 	tfa_ctx_close(ctx);
 	return rc;
 }

@@ -134,7 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tfa_err err;
 	tfa_rc rc;
 
-	rc = tfa_cards_parse_csv((const char *)data, size, &t, &n, &bad, on_bad, &s, &err);
+	rc = tfa_cards_parse_csv((const char *)data, size, &t, &n, NULL, &bad, on_bad, &s, &err);
 	if (rc == TFA_ENOMEM)
 		return 0;
 	fuzz_check(rc == TFA_OK, "result %d", rc);
@@ -153,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				crlf[k++] = '\r';
 			crlf[k++] = (char)data[i];
 		}
-		rc = tfa_cards_parse_csv(crlf, k, &t2, &n2, &bad2, NULL, NULL, &err);
+		rc = tfa_cards_parse_csv(crlf, k, &t2, &n2, NULL, &bad2, NULL, NULL, &err);
 		fuzz_check(rc == TFA_OK && n2 == n && bad2 == bad, "CRLF changes the result");
 		for (i = 0; i < n; i++)
 			fuzz_check(strcmp(t[i].serial, t2[i].serial) == 0 &&

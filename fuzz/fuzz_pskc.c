@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		inited = 1;
 	}
 	err.msg[0] = '\0';
-	rc = tfa_cards_parse_pskc((const char *)data, size, &t, &n, &bad, on_bad, &s, &err);
+	rc = tfa_cards_parse_pskc((const char *)data, size, &t, &n, NULL, &bad, on_bad, &s, &err);
 	fuzz_check(rc == TFA_OK || rc == TFA_EINVAL || rc == TFA_ENOMEM, "result %d", rc);
 	if (rc != TFA_OK) {
 		fuzz_check(t == NULL && n == 0 && bad == 0 && s.reports == 0,

@@ -53,9 +53,11 @@ typedef void (*tfa_card_problem_fn)(size_t pos, const char *serial, const char *
  * global state). libxml2's error printing on stderr, which quotes the
  * offending input line, is switched off during the parse. libpskc's
  * decoded secrets are wiped before it frees them; libxml2's copy of the text
- * and @data itself are not (the caller wipes @data). */
+ * and @data itself are not (the caller wipes @data). With @pos not NULL,
+ * *@pos gets a new array (free()) of each good card's position, for
+ * reporting a later problem with it (a serial the store already holds). */
 tfa_rc tfa_cards_parse_pskc(const char *data, size_t len, tfa_token **toks, size_t *n,
-			    size_t *bad, tfa_card_problem_fn fn, void *ctx, tfa_err *err);
+			    size_t **pos, size_t *bad, tfa_card_problem_fn fn, void *ctx, tfa_err *err);
 
 /** tfa_cards_parse_csv: as tfa_cards_parse_pskc for CSV text, one card a
  * line: serial,secret-hex,type,digits[,counter|period] - type hotp or totp
@@ -70,7 +72,7 @@ tfa_rc tfa_cards_parse_pskc(const char *data, size_t len, tfa_token **toks, size
  * an earlier good one is a duplicate). TFA_EINVAL only for a NULL argument;
  * TFA_ENOMEM. */
 tfa_rc tfa_cards_parse_csv(const char *data, size_t len, tfa_token **toks, size_t *n,
-			   size_t *bad, tfa_card_problem_fn fn, void *ctx, tfa_err *err);
+			   size_t **pos, size_t *bad, tfa_card_problem_fn fn, void *ctx, tfa_err *err);
 
 /** tfa_serial_valid: 1 if @s is an acceptable serial: 1..TFA_SERIAL_MAX
  * characters of [A-Za-z0-9._:/-]; else 0 (also for NULL). */

@@ -142,20 +142,24 @@ static tfa_rc add(struct out *o, size_t pos, const char *serial, tfa_token_type 
 	return TFA_OK;
 }
 
-static tfa_rc finish(struct out *o, tfa_rc rc, tfa_token **toks, size_t *n, size_t *bad,
-		     tfa_err *err)
+static tfa_rc finish(struct out *o, tfa_rc rc, tfa_token **toks, size_t *n, size_t **pos,
+		     size_t *bad, tfa_err *err)
 {
-	free(o->pos);
 	free(o->slot);
 	*bad = o->bad;
 	if (rc == TFA_ENOMEM)
 		(void)tfa_err_set(err, rc, "out of memory");
 	if (rc != TFA_OK || o->n == 0) {
 		tfa_tokens_free(o->t, o->n);
+		free(o->pos);
 		return rc;
 	}
 	*toks = o->t;
 	*n = o->n;
+	if (pos != NULL)
+		*pos = o->pos;
+	else
+		free(o->pos);
 	return TFA_OK;
 }
 
@@ -278,9 +282,10 @@ static const char *tag_attr(const char *p, const char *end, const char *want, si
 	return NULL;
 }
 
+/* the part after the last ':' (libxml2's local name, or a longer one) */
 static int local_is(const char *name, size_t n, const char *want)
 {
-	const char *c = memchr(name, ':', n);
+	const char *c = memrchr(name, ':', n);
 
 	if (c != NULL) {
 		n -= (size_t)(c + 1 - name);
@@ -363,7 +368,7 @@ static tfa_rc prescan(const char *d, size_t len, unsigned char **enc, size_t *np
 			if (root || !local_is(p + 1, nl, "KeyContainer"))
 				goto notpskc;
 			/* the root's namespace must be declared on the root */
-			v = memchr(p + 1, ':', nl);
+			v = memrchr(p + 1, ':', nl);
 			if (v != NULL && v - p > 64)
 				goto notpskc;
 			(void)snprintf(xmlns, sizeof(xmlns), "xmlns%s%.*s", v != NULL ? ":" : "",
@@ -552,6 +557,7 @@ static void pskc_wipe(pskc_t *c)
 }
 
 TFA_API tfa_rc tfa_cards_parse_pskc(const char *data, size_t len, tfa_token **toks, size_t *n,
+				    size_t **pos,
 				    size_t *bad, tfa_card_problem_fn fn, void *ctx, tfa_err *err)
 {
 	struct out o;
@@ -611,7 +617,7 @@ out:
 	if (inited)
 		pskc_global_done();
 	free(enc);
-	return finish(&o, rc, toks, n, bad, err);
+	return finish(&o, rc, toks, n, pos, bad, err);
 }
 
 /* ---- CSV ---- */
@@ -730,6 +736,7 @@ static tfa_rc csv_line(struct out *o, const char *line, size_t len, size_t lno)
 }
 
 TFA_API tfa_rc tfa_cards_parse_csv(const char *data, size_t len, tfa_token **toks, size_t *n,
+				   size_t **pos,
 				   size_t *bad, tfa_card_problem_fn fn, void *ctx, tfa_err *err)
 {
 	struct out o;
@@ -761,5 +768,5 @@ TFA_API tfa_rc tfa_cards_parse_csv(const char *data, size_t len, tfa_token **tok
 		}
 		p = nl != NULL ? nl + 1 : end;
 	}
-	return finish(&o, rc, toks, n, bad, err);
+	return finish(&o, rc, toks, n, pos, bad, err);
 }

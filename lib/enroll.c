@@ -51,8 +51,8 @@ static tfa_rc check_type(const tfa_enroll_opts *o, const char *suite, size_t *le
 	case TFA_TOKEN_SMS:
 		*len = 0;
 		if (!tfa_phone_valid(o->phone))
-			return tfa_err_set(err, TFA_EINVAL, "an sms token needs --phone: '+' and"
-					   " 4 to 19 digits, no spaces");
+			return tfa_err_set(err, TFA_EINVAL, "an sms token needs --phone: an optional"
+					   " '+' and 4 to 19 digits, no spaces");
 		return TFA_OK;
 	case TFA_TOKEN_OCRA:
 		if (otp_ocra_suite_parse(suite, &s) != TFA_OK)
@@ -60,7 +60,7 @@ static tfa_rc check_type(const tfa_enroll_opts *o, const char *suite, size_t *le
 					   TFA_OCRA_DEFAULT_SUITE);
 		if (s.pin || s.s_len > 0 || s.digits < OTP_MIN_DIGITS || s.digits > OTP_MAX_DIGITS)
 			return tfa_err_set(err, TFA_EINVAL, "OCRA suite %s: supported are 6 to 8"
-					   " digits and Q with C and/or T, without P or S", suite);
+					   " digits and Q, optionally with C and/or T, without P or S", suite);
 		*len = s.alg == OTP_SHA512 ? 64 : s.alg == OTP_SHA256 ? 32 : 20;
 		return TFA_OK;
 	}

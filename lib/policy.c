@@ -241,6 +241,11 @@ TFA_API tfa_rc tfa_policy_normalize(const char *key, const char *value, char **n
 						   "%s must not contain control characters", key);
 		if (strcmp(key, "issuer") == 0 && strchr(value, ':') != NULL)
 			return tfa_err_set(err, TFA_EINVAL, "issuer must not contain ':'");
+		if (strcmp(key, "sms_command") == 0 && *value != '\0' &&
+		    (*value != '/' || strchr(value, ' ') != NULL))
+			return tfa_err_set(err, TFA_EINVAL, "sms_command must be the absolute path of"
+					   " a program (no arguments: it runs without a shell, the"
+					   " phone number is its one argument), or empty");
 		*norm = strdup(value);
 		break;
 	}
@@ -315,7 +320,8 @@ TFA_API tfa_rc tfa_policy_set(tfa_store *st, const char *key, const char *value,
 	rc = tfa_store_policy_set(st, key, norm, err);
 	if (rc == TFA_OK)
 		rc = tfa_audit(st, NULL, TFA_EV_POLICY, "%s=%s", key,
-			       strcmp(key, "sms_command") == 0 ? "(set)" : norm);
+			       strcmp(key, "sms_command") != 0 ? norm :
+			       *norm != '\0' ? "(set)" : "(cleared)");
 	free(norm);
 	return rc;
 }

@@ -257,50 +257,17 @@ out:
 tfa_rc tfa_db_cards_release(tfa_store *st, const char *user, unsigned *released,
 			    tfa_err *err)
 {
-	sqlite3_stmt *stmt = NULL;
 	tfa_token *cards = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, i;
 	tfa_rc rc;
-	int r;
 
 	*released = 0;
-	rc = tfa_db_prepare(st, "SELECT " TFA_DB_TOKEN_COLS " FROM tokens WHERE user=?1"
-			    " AND serial<>'' AND state IN (0,1)", &stmt, err);
-	if (rc != TFA_OK)
-		return rc;
-	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (n == cap) {
-			tfa_token *grown;
-
-			cap = cap ? cap * 2 : 2;
-			grown = calloc(cap, sizeof(*grown));
-			if (grown == NULL) {
-				rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
-				goto out;
-			}
-			if (n > 0)
-				memcpy(grown, cards, n * sizeof(*cards));
-			tfa_tokens_free(cards, n);
-			cards = grown;
-		}
-		rc = tfa_db_token_from_row(st, stmt, 1, &cards[n], err);
-		n++;
-		if (rc != TFA_OK)
-			goto out;
-	}
-	if (r != SQLITE_DONE) {
-		rc = tfa_db_err(st, err, "reading token cards");
-		goto out;
-	}
-	sqlite3_finalize(stmt);
-	stmt = NULL;
+	rc = tfa_db_tokens_load(st, "SELECT " TFA_DB_TOKEN_COLS " FROM tokens WHERE user=?1"
+				" AND serial<>'' AND state IN (0,1)", user, 1, &cards, &n, err);
 	for (i = 0; i < n && rc == TFA_OK; i++)
 		rc = move_card(st, &cards[i], "", TFA_STATE_UNASSIGNED, err);
 	if (rc == TFA_OK)
 		*released = (unsigned)n;
-out:
-	sqlite3_finalize(stmt);
 	tfa_tokens_free(cards, n);
 	return rc;
 }

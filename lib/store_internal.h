@@ -47,6 +47,9 @@ void tfa_recovery_recs_free(tfa_recovery_rec *recs, size_t n);
 	" drift, serial, created, last_used, secret, phone, suite"
 tfa_rc tfa_db_token_from_row(tfa_store *st, sqlite3_stmt *stmt, int with_secret,
 			     tfa_token *t, tfa_err *err);
+/* the tokens a query (?1 = @user, selecting TFA_DB_TOKEN_COLS) returns */
+tfa_rc tfa_db_tokens_load(tfa_store *st, const char *sql, const char *user, int with_secrets,
+			  tfa_token **toks, size_t *n, tfa_err *err);
 /* seal @tok's secret bound to tok->user and tok->id and write it */
 tfa_rc tfa_db_token_store_secret(tfa_store *st, const tfa_token *tok, tfa_err *err);
 /* COMMIT when @rc is TFA_OK, else ROLLBACK and return @rc */

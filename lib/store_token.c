@@ -76,8 +76,7 @@ tfa_rc tfa_db_token_from_row(tfa_store *st, sqlite3_stmt *stmt, int with_secret,
 	return rc;
 }
 
-/* Load the user's non-revoked tokens. */
-static tfa_rc load_tokens(tfa_store *st, const char *user, int with_secrets,
+tfa_rc tfa_db_tokens_load(tfa_store *st, const char *sql, const char *user, int with_secrets,
 			  tfa_token **toks, size_t *n, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -88,8 +87,7 @@ static tfa_rc load_tokens(tfa_store *st, const char *user, int with_secrets,
 
 	*toks = NULL;
 	*n = 0;
-	rc = tfa_db_prepare(st, "SELECT " TFA_DB_TOKEN_COLS " FROM tokens WHERE user=?1 AND state<>2"
-			    " ORDER BY id", &stmt, err);
+	rc = tfa_db_prepare(st, sql, &stmt, err);
 	if (rc != TFA_OK)
 		return rc;
 	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
@@ -125,6 +123,14 @@ out:
 	*toks = arr;
 	*n = cnt;
 	return TFA_OK;
+}
+
+/* Load the user's non-revoked tokens. */
+static tfa_rc load_tokens(tfa_store *st, const char *user, int with_secrets,
+			  tfa_token **toks, size_t *n, tfa_err *err)
+{
+	return tfa_db_tokens_load(st, "SELECT " TFA_DB_TOKEN_COLS " FROM tokens WHERE user=?1"
+				  " AND state<>2 ORDER BY id", user, with_secrets, toks, n, err);
 }
 
 TFA_API void tfa_tokens_free(tfa_token *toks, size_t n)

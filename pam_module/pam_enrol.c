@@ -22,6 +22,7 @@
 #include "enroll.h"
 #include "qr.h"
 #include "conv.h"
+#include "challenge.h"
 #include "module.h"
 
 #define ENROL_TRIES 3
@@ -132,13 +133,29 @@ out:
 	return rc;
 }
 
+/* The prompt for confirming a pending ocra token: a new question each try. */
+static int ocra_prompt(tfa_login *l, const tfa_token *ocra, char *prompt, size_t len)
+{
+	tfa_challenge ch;
+	tfa_err err = { { 0 } };
+	tfa_rc r;
+
+	r = tfa_challenge_confirm_ocra(l->ctx, l->user, ocra, (int64_t)time(NULL), &ch, &err);
+	if (r != TFA_OK)
+		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR,
+				       "enrolment at login: %s", tfa_pam_errmsg(&err, r));
+	(void)snprintf(prompt, len, "Challenge %s, response: ", ch.question);
+	return PAM_SUCCESS;
+}
+
 /* First-login enrolment: optionally a new secret, then up to three codes
- * confirming the pending token. */
-static int enrol(tfa_login *l, int new_secret)
+ * confirming the pending token (for a pending ocra token @ocra, answers
+ * to a new question each time). */
+static int enrol(tfa_login *l, int new_secret, const tfa_token *ocra)
 {
 	tfa_verify_result res;
 	tfa_err err = { { 0 } };
-	char *code = NULL;
+	char *code = NULL, prompt[TFA_CHALLENGE_MAX + 32];
 	int i, rc;
 	tfa_rc r = TFA_REJECTED;
 
@@ -153,7 +170,12 @@ static int enrol(tfa_login *l, int new_secret)
 			return rc;
 	}
 	for (i = 0; i < ENROL_TRIES; i++) {
-		if (new_secret)
+		if (ocra != NULL) {
+			rc = ocra_prompt(l, ocra, prompt, sizeof(prompt));
+			if (rc != PAM_SUCCESS)
+				return rc;
+			rc = tfa_conv_ask(l->pamh, PAM_PROMPT_ECHO_OFF, prompt, &code);
+		} else if (new_secret)
 			rc = tfa_conv_ask(l->pamh, PAM_PROMPT_ECHO_ON,
 					  "Enter the code the app shows: ", &code);
 		else
@@ -205,11 +227,32 @@ static int enrol(tfa_login *l, int new_secret)
 	}
 }
 
+/* The user's pending ocra token, if any, into @out; 1 found, 0 not. */
+static int pending_ocra(tfa_login *l, tfa_token *out)
+{
+	tfa_token *toks = NULL;
+	tfa_err err = { { 0 } };
+	size_t n = 0, i;
+	int found = 0;
+
+	if (tfa_store_token_list(l->ctx->store, l->user, 0, &toks, &n, &err) != TFA_OK)
+		return 0;
+	for (i = 0; i < n && !found; i++) {
+		if (toks[i].state == TFA_STATE_PENDING && toks[i].type == TFA_TOKEN_OCRA) {
+			*out = toks[i];
+			found = 1;
+		}
+	}
+	tfa_tokens_free(toks, n);
+	return found;
+}
+
 /* A required user without an active token. */
 int tfa_pam_no_token(tfa_login *l, const tfa_user_status *st)
 {
 	const char *why = NULL;
-	int known;
+	tfa_token ocra;
+	int known, has_ocra = 0;
 
 	if (l->args->no_enroll)
 		why = "no_enroll is set";
@@ -217,6 +260,10 @@ int tfa_pam_no_token(tfa_login *l, const tfa_user_status *st)
 		why = "forward_pass: the password is not checked yet";
 	else if (!l->ctx->policy.enroll_at_login && st->pending == 0)
 		why = "enroll_at_login=no";
+	/* an ocra token the admin issued is confirmed by answering questions,
+	 * never replaced by a new app secret */
+	if (why == NULL && st->pending > 0)
+		has_ocra = pending_ocra(l, &ocra);
 	if (why == NULL) {
 		known = system_user(l->user);
 		if (known < 0)
@@ -234,5 +281,7 @@ int tfa_pam_no_token(tfa_login *l, const tfa_user_status *st)
 		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, detail);
 		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING, "%s", detail);
 	}
-	return enrol(l, l->ctx->policy.enroll_at_login);
+	if (has_ocra)
+		return enrol(l, 0, &ocra);
+	return enrol(l, l->ctx->policy.enroll_at_login, NULL);
 }

@@ -196,7 +196,10 @@ static int begin_challenge(tfa_login *l, char *prompt, size_t plen)
 		pam_syslog(l->pamh, LOG_PRIO(LOG_WARNING),
 			   "user \"%s\": the code could not be sent to the phone: %s",
 			   l->user_esc, ch.delivery_error);
-	if (ch.kind == TFA_CH_SMS) {
+	if (ch.kind == TFA_CH_NONE && ch.delivery_failed) {
+		tfa_pam_say_info(l, "The code could not be sent to your phone; enter a code from"
+				 " your app or card, or a recovery code.");
+	} else if (ch.kind == TFA_CH_SMS) {
 		(void)snprintf(msg, sizeof(msg), "A code was sent to your phone ending in %s.",
 			       ch.phone_hint);
 		tfa_pam_say_info(l, msg);

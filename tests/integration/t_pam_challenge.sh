@@ -141,6 +141,31 @@ check "enroll --type sms without --phone is a usage error" bash -c \
 check "enroll --type sms with a bad number is a usage error" bash -c \
 	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' enroll x --type sms --phone '123; rm'; test \$? -eq 2"
 
+# --- a pending ocra token is confirmed at login by answering a question --------
+# (first-login enrolment needs a user the system knows: daemon)
+if getent passwd daemon >/dev/null; then
+	oc=$(tfa --json enroll daemon --type ocra --no-qr </dev/null)
+	check "enroll --type ocra without a terminal: pending, with a question" \
+		grep -q '"state":"pending".*"challenge":"[0-9]\{8\}"' <<<"$oc"
+	key=$(python3 -c 'import sys,base64,urllib.parse as u
+q=u.parse_qs(u.urlparse(sys.argv[1]).query)["secret"][0]
+print(base64.b32decode(q + "=" * (-len(q) % 8)).hex())' "$(sed -n 's/.*"uri":"\([^"]*\)".*/\1/p' <<<"$oc")")
+	ANSWER="q=\$(sed -n 's/.*Challenge \([0-9]*\), response:.*/\1/p' \"\$PAM_OUT\" | tail -n 1);"
+	ANSWER+=" [ -n \"\$q\" ] && python3 '$OCRA' --suite OCRA-1:HOTP-SHA1-6:QN08 --key-hex '$key' --question \"\$q\""
+	pam_login daemon "$ANSWER" -w
+	is_result "a pending ocra token is confirmed at login with the response" SUCCESS
+	check "no new app secret was shown instead" bash -c "! grep -aq 'otpauth://' '$PAM_OUT'"
+	check "the ocra token is active now" bash -c \
+		"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' show daemon | grep -q 'ocra  active'"
+	# tfa-admin challenge gives a pending ocra token a new question (the
+	# one enroll printed may have expired)
+	tfa --json enroll bin --type ocra --no-qr </dev/null >/dev/null
+	q=$(tfa --json challenge bin | sed -n 's/.*"challenge":"\([0-9]*\)".*/\1/p')
+	check "challenge USER: a new question for a pending ocra token" grep -Eq '^[0-9]{8}$' <<<"$q"
+else
+	skip "pending ocra token confirmed at login" "no system user daemon"
+fi
+
 # --- a locked user is sent nothing ------------------------------------------------
 tfa policy set max_failures 1 >/dev/null
 n_before=$(ls "$T/sms"/*.msg | wc -l)

@@ -34,6 +34,7 @@ struct problem {
 struct res {
 	tfa_rc rc;
 	tfa_token *t;
+	size_t *pos;           /* each good card's position */
 	size_t n, bad, np;
 	struct problem p[MAXPROB];
 	tfa_err err;
@@ -135,7 +136,8 @@ static void run_mem(int pskc, const char *data, size_t len, struct res *r)
 	r->t = (tfa_token *)&r->np;     /* must be replaced */
 	r->n = r->bad = 99;
 	r->rc = (pskc ? tfa_cards_parse_pskc : tfa_cards_parse_csv)(data, len, &r->t, &r->n,
-								   &r->bad, collect, r, &r->err);
+								   &r->pos, &r->bad, collect, r,
+								   &r->err);
 	if (r->rc != TFA_OK) {
 		assert_null(r->t);
 		assert_int_equal(r->n, 0);
@@ -143,6 +145,14 @@ static void run_mem(int pskc, const char *data, size_t len, struct res *r)
 		assert_true(r->err.msg[0] != '\0');
 	}
 	check_tokens(r);
+	/* positions: 1-based, increasing, none of them a bad entry's */
+	for (size_t i = 0; i < r->n; i++) {
+		assert_true(r->pos[i] >= 1);
+		if (i > 0)
+			assert_true(r->pos[i] > r->pos[i - 1]);
+		for (size_t j = 0; j < r->np && j < MAXPROB; j++)
+			assert_true(r->p[j].pos != r->pos[i]);
+	}
 }
 
 static void run_file(int pskc, const char *rel, struct res *r)
@@ -157,6 +167,8 @@ static void run_file(int pskc, const char *rel, struct res *r)
 static void res_free(struct res *r)
 {
 	tfa_tokens_free(r->t, r->n);
+	free(r->pos);
+	r->pos = NULL;
 	r->t = NULL;
 	r->n = 0;
 }
@@ -483,6 +495,10 @@ static void test_pskc_inline(void **state)
 		{ "<KeyContainer " NS "><KeyPackage><Key><Policy><KeyUsage/></Policy></Key>"
 		  "</KeyPackage></KeyContainer>", TFA_EINVAL, 0, 0 },
 		{ "<KeyContainer " NS "><KeyPackage><DeviceInfo><ExpiryDate>", TFA_EINVAL, 0, 0 },
+		{ "<KeyContainer " NS " xmlns:b='x'><KeyPackage><DeviceInfo><b:Manufacturer/>"
+		  "</DeviceInfo></KeyPackage></KeyContainer>", TFA_EINVAL, 0, 0 },
+		{ "<KeyContainer " NS " xmlns:a='x'><KeyPackage><DeviceInfo><a:b:Manufacturer/>"
+		  "</DeviceInfo></KeyPackage></KeyContainer>", TFA_EINVAL, 0, 0 },
 		/* libpskc leaks the first of two Secrets */
 		{ "<KeyContainer " NS "><KeyPackage>" KEY KEY "</KeyPackage></KeyContainer>",
 		  TFA_EINVAL, 0, 0 },
@@ -505,9 +521,9 @@ static void test_pskc_inline(void **state)
 		res_free(&r);
 		free(d);
 	}
-	assert_int_equal(tfa_cards_parse_pskc(NULL, 0, &r.t, &r.n, &r.bad, NULL, NULL, &r.err),
+	assert_int_equal(tfa_cards_parse_pskc(NULL, 0, &r.t, &r.n, NULL, &r.bad, NULL, NULL, &r.err),
 			 TFA_EINVAL);
-	assert_int_equal(tfa_cards_parse_pskc("x", 1, NULL, &r.n, &r.bad, NULL, NULL, NULL),
+	assert_int_equal(tfa_cards_parse_pskc("x", 1, NULL, &r.n, NULL, &r.bad, NULL, NULL, NULL),
 			 TFA_EINVAL);
 #undef NS
 #undef KEY
@@ -531,7 +547,7 @@ static void test_pskc_quiet(void **state)
 	saved = dup(2);
 	assert_true(saved >= 0);
 	assert_int_equal(dup2(fd, 2), 2);
-	assert_int_equal(tfa_cards_parse_pskc(d, len, &t, &n, &bad, NULL, NULL, &err),
+	assert_int_equal(tfa_cards_parse_pskc(d, len, &t, &n, NULL, &bad, NULL, NULL, &err),
 			 TFA_EINVAL);
 	fflush(stderr);
 	assert_int_equal(dup2(saved, 2), 2);
@@ -693,9 +709,9 @@ static void test_csv_inline(void **state)
 		res_free(&r);
 		free(d);
 	}
-	assert_int_equal(tfa_cards_parse_csv(NULL, 0, &r.t, &r.n, &r.bad, NULL, NULL, &r.err),
+	assert_int_equal(tfa_cards_parse_csv(NULL, 0, &r.t, &r.n, NULL, &r.bad, NULL, NULL, &r.err),
 			 TFA_EINVAL);
-	assert_int_equal(tfa_cards_parse_csv("", 0, &r.t, NULL, &r.bad, NULL, NULL, NULL),
+	assert_int_equal(tfa_cards_parse_csv("", 0, &r.t, NULL, NULL, &r.bad, NULL, NULL, NULL),
 			 TFA_EINVAL);
 }
 
