@@ -19,8 +19,8 @@
 # users.oath files, runs two processes against one, and prints the tables.
 # Writes OUT/results.csv (one row per cell), OUT/latency.csv (every login),
 # OUT/import.csv, OUT/machine.txt, OUT/tables.txt and OUT/perf-latency.png;
-# a full run also copies the plot to docs/perf-latency.png and the results
-# to bench/results.csv. Exit status 1 if any login failed (failures are
+# a full run of this checkout (no --builddir) also copies the plot to
+# docs/perf-latency.png and the results to bench/results.csv. Exit status 1 if any login failed (failures are
 # reported, never counted as speed) or a step broke.
 set -eu
 export LC_ALL=C TZ=UTC
@@ -244,7 +244,7 @@ bash "$root/bench/report.sh" "$out" "${IMPORT_SIZES[*]}" "$CONC_SIZE" | tee "$ou
 if command -v gnuplot >/dev/null; then
 	bash "$root/bench/plot.sh" "$out" && log "plot: $out/perf-latency.png"
 fi
-if [ "$quick" = 0 ]; then
+if [ "$quick" = 0 ] && [ "$builddir" = "$root/build/bench" ]; then
 	cp "$out/perf-latency.png" "$root/docs/perf-latency.png" 2>/dev/null || true
 	cp "$RESULTS" "$root/bench/results.csv"
 	cp "$out/import.csv" "$root/bench/import.csv"
