@@ -317,11 +317,13 @@ TFA_API tfa_rc tfa_policy_set(tfa_store *st, const char *key, const char *value,
 	rc = tfa_policy_normalize(key, value, &norm, err);
 	if (rc != TFA_OK)
 		return rc;
+	if (norm == NULL)
+		return tfa_err_set(err, TFA_ENOMEM, "out of memory");
 	rc = tfa_store_policy_set(st, key, norm, err);
 	if (rc == TFA_OK)
 		rc = tfa_audit(st, NULL, TFA_EV_POLICY, "%s=%s", key,
 			       strcmp(key, "sms_command") != 0 ? norm :
-			       *norm != '\0' ? "(set)" : "(cleared)");
+			       norm[0] != '\0' ? "(set)" : "(cleared)");
 	free(norm);
 	return rc;
 }
