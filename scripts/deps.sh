@@ -9,7 +9,7 @@ want=(build-essential autoconf automake libtool pkg-config
 if [ "${1:-build}" = test ]; then
 	want+=(libcmocka-dev libpam-wrapper libpamtest0-dev pamtester oathtool
 	       zbar-tools faketime sqlite3 valgrind clang libclang-rt-14-dev expect
-	       cppcheck clang-tidy jq)
+	       cppcheck clang-tidy jq qrencode)
 	want+=(openssh-server openssh-client)   # t_e2e_sshd.sh: a real login through sshd
 elif [ "${1:-build}" = demo ]; then
 	want+=(libpam-wrapper pamtester oathtool)
