@@ -87,7 +87,7 @@ out=${out:-$root/build/bench/out}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 BENCH=$out/tfa_bench
-cc -O2 -g -Wall -Wextra -Werror -Wformat=2 -Wshadow -o "$BENCH" "$root/bench/tfa_bench.c" \
+cc -O2 -g -Wall -Wextra -Werror -Wformat=2 -Wshadow -I "$root/tests/tools" -o "$BENCH" "$root/bench/tfa_bench.c" \
 	-lpam -lcrypto
 
 # ---- work directories --------------------------------------------------------

@@ -60,6 +60,8 @@
 #include <openssl/hmac.h>
 #include <security/pam_appl.h>
 
+#include "test_conv.h"
+
 #define SECRET_LEN 20
 #define STRIDE 7919u
 #define MAX_MODULES 32
@@ -233,43 +235,10 @@ static ctr_file *ctr_open(const char *dir, const char *name, uint32_t users)
 
 /* ---- one login ---- */
 
-typedef struct {
-	const char *code;
-	int prompts;
-} conv_state;
-
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	conv_state *st = data;
-	struct pam_response *r;
-	int i;
-
-	if (n <= 0)
-		return PAM_CONV_ERR;
-	r = calloc((size_t)n, sizeof(*r));
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (i = 0; i < n; i++) {
-		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF &&
-		    msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
-			continue;
-		st->prompts++;
-		r[i].resp = strdup(st->code);
-		if (r[i].resp == NULL) {
-			while (i-- > 0)
-				free(r[i].resp);
-			free(r);
-			return PAM_BUF_ERR;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
 static int login_inproc(const char *service, const char *user, const char *code)
 {
-	conv_state st = { code, 0 };
-	struct pam_conv c = { conv, &st };
+	test_conv_state st = { code, NULL, 0, 0 };
+	struct pam_conv c = { test_conv, &st };
 	pam_handle_t *pamh = NULL;
 	int r;
 

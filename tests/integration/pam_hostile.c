@@ -20,6 +20,8 @@
 
 #include <security/pam_appl.h>
 
+#include "test_conv.h"
+
 struct answers {
 	char *user;     /* NUL-terminated; may be cut at an embedded NUL */
 	char *code;
@@ -46,39 +48,11 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	const struct answers *a = data;
-	struct pam_response *r;
-	int i;
-
-	r = calloc((size_t)n, sizeof(*r));
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (i = 0; i < n; i++) {
-		const char *ans = NULL;
-
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF)
-			ans = a->code;
-		else if (msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
-			ans = a->user;
-		else
-			fprintf(stderr, "MSG %s\n", msg[i]->msg);
-		if (ans != NULL && (r[i].resp = strdup(ans)) == NULL) {
-			while (i-- > 0)
-				free(r[i].resp);
-			free(r);
-			return PAM_BUF_ERR;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
 int main(int argc, char **argv)
 {
 	struct answers a;
-	struct pam_conv pc = { conv, &a };
+	test_conv_state cs = { NULL, NULL, 0, 1 };
+	struct pam_conv pc = { test_conv, &cs };
 	pam_handle_t *pamh = NULL;
 	int rc, prompt;
 
@@ -93,6 +67,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pam_hostile: cannot read %s or %s\n", argv[2], argv[3]);
 		return 2;
 	}
+	cs.echo_off = a.code;
+	cs.echo_on = a.user;
 	rc = pam_start(argv[1], prompt ? NULL : a.user, &pc, &pamh);
 	if (rc != PAM_SUCCESS) {
 		fprintf(stderr, "pam_hostile: pam_start: %d\n", rc);

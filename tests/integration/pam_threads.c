@@ -15,6 +15,8 @@
 
 #include <security/pam_appl.h>
 
+#include "test_conv.h"
+
 typedef struct {
 	const char *service;
 	char user[256];
@@ -24,35 +26,11 @@ typedef struct {
 	pthread_barrier_t *start;
 } job;
 
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	const job *j = data;
-	struct pam_response *r;
-	int i;
-
-	r = calloc((size_t)n, sizeof(*r));
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (i = 0; i < n; i++) {
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF ||
-		    msg[i]->msg_style == PAM_PROMPT_ECHO_ON) {
-			r[i].resp = strdup(j->code);
-			if (r[i].resp == NULL) {
-				while (i-- > 0)
-					free(r[i].resp);
-				free(r);
-				return PAM_BUF_ERR;
-			}
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
 static void *run(void *arg)
 {
 	job *j = arg;
-	struct pam_conv c = { conv, j };
+	test_conv_state cs = { j->code, NULL, 0, 0 };
+	struct pam_conv c = { test_conv, &cs };
 	int i;
 
 	(void)pthread_barrier_wait(j->start);

@@ -46,7 +46,7 @@ if ! have "$CC"; then
 	tap_done
 fi
 if ! "$CC" -std=gnu11 -Wall -Wextra -Werror -pthread -o "$T/pam_threads" \
-	"$(dirname "$0")/pam_threads.c" -lpam 2>"$T/cc.log"; then
+	-I "$(dirname "$0")/../tools" "$(dirname "$0")/pam_threads.c" -lpam 2>"$T/cc.log"; then
 	not_ok "build the threaded PAM harness" "$(cat "$T/cc.log")"
 	tap_done
 fi

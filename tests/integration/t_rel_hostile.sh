@@ -132,7 +132,7 @@ diag "${SECONDS}s"
 CC=${CC:-cc}
 hostile_built=0
 if have "$CC" && "$CC" -std=gnu11 -Wall -Wextra -Werror -o "$T/pam_hostile" \
-	"$(dirname "$0")/pam_hostile.c" -lpam 2>"$T/cc.log"; then
+	-I "$(dirname "$0")/../tools" "$(dirname "$0")/pam_hostile.c" -lpam 2>"$T/cc.log"; then
 	hostile_built=1
 fi
 hrun() { # USERBYTES CODEBYTES [prompt]: sets PAM_RESULT PAM_OUT PAM_SYSLOG

@@ -46,6 +46,8 @@
 
 #include <security/pam_appl.h>
 
+#include "test_conv.h"
+
 /* present when the program (or a preloaded runtime) has AddressSanitizer */
 extern size_t __sanitizer_get_current_allocated_bytes(void) __attribute__((weak));
 
@@ -63,39 +65,6 @@ static const int kind_want[K_COUNT] = {
 	PAM_SUCCESS,
 };
 static const int kind_prompts[K_COUNT] = { 0, 0, 0, 1, 1, 1 };
-
-typedef struct {
-	const char *answer;     /* what to type at a prompt */
-	int prompts;            /* prompts seen in this cycle */
-} conv_state;
-
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	conv_state *st = data;
-	struct pam_response *r;
-	int i;
-
-	if (n <= 0)
-		return PAM_CONV_ERR;
-	r = calloc((size_t)n, sizeof(*r));
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (i = 0; i < n; i++) {
-		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF &&
-		    msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
-			continue;       /* PAM_ERROR_MSG / PAM_TEXT_INFO: no answer */
-		st->prompts++;
-		r[i].resp = strdup(st->answer);
-		if (r[i].resp == NULL) {
-			while (i-- > 0)
-				free(r[i].resp);
-			free(r);
-			return PAM_BUF_ERR;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
 
 static size_t heap_in_use(void)
 {
@@ -206,8 +175,8 @@ int main(int argc, char **argv)
 
 	t0 = now_seconds();
 	for (i = 0; i < cycles; i++) {
-		conv_state st = { NULL, 0 };
-		struct pam_conv c = { conv, &st };
+		test_conv_state st = { NULL, NULL, 0, 0 };
+		struct pam_conv c = { test_conv, &st };
 		pam_handle_t *pamh = NULL;
 		int r;
 
@@ -220,16 +189,16 @@ int main(int argc, char **argv)
 		case K_WRONG:
 			memcpy(wrong, codes[next], sizeof(wrong));
 			wrong[0] = (char)('0' + (wrong[0] - '0' + 5) % 10);
-			st.answer = wrong;
+			st.echo_off = wrong;
 			break;
 		case K_MALFORMED:
-			st.answer = "12ab56";
+			st.echo_off = "12ab56";
 			break;
 		case K_RIGHT:
-			st.answer = codes[next++];
+			st.echo_off = codes[next++];
 			break;
 		default:
-			st.answer = "000000";   /* never asked */
+			st.echo_off = "000000";   /* never asked */
 			break;
 		}
 		r = pam_start(service, users[k], &c, &pamh);
