@@ -38,6 +38,11 @@ TFA_API tfa_rc tfa_err_set(tfa_err *err, tfa_rc rc, const char *fmt, ...)
 	return rc;
 }
 
+TFA_API const char *tfa_err_text(const tfa_err *err, tfa_rc rc)
+{
+	return err != NULL && err->msg[0] != '\0' ? err->msg : tfa_strerror(rc);
+}
+
 TFA_API int tfa_user_valid(const char *name)
 {
 	size_t i, len;

@@ -48,6 +48,10 @@ const char *tfa_strerror(tfa_rc rc);
 tfa_rc tfa_err_set(tfa_err *err, tfa_rc rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/** tfa_err_text: the message in @err (may be NULL) if one was set, else
+ * tfa_strerror(@rc): what to show for a failed call. */
+const char *tfa_err_text(const tfa_err *err, tfa_rc rc);
+
 /** tfa_user_valid: 1 if @name is an acceptable user name: 1..TFA_USER_MAX
  * bytes of [A-Za-z0-9._@$+-], not starting with '-' or '.'; else 0. */
 int tfa_user_valid(const char *name);
