@@ -103,13 +103,20 @@ TFA_API tfa_rc tfa_safe_check_fd(int fd, const char *path, tfa_safe_kind kind, t
 	return TFA_OK;
 }
 
-/* Cut the last component off @dir in place ("/a/b" -> "/a", "/a" -> "/");
- * 0 when @dir was "/" already. */
+/* Cut the last component off @dir in place ("/a/b" -> "/a", "/a" -> "/",
+ * "a" -> "."); 0 when @dir was "/" or "." already. */
 static int up(char *dir)
 {
 	char *p = strrchr(dir, '/');
 
-	if (p == NULL || (p == dir && dir[1] == '\0'))
+	if (p == NULL) {
+		if (strcmp(dir, ".") == 0)
+			return 0;
+		dir[0] = '.';           /* @dir holds at least one character */
+		dir[1] = '\0';
+		return 1;
+	}
+	if (p == dir && dir[1] == '\0')
 		return 0;
 	if (p == dir)
 		dir[1] = '\0';
@@ -129,12 +136,11 @@ static tfa_rc nearest_dir(const char *path, const char *what, char **real, int *
 
 	*real = NULL;
 	*own = 1;
-	dir = strdup(path);
+	/* a name without a directory is in the working directory */
+	dir = strdup(strchr(path, '/') == NULL ? "." : path);
 	if (dir == NULL)
 		return tfa_err_set(err, TFA_ENOMEM, "out of memory");
-	if (strchr(dir, '/') == NULL)
-		(void)strcpy(dir, ".");
-	else
+	if (strchr(path, '/') != NULL)
 		(void)up(dir);
 	while ((*real = realpath(dir, NULL)) == NULL) {
 		if ((errno != ENOENT && errno != ENOTDIR) || !up(dir)) {
@@ -165,8 +171,8 @@ TFA_API tfa_rc tfa_safe_check_dirs(const char *path, tfa_safe_kind kind, int *sy
 	tfa_escape(path, esc, sizeof(esc));
 	(void)snprintf(what, sizeof(what), "%s %s", noun(kind), esc);
 	rc = nearest_dir(path, what, &dir, &own, sys_errno, err);
-	if (rc != TFA_OK)
-		return rc;
+	if (rc != TFA_OK || dir == NULL)
+		return rc != TFA_OK ? rc : tfa_err_set(err, TFA_ESTORE, "%s: no directory", what);
 	for (;;) {
 		tfa_escape(dir, esc, sizeof(esc));
 		if (stat(dir, &sb) != 0) {
