@@ -296,7 +296,7 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 	rc = parse_args(g, argc, argv, &a);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_open(g, TFA_STORE_CREATE, &ctx);
+	rc = cli_open(g, 0, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	issuer = a.o.issuer != NULL ? a.o.issuer : ctx->policy.issuer;

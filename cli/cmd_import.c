@@ -397,7 +397,7 @@ int cmd_import(struct cli *g, int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = cli_open(g, TFA_STORE_CREATE, &ctx);
+	rc = cli_open(g, 0, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	rc = ga ? import_ga(&im, ctx, user, fp) : import_oath(&im, ctx, fp);

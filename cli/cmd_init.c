@@ -1,7 +1,9 @@
 /* cmd_init.c - tfa-admin init: create the store and the key file.
  *
- * Running it on an existing store is fine: the files are opened and
- * checked (ownership, mode, not a symlink) and the schema is migrated. */
+ * It is the only command that creates a store or a key (SPEC "Files and
+ * defaults"). Running it on an existing store is fine: the files and their
+ * directories are opened and checked (ownership, mode, not a symlink) - a
+ * file that fails is refused, not "checked" - and the schema is migrated. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,12 +12,27 @@
 
 #include "cli.h"
 #include "audit.h"
+#include "safefile.h"
 
 static int missing(const char *path)
 {
 	struct stat sb;
 
 	return lstat(path, &sb) != 0 && errno == ENOENT;
+}
+
+/* Both paths' directories before anything is created, so that a key
+ * directory that fails the rules does not leave a new store behind. */
+static int dirs_ok(struct cli *g)
+{
+	tfa_err err = { .msg = "" };
+
+	if (g->store[0] == '\0' || g->keyfile[0] == '\0')
+		return CLI_OK;          /* cli_store_open says what is wrong */
+	if (tfa_safe_check_dirs(g->store, TFA_SAFE_STORE, NULL, &err) != TFA_OK ||
+	    tfa_safe_check_dirs(g->keyfile, TFA_SAFE_KEY, NULL, &err) != TFA_OK)
+		return cli_fail(g, CLI_STORE, "%s", err.msg);
+	return CLI_OK;
 }
 
 int cmd_init(struct cli *g, int argc, char **argv)
@@ -31,6 +48,9 @@ int cmd_init(struct cli *g, int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	new_store = missing(g->store);
 	new_key = missing(g->keyfile);
+	rc = dirs_ok(g);
+	if (rc != CLI_OK)
+		goto out;
 	rc = cli_store_open(g, TFA_STORE_CREATE, &st);
 	if (rc != CLI_OK)
 		goto out;

@@ -87,7 +87,7 @@ static int policy_set(struct cli *g, const char *key, const char *value)
 			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
 		goto out;
 	}
-	rc = cli_store_open(g, TFA_STORE_CREATE, &st);
+	rc = cli_store_open(g, 0, &st);
 	if (rc != CLI_OK)
 		goto out;
 	err.msg[0] = '\0';

@@ -125,7 +125,7 @@ int cmd_recovery(struct cli *g, int argc, char **argv)
 	rc = parse_args(g, argc, argv, &user, &count);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_open(g, TFA_STORE_CREATE, &ctx);
+	rc = cli_open(g, 0, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	lrc = tfa_recovery_generate(ctx, user, count, &codes, &err);

@@ -177,7 +177,7 @@ static int import_cards(struct cli *g, const char *path, int pskc, int skip_bad)
 		rc = cli_fail(g, CLI_USAGE, "%s holds no token card; nothing imported", im.file);
 		goto out;
 	}
-	rc = cli_store_open(g, TFA_STORE_CREATE, &st);
+	rc = cli_store_open(g, 0, &st);
 	if (rc != CLI_OK)
 		goto out;
 	im.bad = 0;

@@ -116,7 +116,7 @@ int cmd_required(struct cli *g, int argc, char **argv)
 		req = TFA_REQ_DEFAULT;
 		setting = "default";
 	}
-	rc = user_cmd_open(g, argc, argv, TFA_STORE_CREATE, &user, &ctx);
+	rc = user_cmd_open(g, argc, argv, 0, &user, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	lrc = tfa_store_user_set_required(ctx->store, user, req, &err);

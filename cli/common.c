@@ -36,16 +36,12 @@ int cli_exit_code(tfa_rc rc)
 	return CLI_STORE;
 }
 
-/* The message for a failed open: the library's (it names the file), or for
- * a store that is simply missing a hint to run init. */
+/* The message for a failed open: the library's (it names the file and,
+ * for a missing or uninitialised store, says to run tfa-admin init). */
 static int open_failed(struct cli *g, tfa_rc rc, const tfa_err *err)
 {
 	char path[1024];
-	struct stat sb;
 
-	if (rc == TFA_ENOENT && lstat(g->store, &sb) != 0 && errno == ENOENT)
-		return cli_fail(g, CLI_STORE, "store %s does not exist; run \"tfa-admin init\"",
-				cli_esc(g->store, path, sizeof(path)));
 	if (err->msg[0] != '\0')
 		return cli_fail(g, CLI_STORE, "%s", err->msg);
 	return cli_fail(g, CLI_STORE, "store %s: %s", cli_esc(g->store, path, sizeof(path)),

@@ -16,15 +16,23 @@
 TFA_API tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned flags,
 			    const char *source, tfa_ctx **out, tfa_err *err)
 {
+	return tfa_ctx_open_ex(store, keyfile, flags, source, out, NULL, err);
+}
+
+TFA_API tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned flags,
+			       const char *source, tfa_ctx **out, int *absent, tfa_err *err)
+{
 	tfa_ctx *c;
 	tfa_rc rc;
 
 	*out = NULL;
+	if (absent != NULL)
+		*absent = 0;
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return tfa_err_set(err, TFA_ENOMEM, "out of memory");
 	(void)snprintf(c->source, sizeof(c->source), "%s", source != NULL ? source : "");
-	rc = tfa_store_open(store, keyfile, flags, &c->store, err);
+	rc = tfa_store_open_ex(store, keyfile, flags, &c->store, absent, err);
 	if (rc != TFA_OK)
 		goto out;
 	rc = tfa_policy_load(c->store, &c->policy, err);

@@ -18,6 +18,11 @@ typedef struct {
 tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned flags,
 		    const char *source, tfa_ctx **out, tfa_err *err);
 
+/** tfa_ctx_open_ex: tfa_ctx_open; on failure *@absent (may be NULL) says
+ * whether failmode=safe may apply (see tfa_store_open_ex). */
+tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned flags,
+		       const char *source, tfa_ctx **out, int *absent, tfa_err *err);
+
 /** tfa_ctx_close: close the store, free policy. NULL is fine. */
 void tfa_ctx_close(tfa_ctx *c);
 

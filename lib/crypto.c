@@ -82,6 +82,8 @@ static tfa_rc key_create(const char *path, tfa_err *err)
 	size_t i;
 
 	rc = tfa_safe_mkdirs(path, err);
+	if (rc == TFA_OK)
+		rc = tfa_safe_check_dirs(path, TFA_SAFE_KEY, NULL, err);
 	if (rc != TFA_OK)
 		return rc == TFA_ESTORE ? TFA_EKEY : rc;
 	if (snprintf(tmp, sizeof(tmp), "%s.new.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
@@ -122,20 +124,28 @@ out:
 	return rc;
 }
 
-TFA_API tfa_rc tfa_key_load(const char *path, int create, tfa_key *key, tfa_err *err)
+TFA_API tfa_rc tfa_key_load(const char *path, int create, tfa_key *key, int *absent,
+			    tfa_err *err)
 {
+	char esc[256];
 	tfa_rc rc;
-	int fd = -1;
+	int fd = -1, gone = 0;
 
-	rc = tfa_safe_open(path, O_RDONLY, &fd, err);
+	if (absent != NULL)
+		*absent = 0;
+	rc = tfa_safe_open(path, O_RDONLY, TFA_SAFE_KEY, &fd, &gone, err);
 	if (rc == TFA_ENOENT && create) {
 		rc = key_create(path, err);
 		if (rc != TFA_OK)
 			return rc;
-		rc = tfa_safe_open(path, O_RDONLY, &fd, err);
+		rc = tfa_safe_open(path, O_RDONLY, TFA_SAFE_KEY, &fd, &gone, err);
 	}
-	if (rc == TFA_ENOENT)
-		return tfa_err_set(err, TFA_EKEY, "key file %s does not exist", path);
+	if (absent != NULL)
+		*absent = gone;
+	if (rc == TFA_ENOENT) {
+		tfa_escape(path, esc, sizeof(esc));
+		return tfa_err_set(err, TFA_EKEY, "key file %s does not exist", esc);
+	}
 	if (rc != TFA_OK) {
 		/* keep the message (it names the file), report it as a key error */
 		return rc == TFA_ENOMEM ? rc : TFA_EKEY;

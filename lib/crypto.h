@@ -14,9 +14,12 @@ typedef struct {
 
 /** tfa_key_load: read the 32-byte key from @path (a file holding 64 hex
  * digits and a newline). With @create and the file missing, make a new random
- * key (parents 0700, file 0600). The file must pass the safefile rules.
- * TFA_ENOENT missing, TFA_EKEY unusable; message names the file. */
-tfa_rc tfa_key_load(const char *path, int create, tfa_key *key, tfa_err *err);
+ * key (parents 0700, file 0600): only tfa-admin init may ask for that. The
+ * file must pass the safefile rules for a key file. TFA_EKEY unusable or
+ * missing; message names the file. *@absent (may be NULL) as for
+ * tfa_safe_open: 1 only when the file does not exist (or, as root, open(2)
+ * gave EACCES). */
+tfa_rc tfa_key_load(const char *path, int create, tfa_key *key, int *absent, tfa_err *err);
 
 /** tfa_key_wipe: clear @key. */
 void tfa_key_wipe(tfa_key *key);

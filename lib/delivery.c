@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "delivery.h"
+#include "safefile.h"
 
 #define CMD_ESC_MAX 200
 #define POLL_MAX_MS 20   /* longest sleep between two waitpid() polls */
@@ -45,31 +46,26 @@ static int phone_valid(const char *p)
 	return 1;
 }
 
-/* Refuse a command that is not an absolute path to a safe executable file. */
+/* Refuse a command that is not an absolute path to a safe executable file:
+ * the opened file is checked (O_PATH|O_NOFOLLOW, so no symlink and no read
+ * permission needed; fstat: regular, executable, owned by root or the
+ * caller, not writable by group or others) and so are the directories above
+ * it, as for the store (safefile.h). It is then run by path: swapping the
+ * file after the check would need write access to a directory that passed,
+ * that is root's (or the caller's) own, so the window gives nobody else
+ * anything. */
 static tfa_rc check_command(const char *command, const char *esc, tfa_err *err)
 {
-	struct stat sb;
+	tfa_rc rc;
+	int fd = -1;
 
 	if (command[0] != '/')
 		return tfa_err_set(err, TFA_EIO, "sms_command %s is not an absolute path", esc);
-	if (stat(command, &sb) != 0) {
-		if (errno == ENOENT)
-			return tfa_err_set(err, TFA_EIO, "sms_command %s does not exist", esc);
-		return tfa_err_set(err, TFA_EIO, "cannot stat sms_command %s: %s", esc, strerror(errno));
-	}
-	if (!S_ISREG(sb.st_mode))
-		return tfa_err_set(err, TFA_EIO, "sms_command %s is not a regular file", esc);
-	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		return tfa_err_set(err, TFA_EIO,
-				   "sms_command %s is writable by group or others (mode %04o); refusing it",
-				   esc, (unsigned)(sb.st_mode & 07777));
-	if (geteuid() == 0 && sb.st_uid != 0)
-		return tfa_err_set(err, TFA_EIO, "sms_command %s is owned by uid %u, not root; refusing it",
-				   esc, (unsigned)sb.st_uid);
-	if ((sb.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0 ||
-	    faccessat(AT_FDCWD, command, X_OK, AT_EACCESS) != 0)
-		return tfa_err_set(err, TFA_EIO, "sms_command %s is not executable", esc);
-	return TFA_OK;
+	rc = tfa_safe_open(command, O_PATH, TFA_SAFE_EXEC, &fd, NULL, err);
+	if (fd >= 0)
+		(void)close(fd);
+	/* keep the message (it names the command and the fix) */
+	return rc == TFA_OK || rc == TFA_ENOMEM ? rc : TFA_EIO;
 }
 
 /* Write @len bytes of @msg to the non-blocking socket @fd until done or

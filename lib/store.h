@@ -17,7 +17,7 @@
 typedef struct tfa_store tfa_store;
 
 /* open flags */
-#define TFA_STORE_CREATE   0x1  /* create a missing store and key */
+#define TFA_STORE_CREATE   0x1  /* create a missing store and key: tfa-admin init only */
 #define TFA_STORE_READONLY 0x2  /* no writes (list/show/audit) */
 
 typedef enum { TFA_REQ_DEFAULT = -1, TFA_REQ_OFF = 0, TFA_REQ_ON = 1 } tfa_req;
@@ -59,12 +59,23 @@ typedef struct {
 } tfa_token;
 
 /** tfa_store_open: open the store at @path with the key file @keyfile.
- * TFA_STORE_CREATE creates a missing store and key; otherwise a missing store
- * is TFA_ENOENT. Files are checked per safefile.h. Sets WAL, busy timeout,
- * synchronous=FULL, secure_delete=ON and migrates the schema.
- * TFA_ESTORE/TFA_EKEY with a message naming the file. */
+ * TFA_STORE_CREATE (tfa-admin init, and nothing else) creates a missing
+ * store and key; otherwise a missing, empty (0 bytes) or uninitialised store
+ * (no schema, no key check) is refused with TFA_ESTORE and a message naming
+ * the file and "tfa-admin init". Files and their directories are checked
+ * per safefile.h. Sets WAL, busy timeout, synchronous=FULL, secure_delete=ON
+ * and migrates the schema. TFA_ESTORE/TFA_EKEY with a message naming the
+ * file. */
 tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned flags,
 		      tfa_store **out, tfa_err *err);
+
+/** tfa_store_open_ex: tfa_store_open that also tells, on failure, whether
+ * the failure is one failmode=safe may let through: *@absent (may be NULL)
+ * is 1 only when the store or key file does not exist (ENOENT) or, running
+ * as root, cannot be opened for lack of permission (EACCES); 0 for every
+ * other failure (unsafe file, EMFILE, wrong key, malformed or empty store). */
+tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned flags,
+			 tfa_store **out, int *absent, tfa_err *err);
 
 /** tfa_store_close: close and wipe the in-memory key. NULL is fine. */
 void tfa_store_close(tfa_store *st);

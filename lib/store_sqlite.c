@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -161,8 +162,11 @@ static tfa_rc meta_get(tfa_store *st, const char *key, char *val, size_t vallen,
 	return rc;
 }
 
-/* Load the key; create it only for a store that has no key yet. */
-static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, tfa_err *err)
+/* Load the key; create it only for a store that has no key yet, and only
+ * when creating (tfa-admin init). Without TFA_STORE_CREATE a store without
+ * its key check was never initialised: refused. */
+static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, int *absent,
+		       tfa_err *err)
 {
 	char want[33], have[33];
 	sqlite3_stmt *stmt = NULL;
@@ -172,7 +176,10 @@ static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, tfa_e
 	rc = meta_get(st, "key_check", want, sizeof(want), &found, err);
 	if (rc != TFA_OK)
 		return rc;
-	rc = tfa_key_load(keyfile, !found && (flags & TFA_STORE_CREATE) != 0, &st->key, err);
+	if (!found && (flags & TFA_STORE_CREATE) == 0)
+		return tfa_err_set(err, TFA_ESTORE, "store %s is not initialised (it has no key "
+				   "check); run \"tfa-admin init\" to initialise it", st->path);
+	rc = tfa_key_load(keyfile, !found, &st->key, absent, err);
 	if (rc != TFA_OK)
 		return rc;
 	rc = key_check_value(&st->key, have);
@@ -186,7 +193,7 @@ static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, tfa_e
 		return TFA_OK;
 	}
 	if (st->readonly)
-		return TFA_OK;          /* an empty store: nothing encrypted yet */
+		return TFA_OK;          /* not reached: only init creates (read-write) */
 	rc = tfa_db_prepare(st, "INSERT OR IGNORE INTO meta(key, value) VALUES('key_check', ?1)",
 			    &stmt, err);
 	if (rc != TFA_OK)
@@ -220,7 +227,30 @@ TFA_API void tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])
 	memcpy(out, st->pepper, TFA_PEPPER_LEN);
 }
 
-static tfa_rc open_pragmas(tfa_store *st, tfa_err *err)
+/* Without TFA_STORE_CREATE a store with no schema (user_version 0: a new,
+ * empty or foreign database) is refused, never built: only tfa-admin init
+ * creates a store (SPEC "Files and defaults"). */
+static tfa_rc require_initialised(tfa_store *st, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+	int v = 0;
+
+	rc = tfa_db_prepare(st, "PRAGMA user_version", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int(stmt, 0);
+	else
+		rc = tfa_db_err(st, err, "reading the schema version");
+	sqlite3_finalize(stmt);
+	if (rc == TFA_OK && v == 0)
+		rc = tfa_err_set(err, TFA_ESTORE, "store %s is not initialised (it has no schema); "
+				 "run \"tfa-admin init\" to initialise it", st->path);
+	return rc;
+}
+
+static tfa_rc open_pragmas(tfa_store *st, unsigned flags, tfa_err *err)
 {
 	tfa_rc rc;
 
@@ -235,6 +265,11 @@ static tfa_rc open_pragmas(tfa_store *st, tfa_err *err)
 	if (sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
 		return tfa_err_set(err, TFA_ESTORE, "store %s is not a usable database: %s",
 				   st->path, sqlite3_errmsg(st->db));
+	if ((flags & TFA_STORE_CREATE) == 0) {
+		rc = require_initialised(st, err);
+		if (rc != TFA_OK)
+			return rc;
+	}
 	if (!st->readonly) {
 		rc = tfa_db_exec(st, "PRAGMA journal_mode=WAL", err);
 		if (rc != TFA_OK)
@@ -243,14 +278,36 @@ static tfa_rc open_pragmas(tfa_store *st, tfa_err *err)
 	return tfa_db_exec(st, "PRAGMA synchronous=FULL", err);
 }
 
+/* A store file of 0 bytes: truncated, or created by something else. */
+static tfa_rc require_not_empty(tfa_store *st, tfa_err *err)
+{
+	struct stat sb;
+
+	if (fstat(st->fd, &sb) != 0)
+		return tfa_err_set(err, TFA_ESTORE, "cannot stat store %s: %s", st->path,
+				   strerror(errno));
+	if (sb.st_size == 0)
+		return tfa_err_set(err, TFA_ESTORE, "store %s is empty (0 bytes): restore it from "
+				   "a backup, or run \"tfa-admin init\" to create a new one", st->path);
+	return TFA_OK;
+}
+
 TFA_API tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned flags,
 			      tfa_store **out, tfa_err *err)
 {
+	return tfa_store_open_ex(path, keyfile, flags, out, NULL, err);
+}
+
+TFA_API tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned flags,
+				 tfa_store **out, int *absent, tfa_err *err)
+{
 	tfa_store *st = NULL;
-	int oflags, sflags;
+	int oflags, sflags, gone = 0;
 	tfa_rc rc;
 
 	*out = NULL;
+	if (absent != NULL)
+		*absent = 0;
 	if (path == NULL || *path == '\0' || keyfile == NULL || *keyfile == '\0')
 		return tfa_err_set(err, TFA_EINVAL, "store and key file paths must not be empty");
 	st = calloc(1, sizeof(*st));
@@ -266,13 +323,19 @@ TFA_API tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned fl
 	oflags = st->readonly ? O_RDONLY : O_RDWR;
 	if ((flags & TFA_STORE_CREATE) != 0 && !st->readonly)
 		oflags |= O_CREAT;
-	rc = tfa_safe_open(path, oflags, &st->fd, err);
+	rc = tfa_safe_open(path, oflags, TFA_SAFE_STORE, &st->fd, &gone, err);
 	if (rc == TFA_ENOENT) {
-		rc = tfa_err_set(err, TFA_ENOENT, "store %s does not exist (run tfa-admin init)", path);
+		rc = tfa_err_set(err, TFA_ESTORE, "store %s does not exist; run \"tfa-admin init\" "
+				 "to create it", path);
 		goto out;
 	}
 	if (rc != TFA_OK)
 		goto out;
+	if ((flags & TFA_STORE_CREATE) == 0) {
+		rc = require_not_empty(st, err);
+		if (rc != TFA_OK)
+			goto out;
+	}
 	sflags = (st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
 		 SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE;
 	if (sqlite3_open_v2(path, &st->db, sflags, NULL) != SQLITE_OK) {
@@ -280,13 +343,13 @@ TFA_API tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned fl
 				 st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
 		goto out;
 	}
-	rc = open_pragmas(st, err);
+	rc = open_pragmas(st, flags, err);
 	if (rc != TFA_OK)
 		goto out;
 	rc = st->readonly ? tfa_schema_check(st, err) : tfa_schema_migrate(st, err);
 	if (rc != TFA_OK)
 		goto out;
-	rc = open_key(st, keyfile, flags, err);
+	rc = open_key(st, keyfile, flags, &gone, err);
 	if (rc != TFA_OK)
 		goto out;
 	rc = tfa_db_pepper(st, err);
@@ -295,6 +358,8 @@ TFA_API tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned fl
 	*out = st;
 	st = NULL;
 out:
+	if (absent != NULL && rc != TFA_OK)
+		*absent = gone;
 	tfa_store_close(st);
 	return rc;
 }

@@ -107,7 +107,6 @@
 #include "tfa.h"
 #include "otp.h"
 #include "secret.h"
-#include "safefile.h"
 #include "auth.h"
 #include "audit.h"
 #include "challenge.h"
@@ -118,40 +117,30 @@
 
 #define PAM_TFA_EXPORT __attribute__((visibility("default")))
 
-/* 1 if @path exists and fails the store's safety rules (symlink, writable
- * by group or others, wrong owner): then the file may have been tampered
- * with and failmode=safe must not apply. 0 if missing, unreadable or safe. */
-static int file_unsafe(const char *path)
-{
-	tfa_err err = { { 0 } };
-	int fd, unsafe;
-
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return errno == ELOOP;
-	unsafe = tfa_safe_check_fd(fd, path, &err) != TFA_OK;
-	(void)close(fd);
-	return unsafe;
-}
-
+/* Open the store. failmode=safe lets the user through only when the library
+ * says the store or key file is absent (ENOENT, or EACCES as root); every
+ * other failure - an unsafe file, EMFILE, a wrong key, a malformed or
+ * uninitialised store - fails closed (SPEC, failmode). */
 static int open_store(tfa_login *l)
 {
 	const tfa_pam_args *a = l->args;
 	tfa_err err = { { 0 } };
+	int absent = 0;
 	tfa_rc r;
 
-	r = tfa_ctx_open(a->store, a->keyfile, 0, l->source, &l->ctx, &err);
+	r = tfa_ctx_open_ex(a->store, a->keyfile, 0, l->source, &l->ctx, &absent, &err);
 	if (r == TFA_OK)
 		return PAM_SUCCESS;
 	l->ctx = NULL;
 	if (a->failmode == TFA_FAIL_SAFE) {
-		if (!file_unsafe(a->store) && !file_unsafe(a->keyfile))
+		if (absent)
 			return tfa_pam_outcome(l, PAM_IGNORE, LOG_WARNING,
 					       "WARNING: store unusable (%s); failmode=safe: "
 					       "let through without a second factor",
 					       tfa_pam_errmsg(&err, r));
 		pam_syslog(l->pamh, LOG_PRIO(LOG_ERR),
-			   "store or key file fails the safety rules: failmode=safe does not apply");
+			   "failmode=safe does not apply: it covers only a store or key file "
+			   "that does not exist");
 	}
 	return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "store unusable: %s",
 			       tfa_pam_errmsg(&err, r));

@@ -156,19 +156,21 @@ _pam_classify() {
 	fi
 }
 
-# pam_run [-t FAKETIME] [-s SERVICE] [-f FLAGS] [-n] [-w FILE] USER INPUT: one
+# pam_run [-t FAKETIME] [-s SERVICE] [-f FLAGS] [-u NOFILE] [-n] [-w FILE] USER INPUT: one
 # `pamtester SERVICE USER authenticate` with INPUT (plus a newline) on
 # standard input (-n: no input at all, the conversation meets end of file;
 # -w: INPUT is a shell command, run every 50 ms - for at most 15 s - until
 # it prints something, which then is the input: e.g. to read a code the
-# module just sent, or a challenge from the transcript, exported as PAM_OUT). Sets PAM_RESULT (SUCCESS AUTH_ERR MAXTRIES
+# module just sent, or a challenge from the transcript, exported as PAM_OUT;
+# -u: pamtester runs with `ulimit -n NOFILE`). Sets PAM_RESULT (SUCCESS AUTH_ERR MAXTRIES
 # AUTHINFO_UNAVAIL SERVICE_ERR SYSTEM_ERR IGNORE OTHER), PAM_OUT (the transcript file)
 # and PAM_SYSLOG (the module's log lines of this run).
 pam_run() {
-	local svc=tfa ft="" op=authenticate eof=0 poll=0
+	local svc=tfa ft="" op=authenticate eof=0 poll=0 nofile=""
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-n) eof=1; shift ;;
+		-u) nofile=$2; shift 2 ;;
 		-w) poll=1; shift ;;
 		-t) ft=$2; shift 2 ;;
 		-s) svc=$2; shift 2 ;;
@@ -186,6 +188,8 @@ pam_run() {
 	# TFA_PAM_WRAP (set by run-suite.sh's valgrind mode) runs pamtester under valgrind
 	# shellcheck disable=SC2206
 	[ -n "${TFA_PAM_WRAP:-}" ] && pre+=($TFA_PAM_WRAP)
+	# shellcheck disable=SC2016
+	[ -n "$nofile" ] && pre=(bash -c 'ulimit -n "$0" && exec "$@"' "$nofile" "${pre[@]}")
 	if [ "$eof" = 1 ]; then
 		pam_env "${pre[@]}" pamtester -v "$svc" "$user" "$op" </dev/null >"$PAM_OUT" 2>&1
 	elif [ "$poll" = 1 ]; then

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # t_cli_files.sh - tfa-admin and its files: init creates the store and key
-# with safe modes; every unusable store or key file is exit 4 with a message
-# naming the file; read-only and verify commands never create a store; the
-# QR codes (PNG and terminal) decode to exactly the printed URI.
+# with safe modes, and only init creates them; every unusable store or key
+# file (missing, empty, uninitialised, unsafe mode, unsafe directory) is
+# exit 4 with a message naming the file and the fix; the QR codes (PNG and
+# terminal) decode to exactly the printed URI.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cli_lib.sh"
 
@@ -30,8 +31,12 @@ run 0 "TFA_STORE and TFA_KEYFILE select the files" env TFA_STORE="$ST" TFA_KEYFI
 run 4 "--store beats TFA_STORE" env TFA_STORE="$ST" TFA_KEYFILE="$KF" "$ADMIN" --store "$TD/none.db" policy show
 
 # ---------------------------------------------------------------- never create by accident
+printf 'HOTP alice - 3132333435363738393031323334353637383930\n' >"$TD/users.oath"
 for cmd in "verify alice 123456" "confirm alice 123456" "reset alice" "unlock alice" \
-	   "list" "show alice" "policy show" "audit"; do
+	   "list" "show alice" "policy show" "audit" \
+	   "enable alice" "disable alice" "default alice" "enroll alice --no-qr" \
+	   "recovery alice" "policy set enabled yes" "token list" "challenge alice" \
+	   "import oath $TD/users.oath"; do
 	ST=$TD/missing/store/tfa.db
 	KF=$TD/missing/key/tfa.key
 	# shellcheck disable=SC2086
@@ -126,6 +131,106 @@ printf 'SQLite format 3\0garbage' >"$ST"
 run 4 "corrupt store (bad header): verify exits 4" adm verify bob 123456
 
 run 2 "empty --store: exit 2" "$ADMIN" --store "" --keyfile "$KF" list
+
+# ---------------------------------------------------------------- empty or uninitialised store (item 2)
+newstore
+: >"$ST"
+for cmd in "enable alice" "policy set enabled no" "enroll carl --no-qr" "list" "verify bob 123456"; do
+	# shellcheck disable=SC2086
+	run 4 "empty store (0 bytes): $cmd exits 4" adm $cmd
+	check "empty store: $cmd names the store, says empty and init" \
+		bash -c 'grep -qF "$2" <<<"$1" && grep -q "is empty (0 bytes)" <<<"$1" && grep -q "tfa-admin init" <<<"$1"' _ "$err" "$ST"
+done
+check "empty store: still 0 bytes (never rebuilt)" test ! -s "$ST"
+run 0 "empty store: init makes a new one (the admin asked)" adm init
+run 0 "... which then opens" adm policy show
+if have sqlite3; then
+	sqlite3 "$ST" 'DELETE FROM meta WHERE key="key_check";'
+	run 4 "store without its key check: enable exits 4" adm enable alice
+	check "store without its key check: not initialised, run init" \
+		bash -c 'grep -qF "$2" <<<"$1" && grep -q "not initialised" <<<"$1" && grep -q "tfa-admin init" <<<"$1"' _ "$err" "$ST"
+	rm -f "$ST" "$ST-wal" "$ST-shm"
+	sqlite3 "$ST" 'CREATE TABLE t(x);'
+	chmod 600 "$ST"
+	run 4 "database without the schema: enable exits 4" adm enable alice
+	check "database without the schema: not initialised, run init" \
+		bash -c 'grep -qF "$2" <<<"$1" && grep -q "not initialised (it has no schema)" <<<"$1"' _ "$err" "$ST"
+	check "database without the schema: left without one" test "$(sqlite3 "$ST" 'PRAGMA user_version')" = 0
+else
+	not_ok "store without the schema or key check" "sqlite3 not installed (scripts/deps.sh test)"
+fi
+
+# ---------------------------------------------------------------- modes and directories (item 5)
+# bad_mode DESC FILE MODE: exit 4 for a read and a write command, message
+# names FILE and "chmod 600 FILE"
+bad_mode() {
+	local desc=$1 f=$2 m=$3 cmd
+	chmod "$m" "$f"
+	for cmd in "list" "enable alice"; do
+		# shellcheck disable=SC2086
+		run 4 "$desc (mode $m): $cmd exits 4" adm $cmd
+		check "$desc (mode $m): $cmd names the file and the fix" \
+			bash -c 'grep -qF "$2" <<<"$1" && grep -qF "chmod 600 $2" <<<"$1"' _ "$err" "$f"
+	done
+	chmod 600 "$f"
+}
+# bad_dir DESC DIR FIX: exit 4 naming DIR and FIX
+bad_dir() {
+	local desc=$1 d=$2 fix=$3
+	run 4 "$desc: verify exits 4" adm verify bob 123456
+	check "$desc: message names the directory and the fix" \
+		bash -c 'grep -qF "$2" <<<"$1" && grep -qF "$3" <<<"$1"' _ "$err" "$d" "$fix"
+}
+newstore
+bad_mode "key file readable by group" "$KF" 0640
+bad_mode "key file readable by others" "$KF" 0604
+bad_mode "store readable by others" "$ST" 0604
+bad_mode "store writable by group" "$ST" 0620
+chmod 0640 "$ST"
+run 0 "store readable by group (0640): accepted" adm list
+chmod 0600 "$ST"
+chmod 0640 "$KF"
+run 4 "init with an existing key file of mode 0640: refused (exit 4), not \"checked\"" adm init
+check "init refusal names the key file and the fix" grep -qF "chmod 600 $KF" <<<"$err"
+check "init refusal: nothing said to be checked" bash -c '! grep -q checked <<<"$1"' _ "$out"
+chmod 0600 "$KF"
+run 0 "init on good files: checked" adm init
+check "init on good files says checked" grep -q "exists, checked" <<<"$out"
+
+chmod 0770 "$TD/store"
+bad_dir "store directory group-writable" "$TD/store" "chmod go-w $TD/store"
+chmod 0700 "$TD/store"
+chmod 0703 "$TD/key"
+bad_dir "key directory writable by others" "$TD/key" "chmod go-w $TD/key"
+chmod 0700 "$TD/key"
+chmod 0775 "$TD"
+bad_dir "directory two levels up group-writable" "$TD" "chmod go-w $TD"
+chmod 0700 "$TD"
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	chown nobody "$TD/store"
+	bad_dir "store directory owned by nobody" "$TD/store" "chown root $TD/store"
+	chown root "$TD/store"
+else
+	skip "store directory owned by another user" "not running as root"
+fi
+run 0 "all fixed: bob verifies" adm verify bob "$(totp "$bsec" 0)"
+
+tap_tmpdir TD
+mkdir "$TD/sticky"
+chmod 1777 "$TD/sticky"
+ST=$TD/sticky/tfa.db
+KF=$TD/sticky/tfa.key
+run 4 "init into a sticky world-writable directory itself: refused" adm init
+check "... names the directory and the fix" grep -qF "chmod go-w $TD/sticky" <<<"$err"
+check "... and creates nothing" test ! -e "$ST" -a ! -e "$KF"
+ST=$TD/sticky/good/tfa.db
+KF=$TD/sticky/good/tfa.key
+run 0 "init below a sticky directory (like /tmp): fine" adm init
+run 0 "... and the store opens" adm enable alice
+mkdir -m 0777 "$TD/open"
+run 4 "init with the key in a world-writable directory: refused" adm --keyfile "$TD/open/k.key" init
+check "... names the directory" grep -qF "chmod go-w $TD/open" <<<"$err"
+check "... creates no key" test ! -e "$TD/open/k.key"
 
 # ---------------------------------------------------------------- QR codes
 tap_tmpdir TD

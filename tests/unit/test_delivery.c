@@ -576,7 +576,9 @@ static void test_refused(void **state)
 	assert_int_equal(chdir("/"), 0);
 	snprintf(path, sizeof(path), "%s/missing", f->dir);
 	refused(f, path, "does not exist");
-	refused(f, f->dir, "is not a regular file");
+	snprintf(path, sizeof(path), "%s/subdir", f->dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	refused(f, path, "is not a regular file");
 	assert_int_equal(chmod(f->cmd, 0644), 0);
 	refused(f, f->cmd, "is not executable");
 	assert_int_equal(chmod(f->cmd, 0775), 0);
@@ -587,6 +589,53 @@ static void test_refused(void **state)
 		assert_int_equal(chmod(f->cmd, 0755), 0);
 		assert_int_equal(chown(f->cmd, 65534, 65534), 0);
 		refused(f, f->cmd, "is owned by uid 65534, not root");
+	}
+	assert_no_children();
+}
+
+/* Where the command lives (issue 11 item 9): the opened file, not a stat()
+ * of the path - a symlink is refused - and the directories above it as for
+ * the store: group-writable, or owned by another user, refused; a sticky
+ * directory above a good one is fine, but not as the command's own. */
+static void test_refused_place(void **state)
+{
+	fixture *f = *state;
+	char path[160], dir[160];
+
+	script(f, "send-sms", 0755, "exit 0\n");
+	snprintf(path, sizeof(path), "%s/link-sms", f->dir);
+	assert_int_equal(symlink(f->cmd, path), 0);
+	refused(f, path, "is a symbolic link");
+
+	snprintf(dir, sizeof(dir), "%s/gw", f->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(chmod(dir, 0775), 0);
+	script(f, "gw/send-sms", 0755, "exit 0\n");
+	refused(f, f->cmd, "is writable by group or others (mode 0775)");
+	refused(f, f->cmd, "chmod go-w");
+	assert_non_null(strstr(f->cmd, dir));
+	assert_int_equal(chmod(dir, 0757), 0);
+	refused(f, f->cmd, "is writable by group or others (mode 0757)");
+
+	snprintf(dir, sizeof(dir), "%s/sticky", f->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(chmod(dir, 01777), 0);
+	script(f, "sticky/send-sms", 0755, "exit 0\n");
+	refused(f, f->cmd, "is writable by group or others (mode 1777)");
+	snprintf(dir, sizeof(dir), "%s/sticky/good", f->dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	script(f, "sticky/good/send-sms", 0755, "exit 0\n");
+	assert_int_equal(tfa_deliver(f->cmd, PHONE, MSG, 5000, NULL, NULL), TFA_OK);
+	assert_true(exists(f->ran));
+	assert_int_equal(unlink(f->ran), 0);
+
+	if (geteuid() == 0) {
+		snprintf(dir, sizeof(dir), "%s/other", f->dir);
+		assert_int_equal(mkdir(dir, 0755), 0);
+		script(f, "other/send-sms", 0755, "exit 0\n");
+		assert_int_equal(chown(dir, 65534, 65534), 0);
+		refused(f, f->cmd, "is owned by uid 65534, not root");
+		refused(f, f->cmd, "chown root");
 	}
 	assert_no_children();
 }
@@ -650,6 +699,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_big_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_std_fds_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigchld_ignored, setup, teardown),
 	};

@@ -84,9 +84,10 @@ static void test_missing_store_not_created(void **state)
 	tfa_store *st = NULL;
 	tfa_err err = { "" };
 
-	assert_int_equal(tfa_store_open(p->db, p->key, 0, &st, &err), TFA_ENOENT);
+	assert_int_equal(tfa_store_open(p->db, p->key, 0, &st, &err), TFA_ESTORE);
 	assert_null(st);
 	assert_non_null(strstr(err.msg, p->db));
+	assert_non_null(strstr(err.msg, "tfa-admin init"));
 }
 
 static void test_schema_version(void **state)
