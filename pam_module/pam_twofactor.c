@@ -112,6 +112,7 @@
 #include "audit.h"
 #include "challenge.h"
 #include "recovery.h"
+#include "username.h"
 #include "args.h"
 #include "conv.h"
 #include "module.h"
@@ -372,6 +373,33 @@ static int ask_code(tfa_login *l)
 	}
 }
 
+/* The name NSS gives the user (SPEC "User names"): two spellings of one
+ * account are one user of the store; a name NSS does not know is used as
+ * given (and never enrolled); a lookup error fails closed. */
+static int resolve_user(tfa_login *l)
+{
+	tfa_err err = { { 0 } };
+	char given[sizeof(l->user_esc)];
+	tfa_rc r;
+
+	r = tfa_user_resolve(l->user, l->canon, sizeof(l->canon), &l->known, &err);
+	if (r != TFA_OK) {
+		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, "user lookup failed; not letting through");
+		return tfa_pam_outcome(l, r == TFA_ELOOKUP ? PAM_AUTHINFO_UNAVAIL : PAM_AUTH_ERR,
+				       LOG_ERR, "%s", tfa_pam_errmsg(&err, r));
+	}
+	if (strcmp(l->canon, l->user) != 0) {
+		(void)snprintf(given, sizeof(given), "%s", l->user_esc);
+		tfa_escape(l->canon, l->user_esc, sizeof(l->user_esc));
+		pam_syslog(l->pamh, LOG_PRIO(LOG_INFO), "user \"%s\": logging in as \"%s\"",
+			   l->user_esc, given);
+	}
+	l->user = l->canon;
+	tfa_pam_dbg(l, "user \"%s\": %s", l->user_esc,
+		    l->known ? "known to the system" : "not known to the system (NSS)");
+	return PAM_SUCCESS;
+}
+
 /* With the store open: what policy says, then lockout, then the code. */
 static int decide(tfa_login *l)
 {
@@ -383,8 +411,16 @@ static int decide(tfa_login *l)
 		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR, "internal error: no store");
 	if (!l->ctx->policy.enabled)
 		return tfa_pam_outcome(l, PAM_IGNORE, LOG_INFO, "two-factor is off (enabled=no)");
+	r = resolve_user(l);
+	if (r != PAM_SUCCESS)
+		return r;
 	memset(&st, 0, sizeof(st));
 	r = tfa_status(l->ctx, l->user, (int64_t)time(NULL), &st, &err);
+	if (r == TFA_ELOOKUP) {
+		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, "group lookup failed; not letting through");
+		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "%s",
+				       tfa_pam_errmsg(&err, r));
+	}
 	if (r != TFA_OK)
 		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "store unusable: %s",
 				       tfa_pam_errmsg(&err, r));
