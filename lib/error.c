@@ -85,7 +85,7 @@ TFA_API void tfa_escape(const char *in, char *out, size_t outlen)
 
 TFA_API tfa_uesc tfa_user_esc(const char *name)
 {
-	tfa_uesc e;
+	tfa_uesc e = { { 0 } };
 
 	tfa_escape(name, e.s, sizeof(e.s));
 	return e;

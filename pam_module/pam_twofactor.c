@@ -19,13 +19,15 @@
  *    PAM_IGNORE too, not PAM_SUCCESS: the module then counts for nothing and
  *    the rest of the stack decides; it can never become a success that a
  *    `sufficient` line would use to skip the password.
- *  - PAM_AUTH_ERR: wrong, malformed or replayed code; invalid user name;
+ *  - PAM_AUTH_ERR: wrong, malformed or replayed code; a user name with a
+ *    control character or over TFA_USER_MAX bytes;
  *    no code obtainable (conversation failure, use_first_pass without
  *    PAM_AUTHTOK); a required user with no token who may not enrol here;
  *    any unexpected internal error (fail closed).
  *  - PAM_MAXTRIES: the user is locked out (not prompted). The wrong code
  *    that causes the lockout is PAM_AUTH_ERR, as any wrong code.
- *  - PAM_AUTHINFO_UNAVAIL: the store or key cannot be used. failmode=safe
+ *  - PAM_AUTHINFO_UNAVAIL: the store or key cannot be used; or a user or
+ *    group lookup (NSS) failed - never "no such user" or "not a member". failmode=safe
  *    only covers opening a store or key that is missing, unreadable,
  *    corrupt or mismatched; a store or key file that fails the safety rules
  *    (symlink, group/other writable, wrong owner) always fails closed, and
@@ -64,7 +66,13 @@
  * token and no recovery code, a conversation, no PAM_SILENT, no `no_enroll` and no
  * `forward_pass` (with forward_pass the module runs before the password
  * check, so it must not hand out a secret), and only for a user the system
- * knows (getpwnam_r). The module cannot see whether the password module
+ * knows (getpwnam_r).
+ *
+ * User names (SPEC "User names"): once enabled=yes, the name is resolved
+ * through NSS (tfa_user_resolve) and its pw_name is used for every store
+ * lookup, so ALICE and alice are one user where the directory says so; a
+ * name NSS does not know is used as given (same policy, never enrolled); a
+ * lookup error is PAM_AUTHINFO_UNAVAIL. The module cannot see whether the password module
  * succeeded: the stack must make the password module `requisite` (as above),
  * or anyone could enrol a phone for the user. With enroll_at_login=yes a new
  * secret is issued (replacing an earlier pending one); with
