@@ -21,7 +21,7 @@ t="$a/cli/tfa-admin --store $work/a.db --keyfile $work/tfa.key"
 $t init >/dev/null
 $t policy set enabled yes >/dev/null
 $t policy set default_required yes >/dev/null
-$t import oath "$work/users.oath" >/dev/null
+$t import oath "$work/users.oath" --force >/dev/null
 cp "$work/a.db" "$work/b.db"
 for v in a b; do
 	eval "dir=\$$v"

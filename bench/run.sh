@@ -172,7 +172,7 @@ run_bench() {
 import_row() {           # import_row N DB FILE: timed tfa-admin import oath
 	local n=$1 db=$2 file=$3 tm=$work/time.out rc=0 secs rss imported
 	/usr/bin/time -f '%e %M' -o "$tm" "$TFA_ADMIN" --store "$db" --keyfile "$work/tfa.key" \
-		import oath "$file" >"$work/import.out" 2>&1 || rc=$?
+		import oath "$file" --force >"$work/import.out" 2>&1 || rc=$?
 	read -r secs rss <"$tm" || true
 	imported=$(sed -n 's/^imported \([0-9]*\) tokens.*/\1/p' "$work/import.out")
 	echo "$n,$secs,$rss,${imported:-0},$rc" >>"$out/import.csv"

@@ -93,6 +93,20 @@ int cli_store_open(struct cli *g, unsigned flags, tfa_store **st);
  * escaped name and CLI_USAGE. */
 int cli_user(struct cli *g, const char *name);
 
+/** cli_resolve: check @given (else exit 2) and resolve it through NSS
+ * (username.h) into @canon, the name for every store lookup; *@known (may
+ * be NULL) says whether NSS knows the user. With @need_known a name NSS
+ * does not know is refused (exit 3, the message names it) unless @force.
+ * An NSS error is exit 4, whatever @force. Returns CLI_OK or the exit code
+ * (the message printed). */
+int cli_resolve(struct cli *g, const char *given, int need_known, int force,
+		char canon[TFA_USER_MAX + 1], int *known);
+
+/** cli_positional_force: cli_positional that also takes --force (for
+ * commands that refuse a user or group the system does not know). */
+int cli_positional_force(struct cli *g, int argc, char **argv, int nmin, int nmax,
+			 const char *usage, int *first, int *force);
+
 /** cli_global_opt: handle a global option met among a command's options;
  * 1 if handled, 0 if @c is not a global option. */
 int cli_global_opt(struct cli *g, int c, const char *arg);

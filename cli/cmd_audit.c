@@ -94,12 +94,12 @@ struct audit_out {
 static int audit_row(const tfa_audit_rec *r, void *arg)
 {
 	struct audit_out *ao = arg;
-	char when[32], u[TFA_USER_MAX + 1], d[sizeof(r->detail)];
+	char when[32], u[4 * TFA_USER_MAX + 1], d[sizeof(r->detail)];
 	json_object *o;
 
 	if (ao->arr == NULL) {
 		(void)printf("%-20s  %-12s  %-14s  %s\n", cli_time(r->time, when, sizeof(when)),
-			     r->user[0] != '\0' ? printable(r->user, u, sizeof(u)) : "-",
+			     r->user[0] != '\0' ? cli_esc(r->user, u, sizeof(u)) : "-",
 			     r->event, printable(r->detail, d, sizeof(d)));
 		return 0;
 	}
@@ -135,7 +135,7 @@ int cmd_audit(struct cli *g, int argc, char **argv)
 	json_object *o = NULL;
 	tfa_ctx *ctx = NULL;
 	int64_t since = 0;
-	char esc[128];
+	char esc[128], canon[TFA_USER_MAX + 1];
 	int c, rc;
 	tfa_rc lrc;
 
@@ -149,10 +149,11 @@ int cmd_audit(struct cli *g, int argc, char **argv)
 			(void)printf("usage: tfa-admin %s\n", AUDIT_USAGE);
 			return CLI_OK;
 		case OPT_USER:
-			rc = cli_user(g, optarg);
+			/* the canonical name, as logins write it */
+			rc = cli_resolve(g, optarg, 0, 0, canon, NULL);
 			if (rc != CLI_OK)
 				return rc;
-			user = optarg;
+			user = canon;
 			break;
 		case OPT_SINCE:
 			if (parse_since(optarg, (int64_t)time(NULL), &since) != 0) {

@@ -48,35 +48,36 @@ int cmd_challenge(struct cli *g, int argc, char **argv)
 	tfa_challenge ch;
 	tfa_err err = { .msg = "" };
 	json_object *o;
-	const char *user, *kind;
+	const char *kind;
+	char user[TFA_USER_MAX + 1], disp[4 * TFA_USER_MAX + 1];
 	tfa_rc lrc;
 	int first, rc;
 
 	rc = cli_positional(g, argc, argv, 1, 1, CHALLENGE_USAGE, &first);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	user = argv[first];
-	rc = cli_user(g, user);
+	rc = cli_resolve(g, argv[first], 0, 0, user, NULL);
 	if (rc != CLI_OK)
 		return rc;
+	(void)cli_esc(user, disp, sizeof(disp));
 	rc = cli_open(g, 0, &ctx);
 	if (rc != CLI_OK)
 		return rc;
 	lrc = tfa_challenge_begin(ctx, user, (int64_t)time(NULL), &ch, &err);
 	if (lrc != TFA_OK) {
-		rc = cli_fail(g, cli_exit_code(lrc), "challenge %s: %s", user, err.msg);
+		rc = cli_fail(g, cli_exit_code(lrc), "challenge %s: %s", disp, err.msg);
 		goto out;
 	}
 	if (ch.kind == TFA_CH_NONE && !ch.delivery_failed) {
 		/* a pending ocra token: a (new) question to confirm it with */
 		lrc = confirm_question(ctx, user, &ch, &err);
 		if (lrc != TFA_OK) {
-			rc = cli_fail(g, cli_exit_code(lrc), "challenge %s: %s", user, err.msg);
+			rc = cli_fail(g, cli_exit_code(lrc), "challenge %s: %s", disp, err.msg);
 			goto out;
 		}
 	}
 	if (ch.delivery_failed)
-		cli_warn("%s: the code could not be sent: %s", user, ch.delivery_error);
+		cli_warn("%s: the code could not be sent: %s", disp, ch.delivery_error);
 	kind = ch.kind == TFA_CH_SMS ? "sms" : ch.kind == TFA_CH_OCRA ? "ocra" : "none";
 	if (g->json) {
 		o = json_object_new_object();
@@ -100,9 +101,9 @@ int cmd_challenge(struct cli *g, int argc, char **argv)
 		(void)printf("ocra: challenge %s\n", ch.question);
 	} else if (ch.delivery_failed) {
 		(void)printf("none: the code could not be sent and %s has no ocra token;"
-			     " an app or card code or a recovery code still works\n", user);
+			     " an app or card code or a recovery code still works\n", disp);
 	} else {
-		(void)printf("none: %s has no active sms or ocra token (or is locked out)\n", user);
+		(void)printf("none: %s has no active sms or ocra token (or is locked out)\n", disp);
 	}
 out:
 	tfa_ctx_close(ctx);

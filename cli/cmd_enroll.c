@@ -28,16 +28,19 @@
 
 #define ENROLL_USAGE "enroll USER [--type totp|hotp|sms|ocra] [--digits 6|8] [--period S] " \
 	"[--algorithm SHA1|SHA256|SHA512] [--issuer NAME] [--phone NUMBER] [--suite OCRA-SUITE] " \
-	"[--no-qr] [--qr-png FILE] [--activate] [--no-confirm]"
+	"[--no-qr] [--qr-png FILE] [--activate] [--no-confirm] [--force]"
 #define CONFIRM_TRIES 3
 
 enum {
 	OPT_TYPE = 0x2001, OPT_DIGITS, OPT_PERIOD, OPT_ALG, OPT_ISSUER, OPT_PHONE,
-	OPT_NO_QR, OPT_QR_PNG, OPT_ACTIVATE, OPT_NO_CONFIRM, OPT_SUITE,
+	OPT_NO_QR, OPT_QR_PNG, OPT_ACTIVATE, OPT_NO_CONFIRM, OPT_SUITE, OPT_FORCE,
 };
 
 struct enroll_args {
-	const char *user;
+	const char *user;     /* canonical name (cli_resolve) */
+	char canon[TFA_USER_MAX + 1];
+	char disp[4 * TFA_USER_MAX + 1];   /* escaped, for messages */
+	int force;            /* --force: a user the system does not know */
 	tfa_enroll_opts o;
 	int period_given;
 	int otp_opts;         /* --digits or --algorithm given */
@@ -110,6 +113,9 @@ static int parse_opt(struct cli *g, struct enroll_args *a, int c, const char *ar
 	case OPT_NO_CONFIRM:
 		a->no_confirm = 1;
 		return CLI_OK;
+	case OPT_FORCE:
+		a->force = 1;
+		return CLI_OK;
 	default:
 		return CLI_USAGE;
 	}
@@ -131,6 +137,7 @@ static int parse_args(struct cli *g, int argc, char **argv, struct enroll_args *
 		{ "qr-png", required_argument, NULL, OPT_QR_PNG },
 		{ "activate", no_argument, NULL, OPT_ACTIVATE },
 		{ "no-confirm", no_argument, NULL, OPT_NO_CONFIRM },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc;
@@ -168,7 +175,12 @@ static int parse_args(struct cli *g, int argc, char **argv, struct enroll_args *
 		return cli_fail(g, CLI_USAGE, "--digits and --algorithm apply to totp and hotp"
 				" tokens (an ocra token takes them from --suite; an sms code has"
 				" policy sms_digits)");
-	return cli_user(g, a->user);
+	rc = cli_resolve(g, argv[optind], 1, a->force, a->canon, NULL);
+	if (rc != CLI_OK)
+		return rc;
+	a->user = a->canon;
+	(void)cli_esc(a->canon, a->disp, sizeof(a->disp));
+	return CLI_OK;
 }
 
 static int print_json(struct cli *g, const struct enroll_args *a, const tfa_token *tok,
@@ -259,7 +271,7 @@ static int ocra_pending_challenge(struct cli *g, tfa_ctx *ctx, const char *user,
 
 	lrc = tfa_challenge_confirm_ocra(ctx, user, tok, (int64_t)time(NULL), ch, &err);
 	if (lrc != TFA_OK)
-		return cli_fail(g, cli_exit_code(lrc), "enroll %s: %s", user, err.msg);
+		return cli_fail(g, cli_exit_code(lrc), "enroll: %s", err.msg);
 	return CLI_OK;
 }
 
@@ -268,12 +280,12 @@ static void print_sms(const struct enroll_args *a, const tfa_token *tok, const t
 	size_t n = strlen(tok->phone);
 
 	(void)printf("%s: new sms token: at each login a %u-digit code goes to the phone"
-		     " ending %s\n", a->user, ctx->policy.sms_digits,
+		     " ending %s\n", a->disp, ctx->policy.sms_digits,
 		     n > 4 ? tok->phone + n - 4 : tok->phone);
 	if (ctx->policy.sms_command[0] == '\0')
 		cli_warn("policy sms_command is not set: no code can be sent until"
 			 " \"tfa-admin policy set sms_command /path/to/script\"");
-	(void)printf("active: %s gets a code by sms at the next login\n", a->user);
+	(void)printf("active: %s gets a code by sms at the next login\n", a->disp);
 }
 
 int cmd_enroll(struct cli *g, int argc, char **argv)
@@ -302,7 +314,7 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 	issuer = a.o.issuer != NULL ? a.o.issuer : ctx->policy.issuer;
 	lrc = tfa_enroll(ctx, a.user, &a.o, &tok, &uri, &err);
 	if (lrc != TFA_OK) {
-		rc = cli_fail(g, cli_exit_code(lrc), "enroll %s: %s", a.user,
+		rc = cli_fail(g, cli_exit_code(lrc), "enroll %s: %s", a.disp,
 			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
 		goto out;
 	}
@@ -320,7 +332,7 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 			rc = cli_fail(g, CLI_STORE, "cannot write the QR code to %s: %s "
 				      "(the new token of %s is not usable; run enroll again)",
 				      cli_esc(a.png, esc, sizeof(esc)),
-				      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc), a.user);
+				      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc), a.disp);
 			goto out;
 		}
 	}
@@ -340,7 +352,7 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 		cli_warn("cannot draw the QR code (%s); enter the URI instead", tfa_strerror(lrc));
 		qr = NULL;
 	}
-	(void)printf("%s: new %s token (%s, %u digits, ", a.user, otp_type_name(tok.type),
+	(void)printf("%s: new %s token (%s, %u digits, ", a.disp, otp_type_name(tok.type),
 		     otp_alg_name(tok.alg), tok.digits);
 	if (tok.type == TFA_TOKEN_TOTP)
 		(void)printf("period %u s", tok.period);
@@ -364,13 +376,13 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 	if (rc != CLI_OK && rc != CLI_REJECTED)
 		goto out;
 	if (active)
-		(void)printf("active: %s can log in with the %s from the app\n", a.user,
+		(void)printf("active: %s can log in with the %s from the app\n", a.disp,
 			     tok.type == TFA_TOKEN_OCRA ? "response" : "code");
 	else if (ch.kind == TFA_CH_OCRA)
 		(void)printf("pending: challenge %s; run \"tfa-admin confirm %s RESPONSE\"\n",
-			     ch.question, a.user);
+			     ch.question, a.disp);
 	else
-		(void)printf("pending: run \"tfa-admin confirm %s CODE\"\n", a.user);
+		(void)printf("pending: run \"tfa-admin confirm %s CODE\"\n", a.disp);
 out:
 	tfa_free_secret(uri);
 	tfa_free_secret(qr);

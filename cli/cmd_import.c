@@ -16,8 +16,13 @@
  * Output: "imported N tokens for M users (K recovery codes), skipped B bad
  * lines"; --json {"imported","users","recovery_codes","skipped","errors":
  * [{"line","reason"}], "notes": [...]} (at most 1000 errors listed).
- * Exit: 0 ok, 2 usage or bad input, 3 -, 4 store/key error or unreadable
- * FILE.
+ * User names are canonicalised as everywhere (cli_resolve): the pw_name NSS
+ * gives. A user the system does not know is refused unless --force: for
+ * google-authenticator exit 3; in an oath file each such line is a bad line
+ * (all or nothing as any bad line; --skip-bad skips them), and exit 3 when
+ * they are the only bad lines. A lookup error stops the import (exit 4).
+ * Exit: 0 ok, 2 usage or bad input, 3 unknown user, 4 store/key error,
+ * lookup error or unreadable FILE.
  */
 #include "config.h"
 
@@ -33,18 +38,21 @@
 #include "import.h"
 #include "recovery.h"
 #include "secret.h"
+#include "username.h"
 
-#define IMPORT_USAGE "import google-authenticator USER FILE [--skip-bad] | " \
-	"import oath FILE [--skip-bad]"
+#define IMPORT_USAGE "import google-authenticator USER FILE [--skip-bad] [--force] | " \
+	"import oath FILE [--skip-bad] [--force]"
 #define JSON_ERRORS_MAX 1000
 
-enum { OPT_SKIP_BAD = 0x4001 };
+enum { OPT_SKIP_BAD = 0x4001, OPT_FORCE };
 
 struct imp {
 	struct cli *g;
 	char file[512];          /* escaped, for messages */
 	int skip_bad;
+	int force;               /* import users the system does not know */
 	unsigned long imported, users, recovery, bad;
+	unsigned long unknown;   /* of the bad lines: users the system does not know */
 	json_object *out;        /* --json */
 	json_object *errors;
 	json_object *notes;
@@ -137,9 +145,41 @@ static int store_failed(struct imp *im, tfa_rc rc, const tfa_err *err)
 
 static int refuse(struct imp *im)
 {
+	if (im->unknown > 0 && im->unknown == im->bad)
+		return cli_fail(im->g, CLI_NOENT, "%lu line%s in %s name%s a user the system does"
+				" not know; nothing imported (check the names; --force imports"
+				" them as given, --skip-bad skips them)", im->bad,
+				im->bad == 1 ? "" : "s", im->file, im->bad == 1 ? "s" : "");
 	return cli_fail(im->g, CLI_USAGE, "bad input: %lu bad line%s in %s; nothing imported"
 			" (--skip-bad imports the good lines)", im->bad, im->bad == 1 ? "" : "s",
 			im->file);
+}
+
+/* The canonical name of the user of an oath line, into tok->user: 1 to
+ * import the line, 0 for a user the system does not know (a bad line,
+ * unless --force), -1 on a lookup error (the import stops: exit 4). */
+static int oath_user(struct imp *im, unsigned line, tfa_token *tok, int *rc)
+{
+	char canon[TFA_USER_MAX + 1], esc[4 * TFA_USER_MAX + 1], why[TFA_ERRMSG_MAX];
+	tfa_err err = { .msg = "" };
+	int known = 0;
+	tfa_rc lrc;
+
+	lrc = tfa_user_resolve(tok->user, canon, sizeof(canon), &known, &err);
+	if (lrc != TFA_OK) {
+		*rc = cli_fail(im->g, lrc == TFA_ELOOKUP ? CLI_STORE : cli_exit_code(lrc),
+			       "%s:%u: %s (nothing imported)", im->file, line, err.msg);
+		return -1;
+	}
+	if (!known && !im->force) {
+		(void)snprintf(why, sizeof(why), "no such user \"%s\" on this system",
+			       cli_esc(tok->user, esc, sizeof(esc)));
+		bad_line(line, why, im);
+		im->unknown++;
+		return 0;
+	}
+	(void)snprintf(tok->user, sizeof(tok->user), "%s", canon);
+	return 1;
 }
 
 static int import_oath(struct imp *im, tfa_ctx *ctx, FILE *fp)
@@ -169,6 +209,10 @@ static int import_oath(struct imp *im, tfa_ctx *ctx, FILE *fp)
 		tfa_wipe(buf, (size_t)n);
 		if (r < 0)
 			bad_line(line, why, im);
+		if (r > 0 && (r = oath_user(im, line, &tok, &rc)) < 0) {
+			tfa_wipe(&tok, sizeof(tok));
+			goto out;
+		}
 		if (r <= 0 || (im->bad > 0 && !im->skip_bad)) {
 			tfa_wipe(&tok, sizeof(tok));
 			continue;       /* after a bad line, only validate */
@@ -337,13 +381,14 @@ int cmd_import(struct cli *g, int argc, char **argv)
 	static const struct option opts[] = {
 		CLI_GLOBAL_LONGOPTS,
 		{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct imp im;
 	tfa_ctx *ctx = NULL;
 	FILE *fp = NULL;
 	const char *kind, *user = NULL, *path;
-	char esc[64];
+	char esc[64], canon[TFA_USER_MAX + 1];
 	int c, ga, rc;
 
 	memset(&im, 0, sizeof(im));
@@ -359,6 +404,9 @@ int cmd_import(struct cli *g, int argc, char **argv)
 			return CLI_OK;
 		case OPT_SKIP_BAD:
 			im.skip_bad = 1;
+			break;
+		case OPT_FORCE:
+			im.force = 1;
 			break;
 		default:
 			return cli_getopt_error(g, c, argv, IMPORT_USAGE);
@@ -376,10 +424,11 @@ int cmd_import(struct cli *g, int argc, char **argv)
 	if (argc - optind != (ga ? 3 : 2))
 		return cli_usage(g, IMPORT_USAGE);
 	if (ga) {
-		user = argv[optind + 1];
-		rc = cli_user(g, user);
+		/* as enroll: the canonical name, a user the system knows (or --force) */
+		rc = cli_resolve(g, argv[optind + 1], 1, im.force, canon, NULL);
 		if (rc != CLI_OK)
 			return rc;
+		user = canon;
 	}
 	path = argv[argc - 1];
 	(void)cli_esc(path, im.file, sizeof(im.file));

@@ -56,7 +56,9 @@ static const char *state_word(const tfa_user_status *s)
 
 static void rule_text(const tfa_user_status *s, char *buf, size_t len)
 {
-	if (s->rule == TFA_RULE_GROUP)
+	if (s->lookup_failed)
+		(void)snprintf(buf, len, "group lookup failed (logins fail closed)");
+	else if (s->rule == TFA_RULE_GROUP)
 		(void)snprintf(buf, len, "%s %s", tfa_rule_text(s->rule), s->group);
 	else
 		(void)snprintf(buf, len, "%s", tfa_rule_text(s->rule));
@@ -95,7 +97,7 @@ static void make_row(const tfa_user_status *s, const tfa_token *toks, size_t n,
 
 	memset(r, 0, sizeof(*r));
 	(void)cli_esc(s->user.name, r->user, sizeof(r->user));
-	r->required = s->required ? "yes" : "no";
+	r->required = s->lookup_failed ? "unknown" : s->required ? "yes" : "no";
 	rule_text(s, r->rule, sizeof(r->rule));
 	r->state = state_word(s);
 	types_of(toks, n, has);
@@ -150,7 +152,10 @@ static json_object *row_json(const tfa_user_status *s, const tfa_token *toks, si
 			(void)json_object_array_add(types, json_object_new_string(
 				otp_type_name((tfa_token_type)i)));
 	cli_jstr(o, "user", s->user.name);
-	cli_jbool(o, "required", s->required);
+	if (s->lookup_failed)
+		(void)json_object_object_add(o, "required", NULL);
+	else
+		cli_jbool(o, "required", s->required);
 	rule_text(s, rule, sizeof(rule));
 	cli_jstr(o, "rule", rule);
 	cli_jstr(o, "setting", s->user.required == TFA_REQ_ON ? "on" :
@@ -167,9 +172,12 @@ static json_object *row_json(const tfa_user_status *s, const tfa_token *toks, si
 	return o;
 }
 
-/* Status and tokens (without secrets) of @user. */
+/* Status and tokens (without secrets) of @user. A failed user or group
+ * lookup is not an error here: its message goes to @lookup ("" if none)
+ * and s->lookup_failed is set. */
 static int load_user(struct cli *g, tfa_ctx *ctx, const char *user, int64_t now,
-		     tfa_user_status *s, tfa_token **toks, size_t *n)
+		     tfa_user_status *s, tfa_token **toks, size_t *n, char *lookup,
+		     size_t lookuplen)
 {
 	tfa_err err = { .msg = "" };
 	tfa_rc rc;
@@ -178,6 +186,12 @@ static int load_user(struct cli *g, tfa_ctx *ctx, const char *user, int64_t now,
 	*n = 0;
 	memset(s, 0, sizeof(*s));
 	rc = tfa_status(ctx, user, now, s, &err);
+	if (rc == TFA_ELOOKUP) {
+		/* shown with "2FA: unknown"; the caller exits 4 */
+		(void)snprintf(lookup, lookuplen, "%s", err.msg);
+		err.msg[0] = '\0';
+		rc = TFA_OK;
+	}
 	if (rc == TFA_OK)
 		rc = tfa_store_token_list(ctx->store, user, 0, toks, n, &err);
 	if (rc != TFA_OK) {
@@ -253,6 +267,7 @@ int cmd_list(struct cli *g, int argc, char **argv)
 {
 	struct names nm = { NULL, 0, 0, 0 };
 	tfa_err err = { .msg = "" };
+	char lookup[TFA_ERRMSG_MAX], failed_lookup[TFA_ERRMSG_MAX] = "";
 	struct row *rows = NULL;
 	json_object *o = NULL, *arr = NULL;
 	tfa_ctx *ctx = NULL;
@@ -290,9 +305,11 @@ int cmd_list(struct cli *g, int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < nm.n; i++) {
-		rc = load_user(g, ctx, nm.v[i], now, &s, &toks, &n);
+		rc = load_user(g, ctx, nm.v[i], now, &s, &toks, &n, lookup, sizeof(lookup));
 		if (rc != CLI_OK)
 			goto out;
+		if (s.lookup_failed && failed_lookup[0] == '\0')
+			(void)snprintf(failed_lookup, sizeof(failed_lookup), "%s", lookup);
 		if (g->json)
 			(void)json_object_array_add(arr, row_json(&s, toks, n, now));
 		else
@@ -303,14 +320,17 @@ int cmd_list(struct cli *g, int argc, char **argv)
 	if (g->json) {
 		(void)json_object_object_add(o, "users", arr);
 		arr = NULL;
+		if (failed_lookup[0] != '\0')
+			cli_jstr(o, "error", failed_lookup);
 		rc = cli_json_emit(g, o);
 		o = NULL;
-		goto out;
-	}
-	if (nm.n == 0)
+	} else if (nm.n == 0) {
 		(void)printf("no users in the store\n");
-	else
+	} else {
 		print_table(rows, nm.n);
+	}
+	if (rc == CLI_OK && failed_lookup[0] != '\0')
+		rc = cli_fail(g, CLI_STORE, "%s; 2FA requirement unknown for some users", failed_lookup);
 out:
 	tfa_tokens_free(toks, n);
 	json_object_put(arr);
@@ -396,21 +416,21 @@ int cmd_show(struct cli *g, int argc, char **argv)
 	tfa_token *toks = NULL;
 	json_object *o, *arr;
 	struct row r;
-	char t1[32];
+	char t1[32], user[TFA_USER_MAX + 1], lookup[TFA_ERRMSG_MAX] = "";
 	size_t i, n = 0;
 	int64_t now = (int64_t)time(NULL);
-	int first, rc;
+	int first, rc, sysknown = 0;
 
 	rc = cli_positional(g, argc, argv, 1, 1, "show USER", &first);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_user(g, argv[first]);
+	rc = cli_resolve(g, argv[first], 0, 0, user, &sysknown);
 	if (rc != CLI_OK)
 		return rc;
 	rc = cli_open(g, TFA_STORE_READONLY, &ctx);
 	if (rc != CLI_OK)
 		goto out;
-	rc = load_user(g, ctx, argv[first], now, &s, &toks, &n);
+	rc = load_user(g, ctx, user, now, &s, &toks, &n, lookup, sizeof(lookup));
 	if (rc != CLI_OK)
 		goto out;
 	if (g->json) {
@@ -423,17 +443,21 @@ int cmd_show(struct cli *g, int argc, char **argv)
 			goto out;
 		}
 		cli_jbool(o, "known", s.known);
+		cli_jbool(o, "system_user", sysknown);
 		cli_jint(o, "lockouts", s.user.lockouts);
 		cli_jtime(o, "last_login", s.user.last_login);
 		cli_jbool(o, "enabled", ctx->policy.enabled);
 		for (i = 0; i < n; i++)
 			(void)json_object_array_add(arr, token_json(&toks[i]));
 		(void)json_object_object_add(o, "tokens", arr);
+		if (s.lookup_failed)
+			cli_jstr(o, "error", lookup);
 		rc = cli_json_emit(g, o);
-		goto out;
+		goto failed;
 	}
 	make_row(&s, toks, n, now, &r);
-	(void)printf("user:         %s%s\n", r.user, s.known ? "" : " (not in the store)");
+	(void)printf("user:         %s%s%s\n", r.user, s.known ? "" : " (not in the store)",
+		     sysknown ? "" : " (not known to the system: never enrolled at login)");
 	(void)printf("2FA required: %s (%s)\n", r.required, r.rule);
 	(void)printf("setting:      %s\n", s.user.required == TFA_REQ_ON ? "on (enable)" :
 		     s.user.required == TFA_REQ_OFF ? "off (disable)" : "default (policy)");
@@ -444,6 +468,11 @@ int cmd_show(struct cli *g, int argc, char **argv)
 	(void)printf("last login:   %s\n", cli_time(s.user.last_login, t1, sizeof(t1)));
 	(void)printf("recovery codes: %u left\n", s.recovery);
 	print_tokens(toks, n);
+failed:
+	/* show says why the requirement is unknown, and exits 4 */
+	if (rc == CLI_OK && s.lookup_failed)
+		rc = cli_fail(g, CLI_STORE, "%s: %s; a login of this user fails closed",
+			      cli_esc(user, r.user, sizeof(r.user)), lookup);
 out:
 	tfa_tokens_free(toks, n);
 	tfa_ctx_close(ctx);

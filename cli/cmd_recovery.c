@@ -51,7 +51,7 @@ static int parse_args(struct cli *g, int argc, char **argv, const char **user,
 	if (argc - optind != 1)
 		return cli_usage(g, RECOVERY_USAGE);
 	*user = argv[optind];
-	return cli_user(g, *user);
+	return CLI_OK;
 }
 
 /* Wipe the codes json-c copied (the caller holds a reference to @arr). */
@@ -98,13 +98,13 @@ static int print_json(struct cli *g, const char *user, char **codes, unsigned co
 	return rc;
 }
 
-static int print_text(struct cli *g, const char *user, char **codes, unsigned count)
+static int print_text(struct cli *g, const char *disp, char **codes, unsigned count)
 {
 	unsigned i;
 
 	(void)printf("Recovery codes for %s (any earlier ones no longer work).\n"
 		     "Hand them over securely; each code works once, at the code prompt:\n",
-		     user);
+		     disp);
 	for (i = 0; i < count; i++)
 		(void)printf("%s\n", codes[i]);
 	if (fflush(stdout) != 0 || ferror(stdout))
@@ -116,25 +116,30 @@ int cmd_recovery(struct cli *g, int argc, char **argv)
 {
 	tfa_err err = { .msg = "" };
 	tfa_ctx *ctx = NULL;
-	const char *user = NULL;
+	const char *given = NULL;
 	unsigned count = TFA_RECOVERY_DEFAULT;
 	char **codes = NULL;
+	char user[TFA_USER_MAX + 1], disp[4 * TFA_USER_MAX + 1];
 	tfa_rc lrc;
 	int rc;
 
-	rc = parse_args(g, argc, argv, &user, &count);
+	rc = parse_args(g, argc, argv, &given, &count);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
+	rc = cli_resolve(g, given, 0, 0, user, NULL);
+	if (rc != CLI_OK)
+		return rc;
+	(void)cli_esc(user, disp, sizeof(disp));
 	rc = cli_open(g, 0, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	lrc = tfa_recovery_generate(ctx, user, count, &codes, &err);
 	if (lrc != TFA_OK) {
-		rc = cli_fail(g, cli_exit_code(lrc), "%s: %s", user,
+		rc = cli_fail(g, cli_exit_code(lrc), "%s: %s", disp,
 			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
 		goto out;
 	}
-	rc = g->json ? print_json(g, user, codes, count) : print_text(g, user, codes, count);
+	rc = g->json ? print_json(g, user, codes, count) : print_text(g, disp, codes, count);
 out:
 	tfa_recovery_free(codes, codes != NULL ? count : 0);
 	tfa_ctx_close(ctx);

@@ -31,11 +31,11 @@
 #include "secret.h"
 
 #define TOKEN_USAGE "token import --pskc FILE | --csv FILE [--skip-bad] | token list | " \
-	"token assign SERIAL USER | token unassign SERIAL | token resync USER CODE1 CODE2"
+	"token assign SERIAL USER [--force] | token unassign SERIAL | token resync USER CODE1 CODE2"
 #define CARD_FILE_MAX (64L * 1024 * 1024)
 #define JSON_ERRORS_MAX 1000
 
-enum { OPT_PSKC = 0x5001, OPT_CSV, OPT_SKIP_BAD };
+enum { OPT_PSKC = 0x5001, OPT_CSV, OPT_SKIP_BAD, OPT_FORCE };
 
 struct card_imp {
 	struct cli *g;
@@ -334,19 +334,20 @@ out:
 	return rc;
 }
 
-static int assign(struct cli *g, const char *serial, const char *user, int take)
+static int assign(struct cli *g, const char *serial, const char *given, int take, int force)
 {
 	tfa_store *st = NULL;
 	tfa_token t;
 	tfa_err err = { .msg = "" };
-	char esc[160];
+	char esc[4 * TFA_USER_MAX + 1], user[TFA_USER_MAX + 1] = "";
 	tfa_rc lrc;
 	int rc;
 
 	if (!tfa_serial_valid(serial))
 		return cli_fail(g, CLI_USAGE, "\"%s\" is not a token serial",
 				cli_esc(serial, esc, sizeof(esc)));
-	if (!take && (rc = cli_user(g, user)) != CLI_OK)
+	/* the canonical name; a user the system does not know only with --force */
+	if (!take && (rc = cli_resolve(g, given, 1, force, user, NULL)) != CLI_OK)
 		return rc;
 	rc = cli_store_open(g, 0, &st);
 	if (rc != CLI_OK)
@@ -379,30 +380,31 @@ static int assign(struct cli *g, const char *serial, const char *user, int take)
 			     cli_esc(t.user, esc, sizeof(esc)));
 	else
 		(void)printf("token card %s (%s) assigned to %s, active\n", serial,
-			     otp_type_name(t.type), user);
+			     otp_type_name(t.type), cli_esc(user, esc, sizeof(esc)));
 out:
 	tfa_store_close(st);
 	return rc;
 }
 
-static int resync(struct cli *g, const char *user, const char *c1, const char *c2)
+static int resync(struct cli *g, const char *given, const char *c1, const char *c2)
 {
 	tfa_ctx *ctx = NULL;
 	tfa_resync_result res;
 	tfa_err err = { .msg = "" };
 	json_object *o;
-	char in1[64] = "", in2[64] = "";
+	char in1[64] = "", in2[64] = "", user[TFA_USER_MAX + 1], disp[4 * TFA_USER_MAX + 1];
 	tfa_rc lrc;
 	int rc;
 
-	rc = cli_user(g, user);
+	rc = cli_resolve(g, given, 0, 0, user, NULL);
 	if (rc != CLI_OK)
 		return rc;
+	(void)cli_esc(user, disp, sizeof(disp));
 	/* "-": the codes from standard input, one a line (keeps them out of ps) */
 	if (strcmp(c1, "-") == 0 || strcmp(c2, "-") == 0) {
 		if ((strcmp(c1, "-") == 0 && cli_read_code(in1, sizeof(in1)) != 0) ||
 		    (strcmp(c2, "-") == 0 && cli_read_code(in2, sizeof(in2)) != 0))
-			return cli_fail(g, CLI_USAGE, "resync %s: no code on standard input", user);
+			return cli_fail(g, CLI_USAGE, "resync %s: no code on standard input", disp);
 		if (strcmp(c1, "-") == 0)
 			c1 = in1;
 		if (strcmp(c2, "-") == 0)
@@ -413,7 +415,7 @@ static int resync(struct cli *g, const char *user, const char *c1, const char *c
 		return rc;
 	lrc = tfa_resync(ctx, user, c1, c2, (int64_t)time(NULL), &res, &err);
 	if (lrc != TFA_OK) {
-		rc = cli_fail(g, cli_exit_code(lrc), "resync %s: %s", user, err.msg);
+		rc = cli_fail(g, cli_exit_code(lrc), "resync %s: %s", disp, err.msg);
 		goto out;
 	}
 	if (g->json) {
@@ -430,10 +432,10 @@ static int resync(struct cli *g, const char *user, const char *c1, const char *c
 		}
 		rc = cli_json_emit(g, o);
 	} else if (res.type == TFA_TOKEN_HOTP) {
-		(void)printf("%s: token %lld resynchronised, next counter %llu\n", user,
+		(void)printf("%s: token %lld resynchronised, next counter %llu\n", disp,
 			     (long long)res.token_id, (unsigned long long)res.counter);
 	} else {
-		(void)printf("%s: token %lld resynchronised, clock drift %lld step%s\n", user,
+		(void)printf("%s: token %lld resynchronised, clock drift %lld step%s\n", disp,
 			     (long long)res.token_id, (long long)res.drift,
 			     res.drift == 1 || res.drift == -1 ? "" : "s");
 	}
@@ -451,10 +453,11 @@ int cmd_token(struct cli *g, int argc, char **argv)
 		{ "pskc", required_argument, NULL, OPT_PSKC },
 		{ "csv", required_argument, NULL, OPT_CSV },
 		{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pskc = NULL, *csv = NULL, *sub;
-	int c, n, skip_bad = 0;
+	int c, n, skip_bad = 0, force = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -471,6 +474,8 @@ int cmd_token(struct cli *g, int argc, char **argv)
 			csv = optarg;
 		else if (c == OPT_SKIP_BAD)
 			skip_bad = 1;
+		else if (c == OPT_FORCE)
+			force = 1;
 		else
 			return cli_getopt_error(g, c, argv, TOKEN_USAGE);
 	}
@@ -479,18 +484,18 @@ int cmd_token(struct cli *g, int argc, char **argv)
 		return cli_usage(g, TOKEN_USAGE);
 	sub = argv[optind];
 	if (strcmp(sub, "import") == 0) {
-		if (n != 1 || (pskc == NULL) == (csv == NULL))
+		if (n != 1 || (pskc == NULL) == (csv == NULL) || force)
 			return cli_usage(g, TOKEN_USAGE);
 		return import_cards(g, pskc != NULL ? pskc : csv, pskc != NULL, skip_bad);
 	}
-	if (pskc != NULL || csv != NULL || skip_bad)
+	if (pskc != NULL || csv != NULL || skip_bad || (force && strcmp(sub, "assign") != 0))
 		return cli_usage(g, TOKEN_USAGE);
 	if (strcmp(sub, "list") == 0 && n == 1)
 		return list_cards(g);
 	if (strcmp(sub, "assign") == 0 && n == 3)
-		return assign(g, argv[optind + 1], argv[optind + 2], 0);
+		return assign(g, argv[optind + 1], argv[optind + 2], 0, force);
 	if (strcmp(sub, "unassign") == 0 && n == 2)
-		return assign(g, argv[optind + 1], NULL, 1);
+		return assign(g, argv[optind + 1], NULL, 1, 0);
 	if (strcmp(sub, "resync") == 0 && n == 4)
 		return resync(g, argv[optind + 1], argv[optind + 2], argv[optind + 3]);
 	return cli_usage(g, TOKEN_USAGE);

@@ -14,41 +14,55 @@ static int audit_change(struct cli *g, tfa_ctx *ctx, const char *user, const cha
 			const char *detail)
 {
 	tfa_rc rc = tfa_audit(ctx->store, user, event, "%s", detail);
+	char esc[4 * TFA_USER_MAX + 1];
 
 	if (rc != TFA_OK)
 		return cli_fail(g, CLI_STORE, "%s: done, but the audit trail could not be "
-				"written: %s", user, tfa_strerror(rc));
+				"written: %s", cli_esc(user, esc, sizeof(esc)), tfa_strerror(rc));
 	return CLI_OK;
 }
 
-/* Parse "CMD USER", check the name and open the store. */
-static int user_cmd_open(struct cli *g, int argc, char **argv, unsigned flags,
-			 const char **user, tfa_ctx **ctx)
+/* The user a command acts on: the canonical name for the store, and its
+ * escaped form for messages. */
+struct uname {
+	char canon[TFA_USER_MAX + 1];
+	char disp[4 * TFA_USER_MAX + 1];
+};
+
+/* Parse "CMD USER" (with --force when @need_known), resolve the name
+ * (cli_resolve) and open the store. */
+static int user_cmd_open(struct cli *g, int argc, char **argv, unsigned flags, int need_known,
+			 struct uname *u, const char **user, tfa_ctx **ctx)
 {
 	char usage[64];
-	int first, rc;
+	int first, rc, force = 0;
 
 	*ctx = NULL;
-	(void)snprintf(usage, sizeof(usage), "%s USER", argv[0]);
-	rc = cli_positional(g, argc, argv, 1, 1, usage, &first);
+	(void)snprintf(usage, sizeof(usage), need_known ? "%s USER [--force]" : "%s USER",
+		       argv[0]);
+	rc = cli_positional_force(g, argc, argv, 1, 1, usage, &first, need_known ? &force : NULL);
 	if (rc != CLI_OK)
 		return rc;
-	*user = argv[first];
-	rc = cli_user(g, *user);
+	rc = cli_resolve(g, argv[first], need_known, force, u->canon, NULL);
 	if (rc != CLI_OK)
 		return rc;
+	(void)cli_esc(u->canon, u->disp, sizeof(u->disp));
+	*user = u->canon;
 	return cli_open(g, flags, ctx);
 }
 
 static int lib_fail(struct cli *g, const char *user, tfa_rc rc, const tfa_err *err)
 {
-	return cli_fail(g, cli_exit_code(rc), "%s: %s", user,
+	char esc[4 * TFA_USER_MAX + 1];
+
+	return cli_fail(g, cli_exit_code(rc), "%s: %s", cli_esc(user, esc, sizeof(esc)),
 			err->msg[0] != '\0' ? err->msg : tfa_strerror(rc));
 }
 
 int cmd_reset(struct cli *g, int argc, char **argv)
 {
 	tfa_err err = { .msg = "" };
+	struct uname u;
 	tfa_ctx *ctx = NULL;
 	const char *user = NULL;
 	unsigned revoked = 0, codes = 0;
@@ -57,12 +71,12 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 	tfa_rc lrc;
 	int rc;
 
-	rc = user_cmd_open(g, argc, argv, 0, &user, &ctx);
+	rc = user_cmd_open(g, argc, argv, 0, 0, &u, &user, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	lrc = tfa_store_user_reset(ctx->store, user, &revoked, &codes, &err);
 	if (lrc == TFA_ENOENT) {
-		rc = cli_fail(g, CLI_NOENT, "%s: no tokens or recovery codes to revoke", user);
+		rc = cli_fail(g, CLI_NOENT, "%s: no tokens or recovery codes to revoke", u.disp);
 		goto out;
 	}
 	if (lrc != TFA_OK) {
@@ -86,10 +100,10 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 		goto out;
 	}
 	(void)printf("%s: revoked %u token%s and %u recovery code%s; codes from the old"
-		     " device no longer work\n", user, revoked, revoked == 1 ? "" : "s", codes,
+		     " device no longer work\n", u.disp, revoked, revoked == 1 ? "" : "s", codes,
 		     codes == 1 ? "" : "s");
 	(void)printf("%s enrolls again at the next login, or run \"tfa-admin enroll %s\"\n",
-		     user, user);
+		     u.disp, u.disp);
 out:
 	tfa_ctx_close(ctx);
 	return rc < 0 ? CLI_OK : rc;
@@ -99,6 +113,7 @@ int cmd_required(struct cli *g, int argc, char **argv)
 {
 	tfa_err err = { .msg = "" };
 	tfa_user_status s;
+	struct uname u;
 	tfa_ctx *ctx = NULL;
 	const char *user = NULL, *setting;
 	json_object *o;
@@ -116,7 +131,7 @@ int cmd_required(struct cli *g, int argc, char **argv)
 		req = TFA_REQ_DEFAULT;
 		setting = "default";
 	}
-	rc = user_cmd_open(g, argc, argv, 0, &user, &ctx);
+	rc = user_cmd_open(g, argc, argv, 0, 1, &u, &user, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	lrc = tfa_store_user_set_required(ctx->store, user, req, &err);
@@ -129,6 +144,12 @@ int cmd_required(struct cli *g, int argc, char **argv)
 		goto out;
 	memset(&s, 0, sizeof(s));
 	lrc = tfa_status(ctx, user, (int64_t)time(NULL), &s, &err);
+	if (lrc == TFA_ELOOKUP) {
+		rc = cli_fail(g, CLI_STORE, "%s: per-user setting %s saved, but whether 2FA is"
+			      " required is unknown: %s (logins fail closed)", u.disp, setting,
+			      err.msg);
+		goto out;
+	}
 	if (lrc != TFA_OK) {
 		rc = lib_fail(g, user, lrc, &err);
 		goto out;
@@ -145,7 +166,7 @@ int cmd_required(struct cli *g, int argc, char **argv)
 		rc = cli_json_emit(g, o);
 		goto out;
 	}
-	(void)printf("%s: per-user setting %s; 2FA required: %s (%s%s%s)\n", user, setting,
+	(void)printf("%s: per-user setting %s; 2FA required: %s (%s%s%s)\n", u.disp, setting,
 		     s.required ? "yes" : "no", tfa_rule_text(s.rule),
 		     s.rule == TFA_RULE_GROUP ? " " : "", s.rule == TFA_RULE_GROUP ? s.group : "");
 	if (!ctx->policy.enabled && req == TFA_REQ_ON)
@@ -159,18 +180,19 @@ out:
 int cmd_unlock(struct cli *g, int argc, char **argv)
 {
 	tfa_err err = { .msg = "" };
+	struct uname u;
 	tfa_ctx *ctx = NULL;
 	const char *user = NULL;
 	json_object *o;
 	tfa_rc lrc;
 	int rc;
 
-	rc = user_cmd_open(g, argc, argv, 0, &user, &ctx);
+	rc = user_cmd_open(g, argc, argv, 0, 0, &u, &user, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	lrc = tfa_store_user_unlock(ctx->store, user, &err);
 	if (lrc == TFA_ENOENT) {
-		rc = cli_fail(g, CLI_NOENT, "%s: the store knows no such user", user);
+		rc = cli_fail(g, CLI_NOENT, "%s: the store knows no such user", u.disp);
 		goto out;
 	}
 	if (lrc != TFA_OK) {
@@ -189,7 +211,7 @@ int cmd_unlock(struct cli *g, int argc, char **argv)
 		rc = cli_json_emit(g, o);
 		goto out;
 	}
-	(void)printf("%s: unlocked (failures and lockout cleared)\n", user);
+	(void)printf("%s: unlocked (failures and lockout cleared)\n", u.disp);
 out:
 	tfa_ctx_close(ctx);
 	return rc < 0 ? CLI_OK : rc;

@@ -49,10 +49,11 @@ int cli_check_code(struct cli *g, tfa_ctx *ctx, const char *user, const char *co
 {
 	tfa_verify_result res;
 	tfa_err err = { .msg = "" };
-	char when[32];
+	char when[32], disp[4 * TFA_USER_MAX + 1];
 	tfa_rc rc;
 	int ex;
 
+	(void)cli_esc(user, disp, sizeof(disp));
 	memset(&res, 0, sizeof(res));
 	if (confirm)
 		rc = tfa_confirm(ctx, user, code, (int64_t)time(NULL), &res, &err);
@@ -75,32 +76,32 @@ int cli_check_code(struct cli *g, tfa_ctx *ctx, const char *user, const char *co
 	switch (rc) {
 	case TFA_OK:
 		if (!json_out && res.recovery_used)
-			(void)printf("%s: recovery code accepted (now used; %u left)\n", user,
+			(void)printf("%s: recovery code accepted (now used; %u left)\n", disp,
 				     res.recovery_left);
 		else if (!json_out)
 			(void)printf(confirm ? "%s: code accepted, token active\n" :
-				     "%s: code accepted\n", user);
+				     "%s: code accepted\n", disp);
 		break;
 	case TFA_REJECTED:
 	case TFA_REPLAYED:
 		if (res.locked_now)
 			(void)cli_fail(g, ex, "%s: %s; %u failures, locked out until %s",
-				       user, tfa_strerror(rc), res.failures,
+				       disp, tfa_strerror(rc), res.failures,
 				       cli_time(res.locked_until, when, sizeof(when)));
 		else
-			(void)cli_fail(g, ex, "%s: %s", user, tfa_strerror(rc));
+			(void)cli_fail(g, ex, "%s: %s", disp, tfa_strerror(rc));
 		break;
 	case TFA_LOCKED:
 		(void)cli_fail(g, ex, "%s: locked out until %s (code not checked); "
-			       "\"tfa-admin unlock %s\" clears it", user,
-			       cli_time(res.locked_until, when, sizeof(when)), user);
+			       "\"tfa-admin unlock %s\" clears it", disp,
+			       cli_time(res.locked_until, when, sizeof(when)), disp);
 		break;
 	default:
 		if (confirm)
 			(void)cli_fail(g, ex, "%s: no pending token; run \"tfa-admin enroll %s\"",
-				       user, user);
+				       disp, disp);
 		else
-			(void)cli_fail(g, ex, "%s: no active token and no recovery code", user);
+			(void)cli_fail(g, ex, "%s: no active token and no recovery code", disp);
 		break;
 	}
 	return ex;
@@ -110,8 +111,8 @@ static int check_cmd(struct cli *g, int argc, char **argv, int confirm)
 {
 	const char *usage = confirm ? "confirm USER CODE   (CODE - reads it from stdin)" :
 				      "verify USER CODE   (CODE - reads it from stdin)";
-	char buf[128];
-	const char *user, *code;
+	char buf[128], user[TFA_USER_MAX + 1];
+	const char *code;
 	char *argcode;
 	tfa_ctx *ctx = NULL;
 	int first, rc;
@@ -120,11 +121,10 @@ static int check_cmd(struct cli *g, int argc, char **argv, int confirm)
 	rc = cli_positional(g, argc, argv, 2, 2, usage, &first);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	user = argv[first];
 	code = argcode = argv[first + 1];
-	rc = cli_user(g, user);
+	rc = cli_resolve(g, argv[first], 0, 0, user, NULL);
 	if (rc != CLI_OK)
-		return rc;
+		goto out;
 	if (strcmp(code, "-") == 0) {
 		if (cli_read_code(buf, sizeof(buf)) != 0) {
 			rc = cli_fail(g, CLI_USAGE, "no code on standard input");

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "secret.h"
+#include "username.h"
 
 int cli_exit_code(tfa_rc rc)
 {
@@ -31,6 +32,7 @@ int cli_exit_code(tfa_rc rc)
 	case TFA_ENOMEM:
 	case TFA_ECRYPTO:
 	case TFA_EIO:
+	case TFA_ELOOKUP:
 		break;
 	}
 	return CLI_STORE;
@@ -95,9 +97,34 @@ int cli_user(struct cli *g, const char *name)
 
 	if (tfa_user_valid(name))
 		return CLI_OK;
-	return cli_fail(g, CLI_USAGE, "invalid user name \"%s\": 1 to %d characters "
-			"of A-Z a-z 0-9 . _ @ $ + -, not starting with - or .",
-			cli_esc(name, esc, sizeof(esc)), TFA_USER_MAX);
+	return cli_fail(g, CLI_USAGE, "invalid user name \"%s\": 1 to %d bytes, no control"
+			" characters", cli_esc(name, esc, sizeof(esc)), TFA_USER_MAX);
+}
+
+int cli_resolve(struct cli *g, const char *given, int need_known, int force,
+		char canon[TFA_USER_MAX + 1], int *known)
+{
+	char esc[4 * TFA_USER_MAX + 1];
+	tfa_err err = { .msg = "" };
+	int k = 0, rc;
+	tfa_rc lrc;
+
+	if (known != NULL)
+		*known = 0;
+	rc = cli_user(g, given);
+	if (rc != CLI_OK)
+		return rc;
+	lrc = tfa_user_resolve(given, canon, TFA_USER_MAX + 1, &k, &err);
+	if (lrc != TFA_OK)
+		return cli_fail(g, lrc == TFA_ELOOKUP ? CLI_STORE : cli_exit_code(lrc), "%s",
+				err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+	if (known != NULL)
+		*known = k;
+	if (!k && need_known && !force)
+		return cli_fail(g, CLI_NOENT, "no such user \"%s\" on this system; check the"
+				" spelling, or give --force for a user the system does not list"
+				" (e.g. RADIUS-only)", cli_esc(given, esc, sizeof(esc)));
+	return CLI_OK;
 }
 
 int cli_global_opt(struct cli *g, int c, const char *arg)
@@ -132,17 +159,29 @@ int cli_getopt_error(struct cli *g, int c, char **argv, const char *usage)
 	return cli_usage(g, usage);
 }
 
-int cli_positional(struct cli *g, int argc, char **argv, int nmin, int nmax,
-		   const char *usage, int *first)
+#define CLI_OPT_FORCE 0x1005
+
+int cli_positional_force(struct cli *g, int argc, char **argv, int nmin, int nmax,
+			 const char *usage, int *first, int *force)
 {
 	static const struct option opts[] = { CLI_GLOBAL_LONGOPTS, { NULL, 0, NULL, 0 } };
+	static const struct option fopts[] = {
+		CLI_GLOBAL_LONGOPTS, { "force", no_argument, NULL, CLI_OPT_FORCE },
+		{ NULL, 0, NULL, 0 },
+	};
 	int c, n;
 
+	if (force != NULL)
+		*force = 0;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", force != NULL ? fopts : opts, NULL)) != -1) {
 		if (cli_global_opt(g, c, optarg))
 			continue;
+		if (c == CLI_OPT_FORCE && force != NULL) {
+			*force = 1;
+			continue;
+		}
 		if (c == CLI_OPT_HELP) {
 			(void)printf("usage: tfa-admin %s\n", usage);
 			return -1;
@@ -154,6 +193,12 @@ int cli_positional(struct cli *g, int argc, char **argv, int nmin, int nmax,
 		return cli_usage(g, usage);
 	*first = optind;
 	return CLI_OK;
+}
+
+int cli_positional(struct cli *g, int argc, char **argv, int nmin, int nmax,
+		   const char *usage, int *first)
+{
+	return cli_positional_force(g, argc, argv, nmin, nmax, usage, first, NULL);
 }
 
 int cli_read_code(char *buf, size_t len)

@@ -2,8 +2,9 @@
  *
  * Input: byte 0 is the output size for tfa_escape (0..255), the rest is
  * the user name (NUL-terminated copy). Properties:
- *   - tfa_user_valid says 1 exactly for 1..TFA_USER_MAX bytes of
- *     [A-Za-z0-9._@$+-] not starting with '-' or '.';
+ *   - tfa_user_valid says 1 exactly for 1..TFA_USER_MAX bytes none of
+ *     which is a control character (< 0x20, 0x7f): any name a directory
+ *     returns (DOMAIN\\user, UTF-8) - SPEC "User names";
  *   - tfa_escape writes nothing when the size is 0; otherwise the output
  *     is NUL-terminated inside the buffer, printable ASCII only, has no
  *     bare '"' or '\\', and un-escaping it gives a prefix of the input
@@ -17,13 +18,12 @@ static int valid_ref(const char *s)
 {
 	size_t i, n = strlen(s);
 
-	if (n == 0 || n > TFA_USER_MAX || s[0] == '-' || s[0] == '.')
+	if (n == 0 || n > TFA_USER_MAX)
 		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || (c != '\0' && strchr("._@$+-", c) != NULL)))
+		if (c < 0x20 || c == 0x7f)
 			return 0;
 	}
 	return 1;

@@ -58,16 +58,20 @@ TFA_API tfa_rc tfa_status(tfa_ctx *c, const char *user, int64_t now, tfa_user_st
 			  tfa_err *err)
 {
 	tfa_token *toks = NULL;
+	tfa_err lookup = { .msg = "" };
 	size_t n = 0, i;
-	tfa_rc rc;
+	tfa_rc rc, req;
 
 	memset(s, 0, sizeof(*s));
 	rc = tfa_store_user_get(c->store, user, &s->user, err);
 	if (rc != TFA_OK && rc != TFA_ENOENT)
 		return rc;
 	s->known = rc == TFA_OK;
-	s->required = tfa_policy_required(&c->policy, &s->user, &s->rule, s->group,
-					  sizeof(s->group));
+	req = tfa_policy_required(&c->policy, &s->user, &s->required, &s->rule, s->group,
+				  sizeof(s->group), &lookup);
+	if (req != TFA_OK && req != TFA_ELOOKUP)
+		return tfa_err_set(err, req, "%s", lookup.msg);
+	s->lookup_failed = req == TFA_ELOOKUP;
 	rc = tfa_store_token_list(c->store, user, 0, &toks, &n, err);
 	if (rc != TFA_OK)
 		return rc;
@@ -82,6 +86,8 @@ TFA_API tfa_rc tfa_status(tfa_ctx *c, const char *user, int64_t now, tfa_user_st
 	if (rc != TFA_OK)
 		return rc;
 	s->locked = s->user.locked_until > now;
+	if (s->lookup_failed)
+		return tfa_err_set(err, TFA_ELOOKUP, "%s", lookup.msg);
 	return TFA_OK;
 }
 
@@ -332,7 +338,7 @@ static tfa_rc check(tfa_ctx *c, const char *user, const char *code, int64_t now,
 	x.res = res;
 	rc = tfa_store_user_txn_ex(c->store, user, check_cb, &x, err);
 	if (rc == TFA_ENOENT)
-		tfa_err_set(err, rc, "user %s has no %s", user,
+		tfa_err_set(err, rc, "user %s has no %s", tfa_user_esc(user).s,
 			    want == TFA_STATE_PENDING ? "pending token" :
 			    "active token and no recovery code");
 	return rc;

@@ -36,9 +36,14 @@ typedef struct {
 	unsigned pending;     /* pending tokens */
 	unsigned recovery;    /* unused recovery codes */
 	int locked;           /* locked_until > now */
+	int lookup_failed;    /* a user or group lookup failed: required unknown */
 } tfa_user_status;
 
-/** tfa_status: what the store and policy say about @user at time @now. */
+/** tfa_status: what the store and policy say about @user (the canonical
+ * name, see username.h) at time @now. When a user or group lookup for
+ * required_groups fails, every field is still filled, required is 1 (fail
+ * closed), lookup_failed is set, and the result is TFA_ELOOKUP with the
+ * lookup's message. */
 tfa_rc tfa_status(tfa_ctx *c, const char *user, int64_t now, tfa_user_status *s,
 		  tfa_err *err);
 

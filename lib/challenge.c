@@ -80,7 +80,8 @@ static int send_code(tfa_ctx *c, const char *user, const tfa_token *t, int64_t n
 	if (*rc == TFA_OK)
 		*rc = sms_hash(c->store, rec.salt, code, rec.hash);
 	if (*rc != TFA_OK) {
-		*rc = tfa_err_set(err, TFA_ECRYPTO, "cannot make a code for user %s", user);
+		*rc = tfa_err_set(err, TFA_ECRYPTO, "cannot make a code for user %s",
+				  tfa_user_esc(user).s);
 		goto out;
 	}
 	rec.kind = TFA_CH_SMS;
@@ -148,11 +149,12 @@ static tfa_rc ask_ocra(tfa_ctx *c, const char *user, const tfa_token *t, int64_t
 
 	if (otp_ocra_suite_parse(t->suite, &suite) != TFA_OK)
 		return tfa_err_set(err, TFA_ESTORE, "token %lld of user %s has a bad OCRA suite",
-				   (long long)t->id, user);
+				   (long long)t->id, tfa_user_esc(user).s);
 	memset(&rec, 0, sizeof(rec));
 	rc = otp_ocra_challenge(&suite, rec.question, sizeof(rec.question));
 	if (rc != TFA_OK)
-		return tfa_err_set(err, rc, "cannot make an OCRA question for user %s", user);
+		return tfa_err_set(err, rc, "cannot make an OCRA question for user %s",
+				   tfa_user_esc(user).s);
 	rec.kind = TFA_CH_OCRA;
 	rec.token_id = t->id;
 	rec.created = now;

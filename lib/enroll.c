@@ -119,7 +119,8 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 	}
 	rc = tfa_random_bytes(tok.secret, tok.secret_len);
 	if (rc != TFA_OK) {
-		rc = tfa_err_set(err, rc, "cannot make a secret for user %s: RNG failure", user);
+		rc = tfa_err_set(err, rc, "cannot make a secret for user %s: RNG failure",
+				 tfa_user_esc(user).s);
 		goto out;
 	}
 	memset(&u, 0, sizeof(u));
@@ -135,7 +136,8 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 	u.suite = tok.type == TFA_TOKEN_OCRA ? tok.suite : NULL;
 	rc = tfa_uri_build(&u, uri);
 	if (rc != TFA_OK) {
-		rc = tfa_err_set(err, rc, "cannot build the otpauth URI for user %s", user);
+		rc = tfa_err_set(err, rc, "cannot build the otpauth URI for user %s",
+				 tfa_user_esc(user).s);
 		goto out;
 	}
 store:

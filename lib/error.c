@@ -22,6 +22,7 @@ TFA_API const char *tfa_strerror(tfa_rc rc)
 	case TFA_ENOMEM: return "out of memory";
 	case TFA_ECRYPTO: return "crypto failure";
 	case TFA_EIO: return "I/O error";
+	case TFA_ELOOKUP: return "user or group lookup failed";
 	}
 	return "unknown error";
 }
@@ -50,15 +51,13 @@ TFA_API int tfa_user_valid(const char *name)
 	if (name == NULL)
 		return 0;
 	len = strnlen(name, TFA_USER_MAX + 1);
-	if (len == 0 || len > TFA_USER_MAX || name[0] == '-' || name[0] == '.')
+	if (len == 0 || len > TFA_USER_MAX)
 		return 0;
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)name[i];
 
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("._@$+-", ch) != NULL)
-			continue;
-		return 0;
+		if (ch < 0x20 || ch == 0x7f)
+			return 0;
 	}
 	return 1;
 }
@@ -87,4 +86,12 @@ TFA_API void tfa_escape(const char *in, char *out, size_t outlen)
 		}
 	}
 	out[o] = '\0';
+}
+
+TFA_API tfa_uesc tfa_user_esc(const char *name)
+{
+	tfa_uesc e = { { 0 } };
+
+	tfa_escape(name, e.s, sizeof(e.s));
+	return e;
 }

@@ -1,9 +1,6 @@
 /* policy.c - global settings: defaults, validation, and who is required. */
 #include "config.h"
 
-#include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +9,7 @@
 
 #include "audit.h"
 #include "policy.h"
+#include "username.h"
 
 typedef enum { K_BOOL, K_UINT, K_GROUPS, K_TEXT } kind;
 
@@ -354,85 +352,43 @@ TFA_API tfa_rc tfa_policy_value(const tfa_policy *p, const char *key, char **out
 	return *out != NULL ? TFA_OK : TFA_ENOMEM;
 }
 
-/* Is @user a member (primary or supplementary) of one of @groups?
- * On a match the group's name goes to @group. */
-static int in_groups(const char *user, const char *groups, char *group, size_t grouplen)
+TFA_API tfa_rc tfa_policy_required(const tfa_policy *p, const tfa_user *u, int *required,
+				   tfa_rule *rule, char *group, size_t grouplen, tfa_err *err)
 {
-	struct passwd pw, *pwp = NULL;
-	char pwbuf[4096];
-	gid_t *gids = NULL;
-	int ngroups = 64, found = 0, i;
-	const char *g = groups;
+	int member = 0;
+	tfa_rc rc;
 
-	if (groups == NULL || *groups == '\0')
-		return 0;
-	if (getpwnam_r(user, &pw, pwbuf, sizeof(pwbuf), &pwp) != 0 || pwp == NULL)
-		return 0;
-	for (;;) {
-		gid_t *grown = realloc(gids, (size_t)ngroups * sizeof(*gids));
-		int want = ngroups;
-
-		if (grown == NULL)
-			goto out;
-		gids = grown;
-		if (getgrouplist(user, pw.pw_gid, gids, &want) >= 0) {
-			ngroups = want;
-			break;
-		}
-		if (want <= ngroups || want > 65536)
-			goto out;
-		ngroups = want;
-	}
-	while (*g != '\0' && !found) {
-		const char *comma = strchr(g, ',');
-		size_t len = comma ? (size_t)(comma - g) : strlen(g);
-		char name[256];
-		struct group gr, *grp = NULL;
-		char grbuf[16384];
-
-		if (len < sizeof(name)) {
-			memcpy(name, g, len);
-			name[len] = '\0';
-			if (getgrnam_r(name, &gr, grbuf, sizeof(grbuf), &grp) == 0 && grp != NULL) {
-				for (i = 0; i < ngroups; i++) {
-					if (gids[i] == grp->gr_gid) {
-						found = 1;
-						(void)snprintf(group, grouplen, "%s", name);
-						break;
-					}
-				}
-			}
-		}
-		g += len + (comma ? 1 : 0);
-	}
-out:
-	free(gids);
-	return found;
-}
-
-TFA_API int tfa_policy_required(const tfa_policy *p, const tfa_user *u, tfa_rule *rule,
-				char *group, size_t grouplen)
-{
+	*required = 0;
 	if (grouplen > 0)
 		group[0] = '\0';
 	if (!p->enabled) {
 		*rule = TFA_RULE_OFF_GLOBALLY;
-		return 0;
+		return TFA_OK;
 	}
 	if (u->required == TFA_REQ_ON) {
 		*rule = TFA_RULE_USER_ON;
-		return 1;
+		*required = 1;
+		return TFA_OK;
 	}
 	if (u->required == TFA_REQ_OFF) {
 		*rule = TFA_RULE_USER_OFF;
-		return 0;
+		return TFA_OK;
 	}
-	if (in_groups(u->name, p->required_groups, group, grouplen)) {
+	rc = tfa_user_in_groups(u->name, p->required_groups, &member, group, grouplen, err);
+	if (rc != TFA_OK) {
+		/* fail closed: a lookup error is never "not a member" */
 		*rule = TFA_RULE_GROUP;
-		return 1;
+		*required = 1;
+		return rc;
+	}
+	if (member) {
+		*rule = TFA_RULE_GROUP;
+		*required = 1;
+		return TFA_OK;
 	}
 	*rule = TFA_RULE_DEFAULT;
-	return p->default_required;
+	*required = p->default_required;
+	return TFA_OK;
 }
 
 TFA_API const char *tfa_rule_text(tfa_rule rule)

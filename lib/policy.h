@@ -58,13 +58,15 @@ typedef enum {
 	TFA_RULE_DEFAULT,           /* default_required */
 } tfa_rule;
 
-/** tfa_policy_required: 1 if user @u must use a second factor, else 0.
+/** tfa_policy_required: whether user @u (u->name: the canonical name, see
+ * username.h) must use a second factor, in *@required (1/0).
  * Precedence: enabled=no, then the per-user setting, then
  * required_groups (primary or supplementary, via getgrouplist), then
  * default_required. *@rule says which decided; for TFA_RULE_GROUP the
- * group's name goes to @group. */
-int tfa_policy_required(const tfa_policy *p, const tfa_user *u, tfa_rule *rule,
-			char *group, size_t grouplen);
+ * group's name goes to @group. A failed user or group lookup is
+ * TFA_ELOOKUP with *@required = 1 (never "not a member"). */
+tfa_rc tfa_policy_required(const tfa_policy *p, const tfa_user *u, int *required,
+			   tfa_rule *rule, char *group, size_t grouplen, tfa_err *err);
 
 /** tfa_rule_text: a short phrase for @rule, e.g. "per-user setting (enabled)". */
 const char *tfa_rule_text(tfa_rule rule);

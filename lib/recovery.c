@@ -148,7 +148,8 @@ TFA_API tfa_rc tfa_recovery_generate(tfa_ctx *c, const char *user, unsigned coun
 		if (rc == TFA_OK)
 			rc = tfa_recovery_hash(pepper, arr[i], &recs[i]);
 		if (rc != TFA_OK) {
-			rc = tfa_err_set(err, rc, "cannot make recovery codes for user %s", user);
+			rc = tfa_err_set(err, rc, "cannot make recovery codes for user %s",
+					 tfa_user_esc(user).s);
 			goto out;
 		}
 	}
@@ -201,7 +202,8 @@ TFA_API tfa_rc tfa_recovery_add(tfa_ctx *c, const char *user, const char *const 
 		(void)otp_code_parse(codes[i], TFA_RECOVERY_DIGITS, norm);
 		rc = tfa_recovery_hash(pepper, norm, &recs[i]);
 		if (rc != TFA_OK) {
-			rc = tfa_err_set(err, rc, "cannot hash recovery codes for user %s", user);
+			rc = tfa_err_set(err, rc, "cannot hash recovery codes for user %s",
+					 tfa_user_esc(user).s);
 			goto out;
 		}
 	}

@@ -157,11 +157,12 @@ TFA_API tfa_rc tfa_resync(tfa_ctx *c, const char *user, const char *code1, const
 	x.res = res;
 	rc = tfa_store_user_txn(c->store, user, resync_cb, &x, err);
 	if (rc == TFA_ENOENT)
-		tfa_err_set(err, rc, "user %s has no active hotp or totp token", user);
+		tfa_err_set(err, rc, "user %s has no active hotp or totp token",
+			    tfa_user_esc(user).s);
 	else if (rc == TFA_REJECTED)
 		tfa_err_set(err, rc, "the two codes are not consecutive codes of any token of user %s"
-			    " within the search range", user);
+			    " within the search range", tfa_user_esc(user).s);
 	else if (rc == TFA_ECRYPTO)
-		tfa_err_set(err, rc, "cannot compute codes for user %s", user);
+		tfa_err_set(err, rc, "cannot compute codes for user %s", tfa_user_esc(user).s);
 	return rc;
 }

@@ -211,7 +211,8 @@ TFA_API tfa_rc tfa_store_card_assign(tfa_store *st, const char *serial, const ch
 		goto out;
 	if (t.state != TFA_STATE_UNASSIGNED) {
 		rc = tfa_err_set(err, TFA_EEXIST, "token card %s is assigned to %s;"
-				 " run tfa-admin token unassign %s first", serial, t.user, serial);
+				 " run tfa-admin token unassign %s first", serial,
+				 tfa_user_esc(t.user).s, serial);
 		goto out;
 	}
 	rc = tfa_db_ensure_user(st, user, err);

@@ -142,7 +142,8 @@ TFA_API tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok, tfa
 	rc = tfa_seal(&st->key, aad, aadlen, tok->secret, tok->secret_len, &blob, &bloblen);
 	if (rc != TFA_OK) {
 		imp->failed = 1;
-		return tfa_err_set(err, rc, "cannot encrypt the secret of user %s", tok->user);
+		return tfa_err_set(err, rc, "cannot encrypt the secret of user %s",
+				   tfa_user_esc(tok->user).s);
 	}
 	sqlite3_bind_blob(imp->sec, 1, blob, (int)bloblen, SQLITE_STATIC);
 	sqlite3_bind_int64(imp->sec, 2, tok->id);

@@ -20,7 +20,8 @@ static tfa_rc seal_secret(tfa_store *st, const tfa_token *tok, uint8_t **blob, s
 		return tfa_err_set(err, TFA_EINVAL, "user name too long");
 	rc = tfa_seal(&st->key, aad, aadlen, tok->secret, tok->secret_len, blob, bloblen);
 	if (rc != TFA_OK)
-		return tfa_err_set(err, rc, "cannot encrypt the secret of user %s", tok->user);
+		return tfa_err_set(err, rc, "cannot encrypt the secret of user %s",
+				   tfa_user_esc(tok->user).s);
 	return TFA_OK;
 }
 

@@ -26,6 +26,7 @@ typedef enum {
 	TFA_ENOMEM,     /* out of memory */
 	TFA_ECRYPTO,    /* crypto library failure (RNG, cipher) */
 	TFA_EIO,        /* other I/O error (e.g. writing a PNG) */
+	TFA_ELOOKUP,    /* user or group lookup (NSS) failed: never "no such user" */
 } tfa_rc;
 
 /* Maximum lengths (bytes, without the terminating NUL). */
@@ -53,12 +54,24 @@ tfa_rc tfa_err_set(tfa_err *err, tfa_rc rc, const char *fmt, ...)
 const char *tfa_err_text(const tfa_err *err, tfa_rc rc);
 
 /** tfa_user_valid: 1 if @name is an acceptable user name: 1..TFA_USER_MAX
- * bytes of [A-Za-z0-9._@$+-], not starting with '-' or '.'; else 0. */
+ * bytes, none of them a control character (below 0x20, or 0x7f); else 0.
+ * Any name a directory returns passes (winbind's DOMAIN\user, UTF-8): put
+ * names into logs and messages through tfa_escape. */
 int tfa_user_valid(const char *name);
 
 /** tfa_escape: copy @in into @out (size @outlen) with control characters,
  * non-ASCII bytes, quotes and backslashes escaped as \xHH, truncated to fit;
  * for putting untrusted strings (user names) into logs and messages. */
 void tfa_escape(const char *in, char *out, size_t outlen);
+
+/* A user name escaped with tfa_escape: room for TFA_USER_MAX bytes as \xHH. */
+typedef struct {
+	char s[4 * TFA_USER_MAX + 1];
+} tfa_uesc;
+
+/** tfa_user_esc: @name escaped (tfa_escape, truncated to TFA_USER_MAX
+ * bytes of input), by value: `tfa_err_set(err, rc, "user %s ...",
+ * tfa_user_esc(user).s)` - the text lives to the end of that statement. */
+tfa_uesc tfa_user_esc(const char *name);
 
 #endif

@@ -23,8 +23,10 @@ typedef struct {
 	pam_handle_t *pamh;
 	const tfa_pam_args *args;
 	int flags;
-	const char *user;                    /* valid per tfa_user_valid */
+	const char *user;                    /* canonical name (username.h) */
 	char user_esc[TFA_USER_MAX * 4 + 1]; /* for logs */
+	char canon[TFA_USER_MAX + 1];        /* what user points to once resolved */
+	int known;                           /* NSS knows the user */
 	char source[64];                     /* "pam:SERVICE" for the audit */
 	tfa_ctx *ctx;
 } tfa_login;

@@ -4,8 +4,6 @@
  * the token active. See pam_twofactor.c for when this runs. */
 #include "config.h"
 
-#include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,36 +24,6 @@
 #include "module.h"
 
 #define ENROL_TRIES 3
-
-/* 1 if the system knows @user, 0 if not, -1 on error. */
-static int system_user(const char *user)
-{
-	struct passwd pw, *res = NULL;
-	size_t len = 1024;
-	char *buf = NULL;
-	int e, ret = -1;
-
-	for (;;) {
-		char *nbuf = realloc(buf, len);
-
-		if (nbuf == NULL)
-			goto out;
-		buf = nbuf;
-		e = getpwnam_r(user, &pw, buf, len, &res);
-		if (e != ERANGE)
-			break;
-		if (len >= (1u << 20))
-			goto out;
-		len *= 2;
-	}
-	if (e == 0)
-		ret = res != NULL;
-	else if (e == ENOENT || e == ESRCH)
-		ret = 0;
-out:
-	free(buf);
-	return ret;
-}
 
 /* The base32 key of an otpauth URI in groups of four, for typing into an
  * app by hand. @out gets "" if the URI has none. */
@@ -252,7 +220,7 @@ int tfa_pam_no_token(tfa_login *l, const tfa_user_status *st)
 {
 	const char *why = NULL;
 	tfa_token ocra;
-	int known, has_ocra = 0;
+	int has_ocra = 0;
 
 	if (l->args->no_enroll)
 		why = "no_enroll is set";
@@ -264,13 +232,10 @@ int tfa_pam_no_token(tfa_login *l, const tfa_user_status *st)
 	 * never replaced by a new app secret */
 	if (why == NULL && st->pending > 0)
 		has_ocra = pending_ocra(l, &ocra);
-	if (why == NULL) {
-		known = system_user(l->user);
-		if (known < 0)
-			why = "cannot look the user up";
-		else if (known == 0)
-			why = "not a user of this system";
-	}
+	/* a name NSS does not know (virtual or RADIUS-only users) is never
+	 * enrolled at login (resolved in pam_twofactor.c) */
+	if (why == NULL && !l->known)
+		why = "not a user of this system";
 	if (why != NULL) {
 		char detail[160];
 

@@ -19,13 +19,15 @@
  *    PAM_IGNORE too, not PAM_SUCCESS: the module then counts for nothing and
  *    the rest of the stack decides; it can never become a success that a
  *    `sufficient` line would use to skip the password.
- *  - PAM_AUTH_ERR: wrong, malformed or replayed code; invalid user name;
+ *  - PAM_AUTH_ERR: wrong, malformed or replayed code; a user name with a
+ *    control character or over TFA_USER_MAX bytes;
  *    no code obtainable (conversation failure, use_first_pass without
  *    PAM_AUTHTOK); a required user with no token who may not enrol here;
  *    any unexpected internal error (fail closed).
  *  - PAM_MAXTRIES: the user is locked out (not prompted). The wrong code
  *    that causes the lockout is PAM_AUTH_ERR, as any wrong code.
- *  - PAM_AUTHINFO_UNAVAIL: the store or key cannot be used. failmode=safe
+ *  - PAM_AUTHINFO_UNAVAIL: the store or key cannot be used; or a user or
+ *    group lookup (NSS) failed - never "no such user" or "not a member". failmode=safe
  *    only covers opening a store or key that is missing, unreadable,
  *    corrupt or mismatched; a store or key file that fails the safety rules
  *    (symlink, group/other writable, wrong owner) always fails closed, and
@@ -64,7 +66,13 @@
  * token and no recovery code, a conversation, no PAM_SILENT, no `no_enroll` and no
  * `forward_pass` (with forward_pass the module runs before the password
  * check, so it must not hand out a secret), and only for a user the system
- * knows (getpwnam_r). The module cannot see whether the password module
+ * knows (getpwnam_r).
+ *
+ * User names (SPEC "User names"): once enabled=yes, the name is resolved
+ * through NSS (tfa_user_resolve) and its pw_name is used for every store
+ * lookup, so ALICE and alice are one user where the directory says so; a
+ * name NSS does not know is used as given (same policy, never enrolled); a
+ * lookup error is PAM_AUTHINFO_UNAVAIL. The module cannot see whether the password module
  * succeeded: the stack must make the password module `requisite` (as above),
  * or anyone could enrol a phone for the user. With enroll_at_login=yes a new
  * secret is issued (replacing an earlier pending one); with
@@ -111,6 +119,7 @@
 #include "audit.h"
 #include "challenge.h"
 #include "recovery.h"
+#include "username.h"
 #include "args.h"
 #include "conv.h"
 #include "module.h"
@@ -361,6 +370,33 @@ static int ask_code(tfa_login *l)
 	}
 }
 
+/* The name NSS gives the user (SPEC "User names"): two spellings of one
+ * account are one user of the store; a name NSS does not know is used as
+ * given (and never enrolled); a lookup error fails closed. */
+static int resolve_user(tfa_login *l)
+{
+	tfa_err err = { { 0 } };
+	char given[sizeof(l->user_esc)];
+	tfa_rc r;
+
+	r = tfa_user_resolve(l->user, l->canon, sizeof(l->canon), &l->known, &err);
+	if (r != TFA_OK) {
+		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, "user lookup failed; not letting through");
+		return tfa_pam_outcome(l, r == TFA_ELOOKUP ? PAM_AUTHINFO_UNAVAIL : PAM_AUTH_ERR,
+				       LOG_ERR, "%s", tfa_pam_errmsg(&err, r));
+	}
+	if (strcmp(l->canon, l->user) != 0) {
+		(void)snprintf(given, sizeof(given), "%s", l->user_esc);
+		tfa_escape(l->canon, l->user_esc, sizeof(l->user_esc));
+		pam_syslog(l->pamh, LOG_PRIO(LOG_INFO), "user \"%s\": logging in as \"%s\"",
+			   l->user_esc, given);
+	}
+	l->user = l->canon;
+	tfa_pam_dbg(l, "user \"%s\": %s", l->user_esc,
+		    l->known ? "known to the system" : "not known to the system (NSS)");
+	return PAM_SUCCESS;
+}
+
 /* With the store open: what policy says, then lockout, then the code. */
 static int decide(tfa_login *l)
 {
@@ -372,8 +408,16 @@ static int decide(tfa_login *l)
 		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR, "internal error: no store");
 	if (!l->ctx->policy.enabled)
 		return tfa_pam_outcome(l, PAM_IGNORE, LOG_INFO, "two-factor is off (enabled=no)");
+	r = resolve_user(l);
+	if (r != PAM_SUCCESS)
+		return r;
 	memset(&st, 0, sizeof(st));
 	r = tfa_status(l->ctx, l->user, (int64_t)time(NULL), &st, &err);
+	if (r == TFA_ELOOKUP) {
+		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, "group lookup failed; not letting through");
+		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "%s",
+				       tfa_pam_errmsg(&err, r));
+	}
 	if (r != TFA_OK)
 		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "store unusable: %s",
 				       tfa_pam_errmsg(&err, r));

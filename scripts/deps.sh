@@ -7,7 +7,7 @@ want=(build-essential autoconf automake libtool pkg-config
       libpam0g-dev liboath-dev libpskc-dev libqrencode-dev libpng-dev
       libssl-dev libsqlite3-dev libjson-c-dev)
 if [ "${1:-build}" = test ]; then
-	want+=(libcmocka-dev libpam-wrapper libpamtest0-dev pamtester oathtool
+	want+=(libcmocka-dev libpam-wrapper libnss-wrapper libpamtest0-dev pamtester oathtool
 	       zbar-tools faketime sqlite3 valgrind clang libclang-rt-14-dev expect
 	       cppcheck clang-tidy jq qrencode)
 	want+=(openssh-server openssh-client)   # t_e2e_sshd.sh: a real login through sshd

@@ -11,13 +11,16 @@
 #   totp SECRET STEPS      oathtool TOTP code STEPS time steps from now
 #   wait_step              wait when the current 30 s step is about to end
 
-ADMIN=$TFA_BUILDDIR/cli/tfa-admin
+# made-up user names (alice, bob ...) need the wrapper that makes every name
+# a system user (tests/tools/tfa-admin-anyuser); ADMIN_BIN is the binary
+ADMIN_BIN=$TFA_BUILDDIR/cli/tfa-admin
+ADMIN=$TFA_SRCDIR/tests/tools/tfa-admin-anyuser
 SECRETS=()   # every secret issued (must never show up in audit/messages)
 USED=()      # codes used
 
 cli_require_tools() {
-	if [ ! -x "$ADMIN" ]; then
-		not_ok "tfa-admin is built" "missing: $ADMIN (set TFA_BUILDDIR)"
+	if [ ! -x "$ADMIN_BIN" ] || [ ! -f "$TFA_BUILDDIR/tests/tools/.libs/nss_shim.so" ]; then
+		not_ok "tfa-admin is built" "missing: $ADMIN_BIN or tests/tools/.libs/nss_shim.so (set TFA_BUILDDIR; make -C tests tests-build)"
 		return 1
 	fi
 	if ! have oathtool; then

@@ -17,7 +17,13 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-TFA_ADMIN=$TFA_BUILDDIR/cli/tfa-admin
+# the tests use made-up user names (alice, bob ...), which tfa-admin refuses
+# to enroll unless the system knows them: TFA_ADMIN is the wrapper that runs
+# the built tfa-admin with every name known (tests/tools/tfa-admin-anyuser);
+# TFA_ADMIN_BIN is the binary itself (the tests of user names use it)
+TFA_ADMIN_BIN=$TFA_BUILDDIR/cli/tfa-admin
+TFA_ADMIN=$TFA_SRCDIR/tests/tools/tfa-admin-anyuser
+NSS_SHIM=$TFA_BUILDDIR/tests/tools/.libs/nss_shim.so
 PAM_MODULE=$TFA_BUILDDIR/pam_module/.libs/pam_twofactor.so
 export TZ=UTC
 
@@ -25,8 +31,8 @@ export TZ=UTC
 # without the test tools (scripts/deps.sh test installs them).
 pam_prereqs() {
 	local t
-	if [ ! -f "$PAM_MODULE" ] || [ ! -x "$TFA_ADMIN" ]; then
-		echo "not ok 1 - built module and tfa-admin present ($PAM_MODULE, $TFA_ADMIN)"
+	if [ ! -f "$PAM_MODULE" ] || [ ! -x "$TFA_ADMIN_BIN" ] || [ ! -f "$NSS_SHIM" ]; then
+		echo "not ok 1 - built module, tfa-admin and test tools present ($PAM_MODULE, $TFA_ADMIN_BIN, $NSS_SHIM)"
 		echo "1..1"
 		exit 1
 	fi

@@ -38,7 +38,8 @@ run 2 "enroll --type hotp --period 60: exit 2" adm enroll alice --type hotp --pe
 run 2 "invalid user name with a control character: exit 2" adm show $'bad\001name'
 check "invalid user name is escaped in the message" grep -qF 'bad\x01name' <<<"$err"
 check "no raw control character in the message" bash -c '! grep -q $'"'"'\001'"'"' <<<"$1"' _ "$err"
-run 2 "user name starting with -: exit 2" adm verify -- -alice 123456
+run 3 "user name starting with - is a name (no token): exit 3" adm verify -- -alice 123456
+run 2 "user name with a control character: exit 2" adm verify $'ali\tce' 123456
 run 2 "user name of 129 characters: exit 2" adm show "$(printf 'a%.0s' {1..129})"
 run 0 "user name of 128 characters is fine" adm show "$(printf 'a%.0s' {1..128})"
 

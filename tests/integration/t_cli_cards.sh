@@ -344,7 +344,7 @@ has "... the message names carol" "$err" "carol"
 is "... still carol's" "$(card 123456 user)" carol
 trun 3 "assign an unknown serial: exit 3" adm token assign NO-SUCH-CARD dave
 trun 2 "assign an invalid serial: exit 2" adm token assign 'bad serial!' dave
-trun 2 "assign to an invalid user name: exit 2" adm token assign 9999999 -- -bad
+trun 2 "assign to an invalid user name: exit 2" adm token assign 9999999 $'bad\nname'
 is "... 9999999 still in stock" "$(card 9999999 state)" unassigned
 trun 3 "unassign a card in stock: exit 3" adm token unassign 9999999
 trun 3 "unassign an unknown serial: exit 3" adm token unassign NO-SUCH-CARD

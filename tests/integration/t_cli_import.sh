@@ -31,7 +31,7 @@ run 2 "import frobnicate FILE: exit 2" adm import frobnicate /dev/null
 run 2 "import oath without FILE: exit 2" adm import oath
 run 2 "import google-authenticator without FILE: exit 2" adm import google-authenticator alice
 run 2 "import google-authenticator with a bad user name: exit 2" \
-	adm import google-authenticator -- -bad "$TD/x"
+	adm import google-authenticator $'bad\x7fname' "$TD/x"
 run 4 "unreadable FILE: exit 4" adm import oath "$TD/missing.oath"
 check "the message names the file" grep -qF "$TD/missing.oath" <<<"$err"
 run 0 "import --help" adm import --help

@@ -15,7 +15,7 @@ run 2 "recovery --count 101: exit 2" adm recovery alice --count 101
 run 2 "recovery --count abc: exit 2" adm recovery alice --count abc
 run 2 "recovery --count -1: exit 2" adm recovery alice --count -1
 run 2 "recovery --bogus: exit 2" adm recovery alice --bogus
-run 2 "recovery with an invalid user name: exit 2" adm recovery -- -alice
+run 2 "recovery with an invalid user name: exit 2" adm recovery $'ali\nce'
 run 0 "recovery --help" adm recovery --help
 check "recovery --help prints the usage" grep -q 'recovery USER \[--count N\]' <<<"$out"
 run 0 "show alice: no codes yet" adm --json show alice

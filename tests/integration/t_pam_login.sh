@@ -115,9 +115,11 @@ pam_login phone "$c"
 is_result "the new phone's code is accepted" SUCCESS
 
 # --- user names: odd names are refused and logged escaped, never UNKNOWN --
+# (a space is valid - names NSS may return - but "bad user" is not a user of
+# this system: required by default_required, no token, never enrolled)
 pam_login 'bad user' 123456
-is_result "user name with a space refused (not USER_UNKNOWN)" AUTH_ERR
-log_has "odd user name logged" 'user "bad user": invalid user name'
+is_result "user name with a space, unknown to the system: refused (not USER_UNKNOWN)" AUTH_ERR
+log_has "odd user name logged" 'user "bad user": no active token; not enrolling at login \(not a user of this system\)'
 pam_login $'evil\nname' 123456
 is_result "user name with a newline refused" AUTH_ERR
 log_has "newline in the user name escaped in the log" 'evil\\x0aname'

@@ -82,7 +82,7 @@ grp=tfag$$
 if [ "$(id -u)" -eq 0 ] && have groupadd && id bin >/dev/null 2>&1 &&
    groupadd "$grp" 2>/dev/null; then
 	if usermod -aG "$grp" bin 2>/dev/null; then
-		tfa policy set required_groups "nosuchgroup, $grp" >/dev/null
+		tfa policy set required_groups "nosuchgroup, $grp" --force >/dev/null
 		pam_login bin 000000
 		is_result "supplementary member of a required group: asked, refused" AUTH_ERR
 		check "tfa-admin show names the group rule" \

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "crypto.h"
 #include "enroll.h"
@@ -380,6 +381,54 @@ static void test_policy_store_and_rules(void **state)
 	tfa_ctx_close(c);
 }
 
+/* SPEC "User names": any name a directory returns is valid - DOMAIN\user,
+ * UTF-8, spaces, a leading '-' - but not control characters or over
+ * TFA_USER_MAX bytes; such names are stored and read back as they are. */
+static int count_audit(const tfa_audit_rec *r, void *arg)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_user_names(void **state)
+{
+	static const char *const good[] = {
+		"DOMAIN\\bob", "j\xc3\xbcrgen", "a b", "-x", ".x", "x'y\"z", "%s%n",
+	};
+	static const char *const bad[] = { "", "a\nb", "a\tb", "\x1b[31m", "a\x7f" };
+	char longname[TFA_USER_MAX + 2];
+	paths *p = *state;
+	tfa_ctx *c = open_ctx(p);
+	tfa_err err = { "" };
+	tfa_user u;
+	size_t i;
+	int n;
+
+	memset(longname, 'a', sizeof(longname));
+	longname[TFA_USER_MAX + 1] = '\0';
+	assert_false(tfa_user_valid(longname));
+	longname[TFA_USER_MAX] = '\0';
+	assert_true(tfa_user_valid(longname));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(tfa_user_valid(bad[i]));
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_true(tfa_user_valid(good[i]));
+		assert_int_equal(tfa_store_user_set_required(c->store, good[i], TFA_REQ_ON, &err),
+				 TFA_OK);
+		assert_int_equal(tfa_store_user_get(c->store, good[i], &u, &err), TFA_OK);
+		assert_string_equal(u.name, good[i]);
+		assert_int_equal(u.required, TFA_REQ_ON);
+		assert_int_equal(tfa_audit(c->store, good[i], TFA_EV_REQUIRED, "on"), TFA_OK);
+		n = 0;
+		assert_int_equal(tfa_store_audit_list(c->store, good[i], 0, count_audit, &n, &err),
+				 TFA_OK);
+		assert_int_equal(n, 1);
+	}
+	assert_string_equal(tfa_user_esc("DOMAIN\\b\xc3\xbc").s, "DOMAIN\\x5cb\\xc3\\xbc");
+	tfa_ctx_close(c);
+}
+
 static void test_verify_replay_window(void **state)
 {
 	paths *p = *state;
@@ -405,7 +454,7 @@ static void test_verify_replay_window(void **state)
 	assert_int_equal(tfa_verify(c, "alice", "12345", now, NULL, &err), TFA_REJECTED);
 	assert_int_equal(tfa_verify(c, "alice", "", now, NULL, &err), TFA_REJECTED);
 	assert_int_equal(tfa_verify(c, "bob", "123456", now, NULL, &err), TFA_ENOENT);
-	assert_int_equal(tfa_verify(c, "../etc", "123456", now, NULL, &err), TFA_EINVAL);
+	assert_int_equal(tfa_verify(c, "ali\nce", "123456", now, NULL, &err), TFA_EINVAL);
 	tfa_ctx_close(c);
 }
 
@@ -503,6 +552,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_store_not_created, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_names, setup, teardown),
 		cmocka_unit_test(test_seal_roundtrip_and_tamper),
 		cmocka_unit_test_setup_teardown(test_secret_encrypted_at_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_key_file, setup, teardown),

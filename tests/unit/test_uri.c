@@ -227,6 +227,32 @@ static void test_build_exact(void **state)
 		     "?secret=JBSWY3DPEHPK3PXP&issuer=a%26b%3Dc%3Fd%2Fe%23f%25g%2Bh~i.j_k-l");
 }
 
+/* user names as directories give them (SPEC "User names"): winbind's
+ * DOMAIN\user and UTF-8 go into the label percent-encoded and come back */
+static void test_build_directory_names(void **state)
+{
+	static const char *const names[] = { "DOMAIN\\bob", "j\xc3\xbcrgen", "a b@c.d" };
+	static const char *const labels[] = { "DOMAIN%5Cbob", "j%C3%BCrgen", "a%20b%40c.d" };
+	tfa_uri u, back;
+	char *s = NULL, want[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		init_uri(&u, TFA_TOKEN_TOTP, "host", names[i], hello, sizeof(hello));
+		(void)snprintf(want, sizeof(want), "otpauth://totp/host:%s"
+			       "?secret=JBSWY3DPEHPK3PXP&issuer=host", labels[i]);
+		expect_build(&u, want);
+		assert_int_equal(tfa_uri_build(&u, &s), TFA_OK);
+		memset(&back, 0, sizeof(back));
+		assert_int_equal(tfa_uri_parse(s, &back), TFA_OK);
+		assert_string_equal(back.account, names[i]);
+		tfa_uri_clear(&back);
+		tfa_free_secret(s);
+		s = NULL;
+	}
+}
+
 static void test_build_bad(void **state)
 {
 	uint8_t big[OTP_MAX_SECRET + 1] = { 0 };
@@ -580,6 +606,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_b32_rfc4648),
+		cmocka_unit_test(test_build_directory_names),
 		cmocka_unit_test(test_b32_decode_forms),
 		cmocka_unit_test(test_b32_bad),
 		cmocka_unit_test(test_b32_roundtrip),
