@@ -45,7 +45,7 @@ fi
 # runtime preloaded; sshd itself is not instrumented, and its own leaks and
 # its re-exec/privilege-separation children would make reports that are not
 # ours. The PAM tests under pamtester cover the module under ASan.
-[ -n "${TFA_PRELOAD:-}" ] && skip_all "not run with a sanitizer runtime preloaded (TFA_PRELOAD): sshd is not instrumented"
+[ -n "${TFA_PRELOAD:-}" ] && skip_all "by design: not run with a sanitizer runtime preloaded (TFA_PRELOAD): sshd is not instrumented"
 
 # --- set-up, and the clean-up that undoes it ----------------------------------------
 tap_tmpdir T               # mktemp -d: root-owned, 0700
