@@ -196,6 +196,8 @@ static int enrol(tfa_login *l, int new_secret, const tfa_token *ocra)
 		if (i + 1 < ENROL_TRIES)
 			tfa_pam_say_error(l, "That code is not right; try again.");
 	}
+	if (r == TFA_LOCKED)
+		l->trace->audited = 1;   /* tfa_confirm wrote it */
 	switch (r) {
 	case TFA_OK:
 		tfa_pam_audit(l, TFA_EV_LOGIN_OK, "enrolled at login");
