@@ -145,7 +145,7 @@ static void find_skew(const check_ctx *x, const tfa_token *t, const char *code, 
 	int64_t w = (int64_t)x->c->policy.window, d, s, now_step;
 	int side;
 
-	for (d = 1; d <= TFA_SKEW_STEPS && *rc == TFA_OK; d++) {
+	for (d = 1; d <= TFA_SKEW_STEPS && *rc == TFA_OK && !x->res->skew; d++) {
 		for (side = -1; side <= 1; side += 2) {
 			s = side < 0 ? base - w - d : base + w + d;
 			if (s < 0 || s <= last)
@@ -159,7 +159,6 @@ static void find_skew(const check_ctx *x, const tfa_token *t, const char *code, 
 			x->res->skew = 1;
 			x->res->skew_token = t->id;
 			x->res->skew_seconds = (s - now_step) * (int64_t)t->period;
-			d = TFA_SKEW_STEPS;
 			break;
 		}
 	}
@@ -285,6 +284,7 @@ static tfa_rc check_cb(tfa_txn_args *a, void *ctx)
 	tfa_rc rc = TFA_OK;
 	int rec = 0;
 
+	skew[0] = '\0';
 	x->toks = toks;
 	x->n = n;
 	if (x->want != TFA_STATE_ACTIVE)
@@ -352,6 +352,10 @@ static tfa_rc check_cb(tfa_txn_args *a, void *ctx)
 		if (rec < 0)
 			return rc;
 	}
+	/* a code of a step just outside the window (clock skew) is reported
+	 * only when nothing else took the code; it is never accepted */
+	if (best != M_NONE || rec == 1)
+		x->res->skew = 0;
 	if (best == M_MATCH || rec == 1) {
 		u->failures = 0;
 		u->lockouts = 0;
@@ -368,9 +372,6 @@ static tfa_rc check_cb(tfa_txn_args *a, void *ctx)
 			  x->c->source, what);
 		return TFA_OK;
 	}
-	/* a code of a step just outside the window: clock skew, never accepted */
-	if (best != M_NONE || rec == 1)
-		x->res->skew = 0;
 	if (x->res->skew)
 		(void)snprintf(skew, sizeof(skew), "token=%lld offset=%+llds",
 			       (long long)x->res->skew_token, (long long)x->res->skew_seconds);

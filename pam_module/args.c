@@ -41,8 +41,9 @@ static void log_bad(pam_handle_t *pamh, tfa_pam_args *a, const char *arg, const 
 	tfa_escape(arg, esc, sizeof(esc));
 	pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR,
 		   "bad module argument \"%s\": %s; refusing authentication", esc, why);
+	/* as given: the audit trail escapes it */
 	if (a->bad[0] == '\0')
-		(void)snprintf(a->bad, sizeof(a->bad), "\"%.200s\": %.100s", esc, why);
+		(void)snprintf(a->bad, sizeof(a->bad), "[%.120s]: %.100s", arg, why);
 }
 
 /* 1 if @s holds a control character (a prompt must not move the cursor

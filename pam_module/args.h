@@ -28,7 +28,8 @@ typedef struct {
 	int no_enroll;		/* never enrol at login */
 	tfa_failmode failmode;
 	int debug;
-	char bad[320];		/* the first bad argument, escaped, and why ("" none) */
+	char bad[240];		/* the first bad argument as given (cut) and why
+				 * ("" none); escape it before logging */
 	int bad_path;		/* store= or keyfile= itself was bad */
 } tfa_pam_args;
 

@@ -33,12 +33,21 @@
  *    making the store busy could be used to get past the second factor).
  *  - Audit: every outcome once the store is open is in the audit trail
  *    (tfa_verify/tfa_confirm/tfa_enroll write their own; the module adds
- *    the others, e.g. "login_skipped" for a user who is not required) -
- *    except enabled=no, where the product is switched off and logins do not
- *    write to the store. Outcomes before the store is open (bad argument,
- *    invalid user name, store unusable) are in syslog only.
+ *    the others, e.g. "login_skipped" for a user who is not required, and
+ *    any refusal nothing else audited, as "login_failed" with the logged
+ *    reason) - except enabled=no, where the product is switched off and
+ *    logins do not write to the store. Outcomes before the store is open
+ *    (invalid user name, store unusable) are in syslog only: without a
+ *    syslog daemon they are lost.
  *  - PAM_SERVICE_ERR: a bad module argument (logged; see args.c): the
- *    configuration is not what the admin meant, so refuse.
+ *    configuration is not what the admin meant, so refuse. If store= and
+ *    keyfile= themselves parsed, the store is opened just to write a
+ *    "config_error" audit row naming the argument.
+ *  - Messages (PAM_ERROR_MSG, not under PAM_SILENT): "Wrong code.", "That
+ *    code was already used; wait for the next one." - only after a prompt
+ *    this module showed, so that they tell nobody more than the prompt did -
+ *    and "Two-factor login is unavailable; contact the administrator." for
+ *    every PAM_AUTHINFO_UNAVAIL.
  *  - never PAM_USER_UNKNOWN.
  *
  * Options: use_first_pass / try_first_pass say where the field comes from
@@ -206,11 +215,10 @@ static int begin_challenge(tfa_login *l, char *prompt, size_t plen)
 		(void)snprintf(msg, sizeof(msg), "Too many codes were sent; try again in %ld"
 			       " minute%s.", mins, mins == 1 ? "" : "s");
 		tfa_pam_say_error(l, msg);
-		if (ch.kind == TFA_CH_NONE)
-			tfa_pam_say_info(l, "Enter the last code sent to your phone, a code from"
-					 " your app or card, or a recovery code.");
-		else
-			tfa_pam_say_info(l, "Answer this challenge with your authenticator app.");
+	}
+	if (ch.kind == TFA_CH_NONE && ch.rate_limited) {
+		tfa_pam_say_info(l, "Enter the last code sent to your phone, a code from your app"
+				 " or card, or a recovery code.");
 	} else if (ch.kind == TFA_CH_NONE && ch.delivery_failed) {
 		tfa_pam_say_info(l, "The code could not be sent to your phone; enter a code from"
 				 " your app or card, or a recovery code.");
@@ -223,6 +231,8 @@ static int begin_challenge(tfa_login *l, char *prompt, size_t plen)
 		if (ch.delivery_failed)
 			tfa_pam_say_info(l, "Your phone cannot be reached: answer this challenge"
 					 " with your authenticator app.");
+		else if (ch.rate_limited)
+			tfa_pam_say_info(l, "Answer this challenge with your authenticator app.");
 		(void)snprintf(prompt, plen, "Challenge %s, response: ", ch.question);
 		tfa_pam_dbg(l, "user \"%s\": OCRA challenge shown", l->user_esc);
 	}
