@@ -7,7 +7,9 @@
  * 12345678", or "none: ..."; --json {"user","kind","challenge"?,
  * "phone_ending"?,"expires"?,"delivery_failed","delivery_error"?}.
  * A failed delivery is reported on stderr (and in the JSON); exit 0 still,
- * since the OCRA fallback or an app code may follow. A user whose only
+ * since the OCRA fallback or an app code may follow. So is reaching
+ * sms_rate ("rate_limited", "retry_after" seconds in the JSON): nothing is
+ * sent, audited "sms_rate_limited", and the OCRA fallback follows. A user whose only
  * challenge-response token is still pending gets a question to confirm it
  * with (`tfa-admin confirm USER RESPONSE`), e.g. after the one that
  * `enroll` printed expired.
@@ -68,7 +70,7 @@ int cmd_challenge(struct cli *g, int argc, char **argv)
 		rc = cli_fail(g, cli_exit_code(lrc), "challenge %s: %s", disp, err.msg);
 		goto out;
 	}
-	if (ch.kind == TFA_CH_NONE && !ch.delivery_failed) {
+	if (ch.kind == TFA_CH_NONE && !ch.delivery_failed && !ch.rate_limited) {
 		/* a pending ocra token: a (new) question to confirm it with */
 		lrc = confirm_question(ctx, user, &ch, &err);
 		if (lrc != TFA_OK) {
@@ -78,6 +80,10 @@ int cmd_challenge(struct cli *g, int argc, char **argv)
 	}
 	if (ch.delivery_failed)
 		cli_warn("%s: the code could not be sent: %s", disp, ch.delivery_error);
+	if (ch.rate_limited)
+		cli_warn("%s: too many codes were sent (sms_rate %u/%u); nothing sent, try again"
+			 " in %lld s", disp, ctx->policy.sms_rate_count,
+			 ctx->policy.sms_rate_seconds, (long long)ch.retry_after);
 	kind = ch.kind == TFA_CH_SMS ? "sms" : ch.kind == TFA_CH_OCRA ? "ocra" : "none";
 	if (g->json) {
 		o = json_object_new_object();
@@ -91,6 +97,9 @@ int cmd_challenge(struct cli *g, int argc, char **argv)
 			if (ch.kind != TFA_CH_NONE)
 				cli_jtime(o, "expires", ch.expires);
 			cli_jbool(o, "delivery_failed", ch.delivery_failed);
+			cli_jbool(o, "rate_limited", ch.rate_limited);
+			if (ch.rate_limited)
+				cli_jint(o, "retry_after", ch.retry_after);
 			if (ch.delivery_failed)
 				cli_jstr(o, "delivery_error", ch.delivery_error);
 		}
@@ -99,6 +108,10 @@ int cmd_challenge(struct cli *g, int argc, char **argv)
 		(void)printf("sms: code sent to the phone ending %s\n", ch.phone_hint);
 	} else if (ch.kind == TFA_CH_OCRA) {
 		(void)printf("ocra: challenge %s\n", ch.question);
+	} else if (ch.rate_limited) {
+		(void)printf("none: too many codes were sent to %s; try again in %lld s (the last"
+			     " code sent, an app or card code or a recovery code still works)\n",
+			     user, (long long)ch.retry_after);
 	} else if (ch.delivery_failed) {
 		(void)printf("none: the code could not be sent and %s has no ocra token;"
 			     " an app or card code or a recovery code still works\n", disp);

@@ -219,8 +219,8 @@ static int import_oath(struct imp *im, tfa_ctx *ctx, FILE *fp)
 		}
 		lrc = tfa_store_import_token(imp, &tok, &err);
 		tfa_wipe(&tok, sizeof(tok));
-		if (lrc == TFA_EINVAL) {
-			bad_line(line, err.msg, im);
+		if (lrc == TFA_EINVAL || lrc == TFA_EEXIST) {
+			bad_line(line, err.msg, im);   /* a duplicate secret is a bad line */
 			continue;
 		}
 		if (lrc != TFA_OK) {
@@ -309,6 +309,10 @@ static int import_ga(struct imp *im, tfa_ctx *ctx, const char *user, FILE *fp)
 	if (lrc == TFA_OK) {
 		lrc = tfa_store_import_commit(imp, &users, &err);
 		imp = NULL;
+	}
+	if (lrc == TFA_EEXIST) {
+		rc = cli_fail(im->g, CLI_USAGE, "%s; nothing imported", err.msg);
+		goto out;
 	}
 	if (lrc != TFA_OK) {
 		rc = store_failed(im, lrc, &err);

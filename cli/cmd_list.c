@@ -169,6 +169,7 @@ static json_object *row_json(const tfa_user_status *s, const tfa_token *toks, si
 	cli_jtime(o, "last_use", last_use(s, toks, n));
 	cli_jint(o, "failures", s->user.failures);
 	cli_jtime(o, "locked_until", s->user.locked_until > now ? s->user.locked_until : 0);
+	cli_jbool(o, "must_enroll", s->user.must_enroll);
 	return o;
 }
 
@@ -462,6 +463,10 @@ int cmd_show(struct cli *g, int argc, char **argv)
 	(void)printf("setting:      %s\n", s.user.required == TFA_REQ_ON ? "on (enable)" :
 		     s.user.required == TFA_REQ_OFF ? "off (disable)" : "default (policy)");
 	(void)printf("state:        %s\n", r.state);
+	if (s.user.must_enroll)
+		(void)printf("must enrol:   yes (reset; cleared by an enrolment, default or"
+			     " disable)%s\n", s.must_enroll ? "" : " - not in effect:"
+			     " two-factor is off for this user");
 	(void)printf("failures:     %s\n", r.fails);
 	(void)printf("locked until: %s\n", r.locked);
 	(void)printf("lockouts:     %u\n", s.user.lockouts);

@@ -66,6 +66,7 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 	tfa_ctx *ctx = NULL;
 	const char *user = NULL;
 	unsigned revoked = 0, codes = 0;
+	tfa_user_status s;
 	char detail[96];
 	json_object *o;
 	tfa_rc lrc;
@@ -89,12 +90,20 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 	rc = audit_change(g, ctx, user, TFA_EV_RESET, detail);
 	if (rc != CLI_OK)
 		goto out;
+	memset(&s, 0, sizeof(s));
+	lrc = tfa_status(ctx, user, (int64_t)time(NULL), &s, &err);
+	if (lrc != TFA_OK) {
+		rc = lib_fail(g, user, lrc, &err);
+		goto out;
+	}
 	if (g->json) {
 		o = json_object_new_object();
 		if (o != NULL) {
 			cli_jstr(o, "user", user);
 			cli_jint(o, "revoked", revoked);
 			cli_jint(o, "recovery_revoked", codes);
+			cli_jbool(o, "must_enroll", s.must_enroll);
+			cli_jbool(o, "enroll_at_login", ctx->policy.enroll_at_login);
 		}
 		rc = cli_json_emit(g, o);
 		goto out;
@@ -102,8 +111,18 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 	(void)printf("%s: revoked %u token%s and %u recovery code%s; codes from the old"
 		     " device no longer work\n", u.disp, revoked, revoked == 1 ? "" : "s", codes,
 		     codes == 1 ? "" : "s");
-	(void)printf("%s enrolls again at the next login, or run \"tfa-admin enroll %s\"\n",
-		     u.disp, u.disp);
+	if (!ctx->policy.enabled)
+		(void)printf("%s must enrol again once two-factor is on (enabled=no now):"
+			     " \"tfa-admin enroll %s\", or at a login after that\n", u.disp, u.disp);
+	else if (!s.must_enroll)
+		(void)printf("%s: two-factor is off for this user (%s): no code is asked at"
+			     " login\n", u.disp, tfa_rule_text(s.rule));
+	else if (ctx->policy.enroll_at_login)
+		(void)printf("%s must enrol again: at the next login (the QR code is shown),"
+			     " or run \"tfa-admin enroll %s\"\n", u.disp, u.disp);
+	else
+		(void)printf("%s must enrol again: run \"tfa-admin enroll %s\" (enroll_at_login=no:"
+			     " logins are refused until then)\n", u.disp, u.disp);
 out:
 	tfa_ctx_close(ctx);
 	return rc < 0 ? CLI_OK : rc;

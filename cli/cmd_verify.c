@@ -38,6 +38,8 @@ static void print_json(struct cli *g, const char *user, tfa_rc rc,
 		cli_jint(o, "failures", res->failures);
 		if (res->recovery_used)
 			cli_jint(o, "recovery_left", res->recovery_left);
+		if (res->skew)
+			cli_jint(o, "clock_skew_seconds", res->skew_seconds);
 		cli_jtime(o, "locked_until", res->locked_until > (int64_t)time(NULL) ?
 			  res->locked_until : 0);
 	}
@@ -90,6 +92,11 @@ int cli_check_code(struct cli *g, tfa_ctx *ctx, const char *user, const char *co
 				       cli_time(res.locked_until, when, sizeof(when)));
 		else
 			(void)cli_fail(g, ex, "%s: %s", disp, tfa_strerror(rc));
+		if (res.skew)
+			cli_warn("%s: the code is that of token %lld at %+lld s from this host's"
+				 " clock, outside the window (clock skew): fix the device's clock,"
+				 " or \"tfa-admin token resync %s CODE1 CODE2\"", disp,
+				 (long long)res.skew_token, (long long)res.skew_seconds, disp);
 		break;
 	case TFA_LOCKED:
 		(void)cli_fail(g, ex, "%s: locked out until %s (code not checked); "

@@ -29,6 +29,9 @@
 #define TFA_EV_CARD_ASSIGN    "card_assign"
 #define TFA_EV_CARD_UNASSIGN  "card_unassign"
 #define TFA_EV_RESYNC         "resync"           /* token counter/drift set */
+#define TFA_EV_CLOCK_SKEW     "clock_skew"       /* refused: a step just outside the window */
+#define TFA_EV_SMS_LIMITED    "sms_rate_limited" /* sms_rate reached: nothing sent */
+#define TFA_EV_CONFIG_ERROR   "config_error"     /* bad module argument (PAM_SERVICE_ERR) */
 
 /** tfa_audit: append an event to the trail; @user is escaped, @fmt gives the
  * detail (never pass a secret or code). Failures are returned but callers on

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "audit.h"
 #include "auth.h"
 #include "challenge.h"
@@ -72,6 +74,14 @@ TFA_API tfa_rc tfa_status(tfa_ctx *c, const char *user, int64_t now, tfa_user_st
 	if (req != TFA_OK && req != TFA_ELOOKUP)
 		return tfa_err_set(err, req, "%s", lookup.msg);
 	s->lookup_failed = req == TFA_ELOOKUP;
+	/* reset by an admin: enrol again, also a user who had opted in */
+	if (s->user.must_enroll && c->policy.enabled && s->user.required != TFA_REQ_OFF) {
+		s->must_enroll = 1;
+		if (!s->required) {
+			s->required = 1;
+			s->rule = TFA_RULE_MUST_ENROLL;
+		}
+	}
 	rc = tfa_store_token_list(c->store, user, 0, &toks, &n, err);
 	if (rc != TFA_OK)
 		return rc;
@@ -97,15 +107,83 @@ typedef struct {
 	int64_t now;
 	tfa_token_state want;     /* ACTIVE for login, PENDING for confirm */
 	tfa_verify_result *res;
+	const tfa_token *toks;    /* all of the user's tokens, for twins() */
+	size_t n;
 } check_ctx;
 
 typedef enum { M_NONE, M_MATCH, M_REPLAY } match;
+
+/* 1 if @u is another token of the same kind with the same secret as @t:
+ * such twins (a store from before duplicates were refused) share replay
+ * state, so that a code used through one is not accepted through the
+ * other. */
+static int twins(const tfa_token *t, const tfa_token *u)
+{
+	return u != t && u->type == t->type && u->alg == t->alg && u->digits == t->digits &&
+	       u->period == t->period && u->secret_len == t->secret_len && t->secret_len > 0 &&
+	       CRYPTO_memcmp(u->secret, t->secret, t->secret_len) == 0;
+}
+
+/* The last TOTP step used through @t or a twin. */
+static int64_t last_step_used(const check_ctx *x, const tfa_token *t)
+{
+	int64_t last = t->last_step;
+	size_t i;
+
+	for (i = 0; i < x->n; i++)
+		if (twins(t, &x->toks[i]) && x->toks[i].last_step > last)
+			last = x->toks[i].last_step;
+	return last;
+}
+
+/* The lowest HOTP counter not yet used through @t or a twin. */
+static uint64_t next_counter(const check_ctx *x, const tfa_token *t)
+{
+	uint64_t next = t->counter;
+	size_t i;
+
+	for (i = 0; i < x->n; i++)
+		if (twins(t, &x->toks[i]) && x->toks[i].counter > next)
+			next = x->toks[i].counter;
+	return next;
+}
+
+/* No step within the window matched: does one up to TFA_SKEW_STEPS beyond
+ * it (either side) match, newer than the last used one? Then remember the
+ * device's clock offset for the log and audit - the code is still wrong,
+ * and nothing of the token changes. */
+static void find_skew(const check_ctx *x, const tfa_token *t, const char *code, int64_t base,
+		      int64_t last, tfa_rc *rc)
+{
+	char want[OTP_MAX_DIGITS + 1];
+	int64_t w = (int64_t)x->c->policy.window, d, s, now_step;
+	int side;
+
+	for (d = 1; d <= TFA_SKEW_STEPS && *rc == TFA_OK && !x->res->skew; d++) {
+		for (side = -1; side <= 1; side += 2) {
+			s = side < 0 ? base - w - d : base + w + d;
+			if (s < 0 || s <= last)
+				continue;
+			*rc = otp_hotp(t->secret, t->secret_len, t->alg, (uint64_t)s, t->digits, want);
+			if (*rc != TFA_OK)
+				break;
+			if (!otp_code_equal(want, code, t->digits))
+				continue;
+			now_step = otp_totp_step(x->now, t->period);
+			x->res->skew = 1;
+			x->res->skew_token = t->id;
+			x->res->skew_seconds = (s - now_step) * (int64_t)t->period;
+			break;
+		}
+	}
+	tfa_wipe(want, sizeof(want));
+}
 
 static match check_totp(const check_ctx *x, tfa_token *t, const char *code, tfa_rc *rc)
 {
 	char want[OTP_MAX_DIGITS + 1];
 	int64_t base = otp_totp_step(x->now, t->period), s;
-	int64_t w = (int64_t)x->c->policy.window;
+	int64_t w = (int64_t)x->c->policy.window, last = last_step_used(x, t);
 	match m = M_NONE;
 
 	if (base < 0)
@@ -119,7 +197,7 @@ static match check_totp(const check_ctx *x, tfa_token *t, const char *code, tfa_
 			break;
 		if (!otp_code_equal(want, code, t->digits))
 			continue;
-		if (s <= t->last_step) {
+		if (s <= last) {
 			m = M_REPLAY;
 			continue;
 		}
@@ -128,13 +206,15 @@ static match check_totp(const check_ctx *x, tfa_token *t, const char *code, tfa_
 		break;
 	}
 	tfa_wipe(want, sizeof(want));
+	if (m == M_NONE && *rc == TFA_OK && !x->res->skew)
+		find_skew(x, t, code, base, last, rc);
 	return m;
 }
 
 static match check_hotp(const check_ctx *x, tfa_token *t, const char *code, tfa_rc *rc)
 {
 	char want[OTP_MAX_DIGITS + 1];
-	uint64_t look = x->c->policy.hotp_lookahead, c, first;
+	uint64_t look = x->c->policy.hotp_lookahead, c, first, next = next_counter(x, t);
 	match m = M_NONE;
 
 	/* counters just below the expected one only tell a replay apart */
@@ -145,7 +225,7 @@ static match check_hotp(const check_ctx *x, tfa_token *t, const char *code, tfa_
 			break;
 		if (!otp_code_equal(want, code, t->digits))
 			continue;
-		if (c < t->counter) {
+		if (c < next) {
 			m = M_REPLAY;
 			continue;
 		}
@@ -212,12 +292,15 @@ static tfa_rc check_cb(tfa_txn_args *a, void *ctx)
 	tfa_token *toks = a->toks;
 	tfa_audit_rec *audit = a->audit;
 	size_t n = a->n;
-	char code[OTP_MAX_DIGITS + 1], what[128];
+	char code[OTP_MAX_DIGITS + 1], what[160], skew[64];
 	size_t i, candidates = 0;
 	match m = M_NONE, best = M_NONE;
 	tfa_rc rc = TFA_OK;
 	int rec = 0;
 
+	skew[0] = '\0';
+	x->toks = toks;
+	x->n = n;
 	if (x->want != TFA_STATE_ACTIVE)
 		a->nrec = 0;    /* confirming a token: recovery codes do not count */
 	for (i = 0; i < n; i++)
@@ -283,6 +366,10 @@ static tfa_rc check_cb(tfa_txn_args *a, void *ctx)
 		if (rec < 0)
 			return rc;
 	}
+	/* a code of a step just outside the window (clock skew) is reported
+	 * only when nothing else took the code; it is never accepted */
+	if (best != M_NONE || rec == 1)
+		x->res->skew = 0;
 	if (best == M_MATCH || rec == 1) {
 		u->failures = 0;
 		u->lockouts = 0;
@@ -299,15 +386,23 @@ static tfa_rc check_cb(tfa_txn_args *a, void *ctx)
 			  x->c->source, what);
 		return TFA_OK;
 	}
+	if (x->res->skew)
+		(void)snprintf(skew, sizeof(skew), "token=%lld offset=%+llds",
+			       (long long)x->res->skew_token, (long long)x->res->skew_seconds);
 	u->failures++;
 	if (u->failures >= p->max_failures) {
 		lock_user(p, u, x->now);
 		x->res->locked_now = 1;
 		x->res->locked_until = u->locked_until;
-		(void)snprintf(what, sizeof(what), "%s; locked for %lld s",
+		(void)snprintf(what, sizeof(what), "%s%s%s%s; locked for %lld s",
 			       best == M_REPLAY ? "replayed code" : "wrong code",
-			       (long long)(u->locked_until - x->now));
+			       x->res->skew ? " (clock skew " : "", x->res->skew ? skew : "",
+			       x->res->skew ? ")" : "", (long long)(u->locked_until - x->now));
 		set_audit(audit, TFA_EV_LOCKOUT, x->c->source, what);
+	} else if (x->res->skew) {
+		(void)snprintf(what, sizeof(what), "%s, outside the window; code refused;"
+			       " failure %u of %u", skew, u->failures, p->max_failures);
+		set_audit(audit, TFA_EV_CLOCK_SKEW, x->c->source, what);
 	} else {
 		(void)snprintf(what, sizeof(what), "failure %u of %u", u->failures, p->max_failures);
 		set_audit(audit, best == M_REPLAY ? TFA_EV_REPLAY : TFA_EV_LOGIN_FAIL,
@@ -336,6 +431,8 @@ static tfa_rc check(tfa_ctx *c, const char *user, const char *code, int64_t now,
 	x.now = now;
 	x.want = want;
 	x.res = res;
+	x.toks = NULL;
+	x.n = 0;
 	rc = tfa_store_user_txn_ex(c->store, user, check_cb, &x, err);
 	if (rc == TFA_ENOENT)
 		tfa_err_set(err, rc, "user %s has no %s", tfa_user_esc(user).s,

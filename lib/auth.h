@@ -37,13 +37,19 @@ typedef struct {
 	unsigned recovery;    /* unused recovery codes */
 	int locked;           /* locked_until > now */
 	int lookup_failed;    /* a user or group lookup failed: required unknown */
+	int must_enroll;      /* reset by an admin and not enrolled since: the
+			       * user counts as required (rule
+			       * TFA_RULE_MUST_ENROLL) unless the per-user
+			       * setting is off */
 } tfa_user_status;
 
 /** tfa_status: what the store and policy say about @user (the canonical
  * name, see username.h) at time @now. When a user or group lookup for
  * required_groups fails, every field is still filled, required is 1 (fail
  * closed), lookup_failed is set, and the result is TFA_ELOOKUP with the
- * lookup's message. */
+ * lookup's message. A user whom policy does not require but who was reset
+ * (must_enroll) is required (rule TFA_RULE_MUST_ENROLL) while enabled=yes
+ * and the per-user setting is not off: the next login enrols (or refuses). */
 tfa_rc tfa_status(tfa_ctx *c, const char *user, int64_t now, tfa_user_status *s,
 		  tfa_err *err);
 
@@ -54,7 +60,15 @@ typedef struct {
 	int locked_now;        /* this attempt caused the lockout */
 	int recovery_used;     /* accepted as a recovery code (token_id 0) */
 	unsigned recovery_left; /* then: unused recovery codes left */
+	int skew;              /* refused, but the code is that of a TOTP step
+				* just outside the window (clock skew) */
+	int64_t skew_token;    /* then: the token */
+	int64_t skew_seconds;  /* and the device's clock offset (+ ahead) */
 } tfa_verify_result;
+
+/* Steps beyond the window, either side, searched for a clock-skew hint:
+ * 10 (5 minutes at 30 s steps). Such a code is never accepted. */
+#define TFA_SKEW_STEPS 10
 
 /** tfa_verify: check @code for @user at time @now exactly as login does, in
  * one transaction: while locked, TFA_LOCKED without looking at the code;
@@ -66,7 +80,10 @@ typedef struct {
  * after it expires). Success
  * clears failures; a failure counts and, at max_failures, locks the user for
  * lockout_seconds doubled per earlier lockout (capped at one day). Writes the
- * audit trail. When no token accepts and the input is TFA_RECOVERY_DIGITS
+ * audit trail. A rejected attempt changes no token. A TOTP code of a step
+ * up to TFA_SKEW_STEPS beyond the window is a wrong code too, reported in
+ * res->skew* and audited "clock_skew" (with the offset, never the code).
+ * Tokens of the user with the same secret share their replay state. When no token accepts and the input is TFA_RECOVERY_DIGITS
  * digits, an unused recovery code is accepted once (marked used in the same
  * transaction, audit "recovery_used"); it counts as a success. Returns
  * TFA_OK, TFA_REJECTED, TFA_REPLAYED, TFA_LOCKED, TFA_ENOENT (no active token

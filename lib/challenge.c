@@ -74,6 +74,25 @@ static int send_code(tfa_ctx *c, const char *user, const tfa_token *t, int64_t n
 	memset(&res, 0, sizeof(res));
 	memset(&derr, 0, sizeof(derr));
 	msg[0] = '\0';
+	code[0] = '\0';
+	if (*p->sms_command != '\0') {
+		int allowed = 0;
+
+		(void)snprintf(what, sizeof(what), "sms_rate %u/%u reached; nothing sent token=%lld",
+			       p->sms_rate_count, p->sms_rate_seconds, (long long)t->id);
+		set_audit(&audit, TFA_EV_SMS_LIMITED, c->source, what);
+		*rc = tfa_store_delivery_reserve(c->store, user, now, p->sms_rate_count,
+						 p->sms_rate_seconds, &audit, &allowed,
+						 &ch->retry_after, err);
+		if (*rc != TFA_OK)
+			goto out;
+		if (!allowed) {
+			/* an earlier code, if still pending, keeps working */
+			ch->rate_limited = 1;
+			sent = 0;
+			goto out;
+		}
+	}
 	*rc = tfa_random_digits(p->sms_digits, code);
 	if (*rc == TFA_OK)
 		*rc = tfa_random_bytes(rec.salt, sizeof(rec.salt));

@@ -30,13 +30,20 @@ typedef struct {
 	int64_t expires;
 	int delivery_failed;                    /* an sms delivery failed */
 	char delivery_error[TFA_ERRMSG_MAX];    /* why (names the command; no code) */
+	int rate_limited;                       /* sms_rate reached: nothing sent */
+	int64_t retry_after;                    /* then: seconds until one may be sent */
 } tfa_challenge;
 
 /** tfa_challenge_begin: start the challenge step for a login of @user at
  * @now, in the order above; the result in *@ch. A failed delivery is not an
  * error of this call: it is audited ("sms_failed" with the command's exit
  * status), reported in ch->delivery_failed/delivery_error, and the OCRA
- * fallback follows. The user's lockout is not checked here (tfa_verify
+ * fallback follows. Deliveries are limited per user by sms_rate (COUNT in
+ * any SECONDS; every run of sms_command counts, answered or not): at the
+ * limit nothing is generated or sent, the attempt is audited
+ * "sms_rate_limited", ch->rate_limited and ch->retry_after say so, the OCRA
+ * fallback follows as for a failed delivery, and no failure is counted
+ * towards the lockout. The user's lockout is not checked here (tfa_verify
  * does, without looking at the code); a locked user gets TFA_CH_NONE and no
  * message is sent. Returns TFA_OK or a store/crypto error. */
 tfa_rc tfa_challenge_begin(tfa_ctx *c, const char *user, int64_t now, tfa_challenge *ch,

@@ -11,12 +11,13 @@
 #include "policy.h"
 #include "username.h"
 
-typedef enum { K_BOOL, K_UINT, K_GROUPS, K_TEXT } kind;
+typedef enum { K_BOOL, K_UINT, K_GROUPS, K_TEXT, K_RATE } kind;
 
 typedef struct {
 	const char *name;
 	kind kind;
-	unsigned min, max;       /* K_UINT range; K_TEXT max length */
+	unsigned min, max;       /* K_UINT range; K_TEXT max length; K_RATE: COUNT range
+				  * (SECONDS is 1..TFA_RATE_WINDOW_MAX) */
 	size_t off;              /* offset in tfa_policy */
 } keydef;
 
@@ -35,6 +36,7 @@ static const keydef keydefs[] = {
 	{ "sms_digits", K_UINT, 4, 10, OFF(sms_digits) },
 	{ "sms_ttl", K_UINT, 30, 86400, OFF(sms_ttl) },
 	{ "issuer", K_TEXT, 0, 64, OFF(issuer) },
+	{ "sms_rate", K_RATE, 1, 1000, OFF(sms_rate_count) },
 };
 
 #define NKEYS (sizeof(keydefs) / sizeof(keydefs[0]))
@@ -42,7 +44,7 @@ static const keydef keydefs[] = {
 static const char *const key_names[NKEYS + 1] = {
 	"enabled", "default_required", "required_groups", "enroll_at_login", "window",
 	"hotp_lookahead", "max_failures", "lockout_seconds", "sms_command", "sms_digits",
-	"sms_ttl", "issuer", NULL,
+	"sms_ttl", "issuer", "sms_rate", NULL,
 };
 
 TFA_API const char *const *tfa_policy_keys(void)
@@ -78,10 +80,12 @@ TFA_API tfa_rc tfa_policy_defaults(tfa_policy *p)
 	p->enroll_at_login = 1;
 	p->window = 1;
 	p->hotp_lookahead = 10;
-	p->max_failures = 5;
+	p->max_failures = 10;
 	p->lockout_seconds = 60;
 	p->sms_digits = 6;
 	p->sms_ttl = 300;
+	p->sms_rate_count = 5;
+	p->sms_rate_seconds = 600;
 	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
 		(void)snprintf(host, sizeof(host), "twofactor");
 	host[sizeof(host) - 1] = '\0';
@@ -130,6 +134,25 @@ static int parse_uint(const char *v, unsigned min, unsigned max, unsigned *out)
 		return 0;
 	*out = (unsigned)n;
 	return 1;
+}
+
+/* "COUNT/SECONDS" */
+static int parse_rate(const char *v, unsigned min, unsigned max, unsigned *count,
+		      unsigned *seconds)
+{
+	char num[16];
+	const char *slash = strchr(v, '/');
+	size_t len;
+
+	if (slash == NULL)
+		return 0;
+	len = (size_t)(slash - v);
+	if (len == 0 || len >= sizeof(num))
+		return 0;
+	memcpy(num, v, len);
+	num[len] = '\0';
+	return parse_uint(num, min, max, count) &&
+	       parse_uint(slash + 1, 1, TFA_RATE_WINDOW_MAX, seconds);
 }
 
 static int group_char_ok(unsigned char c)
@@ -197,8 +220,8 @@ TFA_API tfa_rc tfa_policy_normalize(const char *key, const char *value, char **n
 				    tfa_err *err)
 {
 	const keydef *k = find_key(key);
-	char buf[16];
-	unsigned n;
+	char buf[32];
+	unsigned n, secs;
 	int b;
 
 	*norm = NULL;
@@ -227,6 +250,14 @@ TFA_API tfa_rc tfa_policy_normalize(const char *key, const char *value, char **n
 		if (strlen(value) > k->max)
 			return tfa_err_set(err, TFA_EINVAL, "%s is too long", key);
 		return normalize_groups(value, norm, err);
+	case K_RATE:
+		if (!parse_rate(value, k->min, k->max, &n, &secs))
+			return tfa_err_set(err, TFA_EINVAL, "%s takes COUNT/SECONDS: at most COUNT"
+					   " (%u to %u) in any SECONDS (1 to %u), e.g. 5/600",
+					   key, k->min, k->max, TFA_RATE_WINDOW_MAX);
+		(void)snprintf(buf, sizeof(buf), "%u/%u", n, secs);
+		*norm = strdup(buf);
+		break;
 	case K_TEXT: {
 		const unsigned char *p;
 
@@ -264,6 +295,11 @@ static tfa_rc apply(tfa_policy *p, const keydef *k, const char *norm)
 		return TFA_OK;
 	case K_UINT:
 		*(unsigned *)(void *)((char *)p + k->off) = (unsigned)strtoul(norm, NULL, 10);
+		return TFA_OK;
+	case K_RATE:
+		/* normalised: both parts parse; the seconds field follows the count */
+		if (!parse_rate(norm, k->min, k->max, &p->sms_rate_count, &p->sms_rate_seconds))
+			return TFA_EINVAL;
 		return TFA_OK;
 	case K_GROUPS:
 	case K_TEXT:
@@ -329,7 +365,7 @@ TFA_API tfa_rc tfa_policy_set(tfa_store *st, const char *key, const char *value,
 TFA_API tfa_rc tfa_policy_value(const tfa_policy *p, const char *key, char **out)
 {
 	const keydef *k = find_key(key);
-	char buf[16];
+	char buf[32];
 	const void *f;
 
 	*out = NULL;
@@ -342,6 +378,10 @@ TFA_API tfa_rc tfa_policy_value(const tfa_policy *p, const char *key, char **out
 		break;
 	case K_UINT:
 		(void)snprintf(buf, sizeof(buf), "%u", *(const unsigned *)f);
+		*out = strdup(buf);
+		break;
+	case K_RATE:
+		(void)snprintf(buf, sizeof(buf), "%u/%u", p->sms_rate_count, p->sms_rate_seconds);
 		*out = strdup(buf);
 		break;
 	case K_GROUPS:
@@ -399,6 +439,7 @@ TFA_API const char *tfa_rule_text(tfa_rule rule)
 	case TFA_RULE_USER_OFF: return "per-user setting (disabled)";
 	case TFA_RULE_GROUP: return "member of a required group";
 	case TFA_RULE_DEFAULT: return "default (default_required)";
+	case TFA_RULE_MUST_ENROLL: return "reset: must enrol again";
 	}
 	return "unknown";
 }

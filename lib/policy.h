@@ -7,6 +7,7 @@
 #include "store.h"
 
 #define TFA_LOCKOUT_CAP 86400   /* lockouts double up to one day */
+#define TFA_RATE_WINDOW_MAX 86400  /* sms_rate: the longest window */
 
 typedef struct {
 	int enabled;              /* master switch; default no */
@@ -15,12 +16,14 @@ typedef struct {
 	int enroll_at_login;      /* default yes */
 	unsigned window;          /* default 1 */
 	unsigned hotp_lookahead;  /* default 10 */
-	unsigned max_failures;    /* default 5 */
+	unsigned max_failures;    /* default 10 */
 	unsigned lockout_seconds; /* default 60 */
 	char *sms_command;        /* default "" */
 	unsigned sms_digits;      /* default 6 */
 	unsigned sms_ttl;         /* default 300 */
 	char *issuer;             /* default: host name */
+	unsigned sms_rate_count;  /* sms_rate COUNT/SECONDS: deliveries per user */
+	unsigned sms_rate_seconds; /* in this window; default 5/600 */
 } tfa_policy;
 
 /** tfa_policy_keys: the keys in display order, NULL-terminated. */
@@ -56,6 +59,7 @@ typedef enum {
 	TFA_RULE_USER_OFF,          /* tfa-admin disable USER */
 	TFA_RULE_GROUP,             /* member of a required group */
 	TFA_RULE_DEFAULT,           /* default_required */
+	TFA_RULE_MUST_ENROLL,       /* reset: must enrol again (tfa_status) */
 } tfa_rule;
 
 /** tfa_policy_required: whether user @u (u->name: the canonical name, see

@@ -36,6 +36,10 @@ typedef struct {
 	int64_t locked_until;   /* unix time; 0 = not locked */
 	unsigned lockouts;      /* lockouts so far (for doubling); reset on success */
 	int64_t last_login;     /* last successful second factor; 0 = never */
+	int must_enroll;        /* reset by an admin: must enrol again (set by
+				 * tfa_store_user_reset; cleared when the user
+				 * gets an active token, or the setting becomes
+				 * default or off) */
 } tfa_user;
 
 typedef struct {
@@ -89,7 +93,8 @@ const char *tfa_store_path(const tfa_store *st);
  * none (then *@u is filled with defaults and @user's name). */
 tfa_rc tfa_store_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err);
 
-/** tfa_store_user_set_required: the per-user setting (creates the user). */
+/** tfa_store_user_set_required: the per-user setting (creates the user).
+ * TFA_REQ_DEFAULT and TFA_REQ_OFF also clear must_enroll. */
 tfa_rc tfa_store_user_set_required(tfa_store *st, const char *user, tfa_req req,
 				   tfa_err *err);
 
@@ -108,7 +113,11 @@ tfa_rc tfa_store_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *er
 
 /** tfa_store_token_add: store @tok (owner tok->user; its secret is sealed)
  * and set tok->id and tok->created. A new pending token replaces (revokes)
- * any earlier pending token of the same user. With @event (may be NULL),
+ * any earlier pending token of the same user. A secret equal to that of
+ * another (pending or active) token of the user is refused: TFA_EEXIST, the
+ * message names the token, nothing written (secrets are compared decrypted,
+ * in constant time, inside the transaction). An active token clears the
+ * user's must_enroll. With @event (may be NULL),
  * the audit record "@detail token=ID" is written in the same transaction,
  * so a crash never leaves a token without its enrolment record. */
 tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *event,
@@ -128,7 +137,8 @@ void tfa_tokens_free(tfa_token *toks, size_t n);
  * anyone - delete all their recovery codes and any pending challenge, and
  * clear failures/lockout, at once.
  * *@revoked gets the count of tokens, *@codes (may be NULL) that of recovery
- * codes deleted. TFA_ENOENT when the user had nothing to revoke. */
+ * codes deleted, and records that the user must enrol again (must_enroll).
+ * TFA_ENOENT when the user had nothing to revoke (then nothing changes). */
 tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
 			    unsigned *codes, tfa_err *err);
 
@@ -177,7 +187,10 @@ tfa_rc tfa_store_recovery_count(tfa_store *st, const char *user, unsigned *n,
  * counter, last_step, drift, last_used; the backend writes those back. If it
  * sets @audit->event, that event (with @audit->detail) is appended to the
  * trail in the same transaction. Return TFA_OK, TFA_REJECTED, TFA_REPLAYED,
- * TFA_LOCKED or TFA_ENOENT to commit; any other value rolls back. */
+ * TFA_LOCKED or TFA_ENOENT to commit; any other value rolls back. Token
+ * changes are written back only with TFA_OK: a rejected attempt never moves
+ * a token's state (the user record - failures, lockout - is written for
+ * every committed result). A token that becomes active clears must_enroll. */
 typedef tfa_rc (*tfa_txn_fn)(tfa_user *u, tfa_token *toks, size_t n,
 			     tfa_audit_rec *audit, void *ctx);
 
@@ -242,6 +255,18 @@ typedef tfa_rc (*tfa_txn_ex_fn)(tfa_txn_args *a, void *ctx);
 tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
 			     tfa_err *err);
 
+/* ---- out-of-band deliveries (sms_rate) ---- */
+
+/** tfa_store_delivery_reserve: in one transaction, count @user's deliveries
+ * in the last @window seconds before @now; below @max, record one more
+ * (*@allowed = 1); else record nothing, *@allowed = 0, *@retry_after gets
+ * the seconds until the oldest one leaves the window, and @limited (may be
+ * NULL) is appended to the audit trail in the same transaction. Rows older
+ * than a day beyond the window are pruned. */
+tfa_rc tfa_store_delivery_reserve(tfa_store *st, const char *user, int64_t now, unsigned max,
+				  unsigned window, const tfa_audit_rec *limited, int *allowed,
+				  int64_t *retry_after, tfa_err *err);
+
 /* ---- token cards (store_card.c); parsing files is card.h's job ---- */
 
 /** Called for each card of a batch whose serial the store already holds:
@@ -266,7 +291,8 @@ tfa_rc tfa_store_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tfa_err *e
 /** tfa_store_card_assign: give the card @serial to @user as an active token
  * (its counter or learned drift kept), audited "card_assign" with @source.
  * TFA_ENOENT no such card; TFA_EEXIST it is assigned (the message names to
- * whom). @out (may be NULL) gets the token without secret. */
+ * whom), or the user already has a token with the same secret. @out (may be
+ * NULL) gets the token without secret. Clears the user's must_enroll. */
 tfa_rc tfa_store_card_assign(tfa_store *st, const char *serial, const char *user,
 			     const char *source, tfa_token *out, tfa_err *err);
 
@@ -318,7 +344,9 @@ tfa_rc tfa_store_import_begin(tfa_store *st, const char *source,
 /** tfa_store_import_token: add @tok as an ACTIVE token of tok->user
  * (created if new), its secret sealed bound to user and id, with an
  * "import" audit event; sets tok->id and tok->created. TFA_EINVAL for a bad
- * field (the import can go on); a store error means only abort is left. */
+ * field, TFA_EEXIST when the user already has a token with this secret (in
+ * the store or earlier in this import): the import can go on; a store error
+ * means only abort is left. Clears the user's must_enroll. */
 tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok, tfa_err *err);
 
 /** tfa_store_import_commit: commit; *@users gets how many distinct users

@@ -215,7 +215,12 @@ TFA_API tfa_rc tfa_store_card_assign(tfa_store *st, const char *serial, const ch
 				 tfa_user_esc(t.user).s, serial);
 		goto out;
 	}
-	rc = tfa_db_ensure_user(st, user, err);
+	(void)snprintf(t.user, sizeof(t.user), "%s", user);
+	rc = tfa_db_secret_taken(st, &t, err);
+	if (rc == TFA_OK)
+		rc = tfa_db_ensure_user(st, user, err);
+	if (rc == TFA_OK)
+		rc = tfa_db_enrolled(st, user, err);
 	if (rc == TFA_OK)
 		rc = move_card(st, &t, user, TFA_STATE_ACTIVE, err);
 	if (rc == TFA_OK)

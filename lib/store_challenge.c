@@ -127,3 +127,85 @@ TFA_API tfa_rc tfa_store_challenge_clear(tfa_store *st, const char *user,
 		rc = write_audit(st, user, audit, err);
 	return tfa_db_txn_end(st, rc, err);
 }
+
+/* ---- deliveries (sms_rate) ---- */
+
+#define DELIVERY_KEEP 86400   /* the longest sms_rate window */
+
+/* Count @user's deliveries after @since; *@oldest the time of the oldest. */
+static tfa_rc count_deliveries(tfa_store *st, const char *user, int64_t since, unsigned *n,
+			       int64_t *oldest, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	*n = 0;
+	*oldest = 0;
+	rc = tfa_db_prepare(st, "SELECT count(*), coalesce(min(time), 0) FROM deliveries"
+			    " WHERE user=?1 AND time>?2", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, since);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*n = (unsigned)sqlite3_column_int64(stmt, 0);
+		*oldest = sqlite3_column_int64(stmt, 1);
+	} else {
+		rc = tfa_db_err(st, err, "counting deliveries");
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+TFA_API tfa_rc tfa_store_delivery_reserve(tfa_store *st, const char *user, int64_t now,
+					  unsigned max, unsigned window,
+					  const tfa_audit_rec *limited, int *allowed,
+					  int64_t *retry_after, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t oldest = 0;
+	unsigned n = 0;
+	tfa_rc rc;
+
+	*allowed = 0;
+	*retry_after = 0;
+	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
+	if (rc != TFA_OK)
+		return rc;
+	rc = tfa_db_prepare(st, "DELETE FROM deliveries WHERE user=?1 AND time<=?2", &stmt, err);
+	if (rc != TFA_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now - DELIVERY_KEEP);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		rc = tfa_db_err(st, err, "pruning deliveries");
+		goto out;
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	rc = count_deliveries(st, user, now - (int64_t)window, &n, &oldest, err);
+	if (rc != TFA_OK)
+		goto out;
+	if (n >= max) {
+		*retry_after = oldest + (int64_t)window - now;
+		if (*retry_after < 1)
+			*retry_after = 1;
+		if (*retry_after > (int64_t)window)
+			*retry_after = (int64_t)window;   /* rows from a clock set back */
+		rc = write_audit(st, user, limited, err);
+		goto out;
+	}
+	rc = tfa_db_prepare(st, "INSERT INTO deliveries(user, time) VALUES(?1, ?2)", &stmt, err);
+	if (rc != TFA_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		rc = tfa_db_err(st, err, "recording the delivery");
+		goto out;
+	}
+	*allowed = 1;
+out:
+	sqlite3_finalize(stmt);
+	return tfa_db_txn_end(st, rc, err);
+}

@@ -19,6 +19,8 @@ struct tfa_store_import {
 	sqlite3_stmt *ins;
 	sqlite3_stmt *sec;
 	sqlite3_stmt *audit;
+	sqlite3_stmt *dup;       /* the user's tokens, for the duplicate check */
+	sqlite3_stmt *enrolled;  /* clear must_enroll */
 	int64_t first_id;        /* the first imported id; 0 = none yet */
 	uint64_t tokens;
 	int failed;              /* a statement failed: only abort is left */
@@ -30,6 +32,8 @@ static void imp_free(tfa_store_import *imp)
 	sqlite3_finalize(imp->ins);
 	sqlite3_finalize(imp->sec);
 	sqlite3_finalize(imp->audit);
+	sqlite3_finalize(imp->dup);
+	sqlite3_finalize(imp->enrolled);
 	free(imp);
 }
 
@@ -63,6 +67,12 @@ TFA_API tfa_rc tfa_store_import_begin(tfa_store *st, const char *source,
 	if (rc == TFA_OK)
 		rc = tfa_db_prepare(st, "INSERT INTO audit(time, user, event, detail)"
 				    " VALUES(?1,?2,'" TFA_EV_IMPORT "',?3)", &imp->audit, err);
+	if (rc == TFA_OK)
+		rc = tfa_db_prepare(st, "SELECT " TFA_DB_TOKEN_COLS " FROM tokens WHERE user=?1"
+				    " AND state<>2", &imp->dup, err);
+	if (rc == TFA_OK)
+		rc = tfa_db_prepare(st, "UPDATE users SET must_enroll=0 WHERE name=?1"
+				    " AND must_enroll<>0", &imp->enrolled, err);
 	if (rc != TFA_OK) {
 		tfa_store_import_abort(imp);
 		return rc;
@@ -115,10 +125,27 @@ TFA_API tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok, tfa
 	rc = check_token(tok, err);
 	if (rc != TFA_OK)
 		return rc;
+	/* the same secret twice for one user (a file imported twice): refused,
+	 * the import can go on */
+	tok->id = 0;
+	sqlite3_bind_text(imp->dup, 1, tok->user, -1, SQLITE_STATIC);
+	rc = tfa_db_secret_taken_stmt(st, imp->dup, tok, err);
+	sqlite3_reset(imp->dup);
+	sqlite3_clear_bindings(imp->dup);
+	if (rc == TFA_EEXIST)
+		return rc;
+	if (rc != TFA_OK) {
+		imp->failed = 1;
+		return rc;
+	}
 	tok->created = tfa_now();
 	tok->state = TFA_STATE_ACTIVE;
 	sqlite3_bind_text(imp->user, 1, tok->user, -1, SQLITE_STATIC);
 	rc = step(imp, imp->user, "adding user", err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(imp->enrolled, 1, tok->user, -1, SQLITE_STATIC);
+	rc = step(imp, imp->enrolled, "recording the enrolment", err);
 	if (rc != TFA_OK)
 		return rc;
 	sqlite3_bind_text(imp->ins, 1, tok->user, -1, SQLITE_STATIC);

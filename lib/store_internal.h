@@ -16,7 +16,7 @@ struct tfa_store {
 	char *path;
 };
 
-#define TFA_SCHEMA_VERSION 3
+#define TFA_SCHEMA_VERSION 4
 
 /* store_schema.c */
 tfa_rc tfa_schema_migrate(tfa_store *st, tfa_err *err);
@@ -29,6 +29,8 @@ tfa_rc tfa_db_prepare(tfa_store *st, const char *sql, sqlite3_stmt **stmt, tfa_e
 tfa_rc tfa_db_run_user(tfa_store *st, const char *sql, const char *user,
 			const char *what, unsigned *changes, tfa_err *err);
 tfa_rc tfa_db_ensure_user(tfa_store *st, const char *user, tfa_err *err);
+/* @user got an active token: clear must_enroll */
+tfa_rc tfa_db_enrolled(tfa_store *st, const char *user, tfa_err *err);
 tfa_rc tfa_db_audit_insert(tfa_store *st, const char *user, const char *event,
 			   const char *detail, tfa_err *err);
 int64_t tfa_now(void);
@@ -52,6 +54,12 @@ tfa_rc tfa_db_tokens_load(tfa_store *st, const char *sql, const char *user, int 
 			  tfa_token **toks, size_t *n, tfa_err *err);
 /* seal @tok's secret bound to tok->user and tok->id and write it */
 tfa_rc tfa_db_token_store_secret(tfa_store *st, const tfa_token *tok, tfa_err *err);
+/* TFA_EEXIST (message naming the token) if @user has a non-revoked token
+ * other than @tok->id whose secret equals @tok's (constant-time compare) */
+tfa_rc tfa_db_secret_taken(tfa_store *st, const tfa_token *tok, tfa_err *err);
+/* the same over the rows a prepared statement (TFA_DB_TOKEN_COLS) returns */
+tfa_rc tfa_db_secret_taken_stmt(tfa_store *st, sqlite3_stmt *stmt, const tfa_token *tok,
+				tfa_err *err);
 /* COMMIT when @rc is TFA_OK, else ROLLBACK and return @rc */
 tfa_rc tfa_db_txn_end(tfa_store *st, tfa_rc rc, tfa_err *err);
 

@@ -89,6 +89,15 @@ static const char *const migrations[TFA_SCHEMA_VERSION] = {
 	" hash BLOB NOT NULL DEFAULT x'',"
 	" created INTEGER NOT NULL,"
 	" expires INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 3 -> 4: a reset user must enrol again (cleared by an enrolment,
+	 * `default` or `disable`); the out-of-band deliveries of the last
+	 * sms_rate window, for the rate limit */
+	"ALTER TABLE users ADD COLUMN must_enroll INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE deliveries("
+	" id INTEGER PRIMARY KEY,"
+	" user TEXT NOT NULL,"
+	" time INTEGER NOT NULL);"
+	"CREATE INDEX deliveries_user_time ON deliveries(user, time);",
 };
 
 static tfa_rc schema_version(tfa_store *st, int *version, tfa_err *err)

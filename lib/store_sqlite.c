@@ -88,6 +88,12 @@ tfa_rc tfa_db_ensure_user(tfa_store *st, const char *user, tfa_err *err)
 			       "adding user", NULL, err);
 }
 
+tfa_rc tfa_db_enrolled(tfa_store *st, const char *user, tfa_err *err)
+{
+	return tfa_db_run_user(st, "UPDATE users SET must_enroll=0 WHERE name=?1 AND must_enroll<>0",
+			       user, "recording the enrolment", NULL, err);
+}
+
 tfa_rc tfa_db_audit_insert(tfa_store *st, const char *user, const char *event,
 			   const char *detail, tfa_err *err)
 {
@@ -399,9 +405,10 @@ static void user_from_row(sqlite3_stmt *stmt, tfa_user *u)
 	u->locked_until = sqlite3_column_int64(stmt, 3);
 	u->lockouts = (unsigned)sqlite3_column_int64(stmt, 4);
 	u->last_login = sqlite3_column_int64(stmt, 5);
+	u->must_enroll = sqlite3_column_int(stmt, 6) != 0;
 }
 
-#define USER_COLS "name, required, failures, locked_until, lockouts, last_login"
+#define USER_COLS "name, required, failures, locked_until, lockouts, last_login, must_enroll"
 
 TFA_API tfa_rc tfa_store_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err)
 {
@@ -433,8 +440,10 @@ TFA_API tfa_rc tfa_store_user_set_required(tfa_store *st, const char *user, tfa_
 	sqlite3_stmt *stmt = NULL;
 	tfa_rc rc;
 
+	/* default and off end a "must enrol again" after a reset */
 	rc = tfa_db_prepare(st, "INSERT INTO users(name, required) VALUES(?1, ?2)"
-			    " ON CONFLICT(name) DO UPDATE SET required=excluded.required",
+			    " ON CONFLICT(name) DO UPDATE SET required=excluded.required,"
+			    " must_enroll=CASE WHEN excluded.required=1 THEN must_enroll ELSE 0 END",
 			    &stmt, err);
 	if (rc != TFA_OK)
 		return rc;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "secret.h"
 #include "store_internal.h"
 
@@ -148,6 +150,52 @@ TFA_API tfa_rc tfa_store_token_list(tfa_store *st, const char *user, int with_se
 	return load_tokens(st, user, with_secrets, toks, n, err);
 }
 
+tfa_rc tfa_db_secret_taken_stmt(tfa_store *st, sqlite3_stmt *stmt, const tfa_token *tok,
+				tfa_err *err)
+{
+	tfa_token t;
+	tfa_rc rc = TFA_OK;
+	int r, same;
+
+	if (tok->secret_len == 0)
+		return TFA_OK;     /* an sms token has no shared secret */
+	while ((r = sqlite3_step(stmt)) == SQLITE_ROW) {
+		rc = tfa_db_token_from_row(st, stmt, 1, &t, err);
+		if (rc != TFA_OK)
+			break;
+		same = t.id != tok->id && t.secret_len == tok->secret_len &&
+		       CRYPTO_memcmp(t.secret, tok->secret, tok->secret_len) == 0;
+		tfa_wipe(&t, sizeof(t));
+		if (same) {
+			rc = tfa_err_set(err, TFA_EEXIST, "user %s already has token %lld with this"
+					 " secret (the same token imported or added twice?);"
+					 " not adding it again", tok->user,
+					 (long long)sqlite3_column_int64(stmt, 0));
+			break;
+		}
+	}
+	if (rc == TFA_OK && r != SQLITE_DONE)
+		rc = tfa_db_err(st, err, "reading tokens");
+	return rc;
+}
+
+tfa_rc tfa_db_secret_taken(tfa_store *st, const tfa_token *tok, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	if (tok->secret_len == 0)
+		return TFA_OK;
+	rc = tfa_db_prepare(st, "SELECT " TFA_DB_TOKEN_COLS " FROM tokens WHERE user=?1"
+			    " AND state<>2", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, tok->user, -1, SQLITE_STATIC);
+	rc = tfa_db_secret_taken_stmt(st, stmt, tok, err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 tfa_rc tfa_db_txn_end(tfa_store *st, tfa_rc rc, tfa_err *err)
 {
 	if (rc == TFA_OK)
@@ -197,6 +245,15 @@ TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *ev
 	if (tok->state == TFA_STATE_PENDING) {
 		rc = tfa_db_run_user(st, "UPDATE tokens SET state=2, secret=x'' WHERE user=?1 AND state=0",
 				     tok->user, "replacing the pending token", NULL, err);
+		if (rc != TFA_OK)
+			goto out;
+	}
+	tok->id = 0;
+	rc = tfa_db_secret_taken(st, tok, err);
+	if (rc != TFA_OK)
+		goto out;
+	if (tok->state == TFA_STATE_ACTIVE) {
+		rc = tfa_db_enrolled(st, tok->user, err);
 		if (rc != TFA_OK)
 			goto out;
 	}
@@ -267,6 +324,10 @@ TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *r
 	if (rc == TFA_OK)
 		rc = tfa_db_run_user(st, "UPDATE users SET failures=0, locked_until=0, lockouts=0"
 				     " WHERE name=?1", user, "clearing the lockout", NULL, err);
+	/* the user registers again: at the next login, or by an admin */
+	if (rc == TFA_OK && *revoked + released + deleted > 0)
+		rc = tfa_db_run_user(st, "UPDATE users SET must_enroll=1 WHERE name=?1", user,
+				     "recording that the user must enrol again", NULL, err);
 	if (rc != TFA_OK)
 		return tfa_db_txn_end(st, rc, err);
 	*revoked += released;
@@ -401,10 +462,15 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 		if (rc != TFA_OK)
 			goto out;
 	}
-	for (i = 0; i < n; i++) {
+	/* a rejected attempt never moves a token (SPEC: replay state only
+	 * advances with an accepted code) */
+	for (i = 0; i < n && frc == TFA_OK; i++) {
 		if (!token_changed(&orig[i], &toks[i]))
 			continue;
 		rc = write_token(st, &toks[i], err);
+		if (rc == TFA_OK && toks[i].state == TFA_STATE_ACTIVE &&
+		    orig[i].state != TFA_STATE_ACTIVE)
+			rc = tfa_db_enrolled(st, user, err);
 		if (rc != TFA_OK)
 			goto out;
 	}

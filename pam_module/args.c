@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -33,13 +34,16 @@ static const flag_opt flag_opts[] = {
 	{ "debug", offsetof(tfa_pam_args, debug) },
 };
 
-static void log_bad(pam_handle_t *pamh, const char *arg, const char *why)
+static void log_bad(pam_handle_t *pamh, tfa_pam_args *a, const char *arg, const char *why)
 {
 	char esc[256];
 
 	tfa_escape(arg, esc, sizeof(esc));
 	pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR,
 		   "bad module argument \"%s\": %s; refusing authentication", esc, why);
+	/* as given: the audit trail escapes it */
+	if (a->bad[0] == '\0')
+		(void)snprintf(a->bad, sizeof(a->bad), "[%.120s]: %.100s", arg, why);
 }
 
 /* 1 if @s holds a control character (a prompt must not move the cursor
@@ -57,19 +61,20 @@ static int has_control(const char *s)
 
 /* store= and keyfile=: absolute (the host's working directory is not ours
  * to rely on), not empty, of sane length. */
-static int path_value(pam_handle_t *pamh, const char *arg, const char *val,
+static int path_value(pam_handle_t *pamh, tfa_pam_args *a, const char *arg, const char *val,
 		      const char **dst)
 {
-	if (val[0] == '\0') {
-		log_bad(pamh, arg, "empty path");
-		return -1;
-	}
-	if (val[0] != '/') {
-		log_bad(pamh, arg, "path must be absolute");
-		return -1;
-	}
-	if (strnlen(val, TFA_PAM_PATH_MAX) >= TFA_PAM_PATH_MAX || has_control(val)) {
-		log_bad(pamh, arg, "unusable path");
+	const char *why = NULL;
+
+	if (val[0] == '\0')
+		why = "empty path";
+	else if (val[0] != '/')
+		why = "path must be absolute";
+	else if (strnlen(val, TFA_PAM_PATH_MAX) >= TFA_PAM_PATH_MAX || has_control(val))
+		why = "unusable path";
+	if (why != NULL) {
+		log_bad(pamh, a, arg, why);
+		a->bad_path = 1;
 		return -1;
 	}
 	*dst = val;
@@ -87,15 +92,15 @@ static int one_arg(pam_handle_t *pamh, const char *arg, tfa_pam_args *a)
 		}
 	}
 	if (strncmp(arg, "store=", 6) == 0)
-		return path_value(pamh, arg, arg + 6, &a->store);
+		return path_value(pamh, a, arg, arg + 6, &a->store);
 	if (strncmp(arg, "keyfile=", 8) == 0)
-		return path_value(pamh, arg, arg + 8, &a->keyfile);
+		return path_value(pamh, a, arg, arg + 8, &a->keyfile);
 	if (strncmp(arg, "prompt=", 7) == 0) {
 		const char *val = arg + 7;
 
 		if (val[0] == '\0' || strnlen(val, TFA_PAM_PROMPT_MAX + 1) > TFA_PAM_PROMPT_MAX ||
 		    has_control(val)) {
-			log_bad(pamh, arg, "prompt must be 1..200 printable characters");
+			log_bad(pamh, a, arg, "prompt must be 1..200 printable characters");
 			return -1;
 		}
 		a->prompt = val;
@@ -107,12 +112,12 @@ static int one_arg(pam_handle_t *pamh, const char *arg, tfa_pam_args *a)
 		} else if (strcmp(arg + 9, "safe") == 0) {
 			a->failmode = TFA_FAIL_SAFE;
 		} else {
-			log_bad(pamh, arg, "failmode must be secure or safe");
+			log_bad(pamh, a, arg, "failmode must be secure or safe");
 			return -1;
 		}
 		return 0;
 	}
-	log_bad(pamh, arg, "unknown option");
+	log_bad(pamh, a, arg, "unknown option");
 	return -1;
 }
 
@@ -129,11 +134,13 @@ int tfa_pam_args_parse(pam_handle_t *pamh, int argc, const char **argv,
 	if (argc < 0 || (argc > 0 && argv == NULL)) {
 		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR,
 			   "bad module argument vector; refusing authentication");
+		(void)snprintf(a->bad, sizeof(a->bad), "bad argument vector");
+		a->bad_path = 1;   /* nothing was parsed */
 		return -1;
 	}
 	for (i = 0; i < argc; i++) {
 		if (argv[i] == NULL) {
-			log_bad(pamh, "(null)", "missing");
+			log_bad(pamh, a, "(null)", "missing");
 			bad = 1;
 			continue;
 		}

@@ -28,12 +28,17 @@ typedef struct {
 	int no_enroll;		/* never enrol at login */
 	tfa_failmode failmode;
 	int debug;
+	char bad[240];		/* the first bad argument as given (cut) and why
+				 * ("" none); escape it before logging */
+	int bad_path;		/* store= or keyfile= itself was bad */
 } tfa_pam_args;
 
 /** tfa_pam_args_parse: fill @a from @argc/@argv. Every unknown, empty or
  * malformed option is logged with pam_syslog (escaped, once each); the
- * return is then -1 and the caller must refuse (PAM_SERVICE_ERR). 0 when
- * all options were understood. */
+ * return is then -1 and the caller must refuse (PAM_SERVICE_ERR); a->bad
+ * then describes the first bad argument (for the audit trail) and
+ * a->bad_path says whether store= or keyfile= was among them (then the
+ * store must not be opened). 0 when all options were understood. */
 int tfa_pam_args_parse(pam_handle_t *pamh, int argc, const char **argv,
 		       tfa_pam_args *a);
 

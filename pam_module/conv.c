@@ -149,11 +149,13 @@ int tfa_pam_outcome(const tfa_login *l, int pamrc, int prio, const char *fmt, ..
 	va_end(ap);
 	pam_syslog(l->pamh, LOG_PRIO(prio), "user \"%s\": %s (%s)", l->user_esc, why,
 		   pam_strerror(l->pamh, pamrc));
+	(void)snprintf(l->trace->why, sizeof(l->trace->why), "%s", why);
 	return pamrc;
 }
 
 void tfa_pam_audit(const tfa_login *l, const char *event, const char *detail)
 {
+	l->trace->audited = 1;
 	if (tfa_audit(l->ctx->store, l->user, event, "%s %s", l->source, detail) != TFA_OK)
 		pam_syslog(l->pamh, LOG_PRIO(LOG_ERR), "user \"%s\": could not write the audit trail",
 			   l->user_esc);

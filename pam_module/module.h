@@ -18,6 +18,14 @@
 
 #define LOG_PRIO(p) (LOG_AUTHPRIV | (p))
 
+/* What one call did so far, for its last steps (the helpers below take a
+ * const tfa_login and still record here). */
+typedef struct {
+	int audited;       /* the outcome is in the audit trail already */
+	int prompted;      /* the module showed a code prompt to the person */
+	char why[TFA_ERRMSG_MAX + 128];   /* the last outcome logged */
+} tfa_login_trace;
+
 /* Everything about one pam_sm_authenticate call. */
 typedef struct {
 	pam_handle_t *pamh;
@@ -29,6 +37,7 @@ typedef struct {
 	int known;                           /* NSS knows the user */
 	char source[64];                     /* "pam:SERVICE" for the audit */
 	tfa_ctx *ctx;
+	tfa_login_trace *trace;              /* never NULL */
 } tfa_login;
 
 /** tfa_pam_dbg: a LOG_DEBUG line when the debug option is set. */
@@ -37,12 +46,15 @@ void tfa_pam_dbg(const tfa_login *l, const char *fmt, ...)
 
 /** tfa_pam_outcome: log the outcome of the call - every outcome gets one
  * such line naming the (escaped) user, the reason and the PAM result - and
- * return @pamrc. Never pass a code or a secret. */
+ * return @pamrc. Never pass a code or a secret. The reason is kept in
+ * l->trace for the audit trail (pam_sm_authenticate writes a refusal that
+ * nothing audited yet as "login_failed"). */
 int tfa_pam_outcome(const tfa_login *l, int pamrc, int prio, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /** tfa_pam_audit: write an outcome that tfa_verify/tfa_confirm did not see
- * to the audit trail ("SOURCE: DETAIL"); a failed write is logged. */
+ * to the audit trail ("SOURCE: DETAIL"); a failed write is logged. Marks
+ * the call's outcome as audited. */
 void tfa_pam_audit(const tfa_login *l, const char *event, const char *detail);
 
 /** tfa_pam_say_error / tfa_pam_say_info: a message to the person, unless

@@ -162,8 +162,12 @@ static int enrol(tfa_login *l, int new_secret, const tfa_token *ocra)
 		if (res.locked_now)
 			break;
 		if (i + 1 < ENROL_TRIES)
-			tfa_pam_say_error(l, "That code is not right; try again.");
+			tfa_pam_say_error(l, res.skew ? "That code is not right: the clock of your"
+					  " device seems to be off; correct it and try again." :
+					  "That code is not right; try again.");
 	}
+	if (r == TFA_LOCKED)
+		l->trace->audited = 1;   /* tfa_confirm wrote it */
 	switch (r) {
 	case TFA_OK:
 		tfa_pam_audit(l, TFA_EV_LOGIN_OK, "enrolled at login");

@@ -35,12 +35,21 @@
  *    making the store busy could be used to get past the second factor).
  *  - Audit: every outcome once the store is open is in the audit trail
  *    (tfa_verify/tfa_confirm/tfa_enroll write their own; the module adds
- *    the others, e.g. "login_skipped" for a user who is not required) -
- *    except enabled=no, where the product is switched off and logins do not
- *    write to the store. Outcomes before the store is open (bad argument,
- *    invalid user name, store unusable) are in syslog only.
+ *    the others, e.g. "login_skipped" for a user who is not required, and
+ *    any refusal nothing else audited, as "login_failed" with the logged
+ *    reason) - except enabled=no, where the product is switched off and
+ *    logins do not write to the store. Outcomes before the store is open
+ *    (invalid user name, store unusable) are in syslog only: without a
+ *    syslog daemon they are lost.
  *  - PAM_SERVICE_ERR: a bad module argument (logged; see args.c): the
- *    configuration is not what the admin meant, so refuse.
+ *    configuration is not what the admin meant, so refuse. If store= and
+ *    keyfile= themselves parsed, the store is opened just to write a
+ *    "config_error" audit row naming the argument.
+ *  - Messages (PAM_ERROR_MSG, not under PAM_SILENT): "Wrong code.", "That
+ *    code was already used; wait for the next one." - only after a prompt
+ *    this module showed, so that they tell nobody more than the prompt did -
+ *    and "Two-factor login is unavailable; contact the administrator." for
+ *    every PAM_AUTHINFO_UNAVAIL.
  *  - never PAM_USER_UNKNOWN.
  *
  * Options: use_first_pass / try_first_pass say where the field comes from
@@ -194,7 +203,21 @@ static int begin_challenge(tfa_login *l, char *prompt, size_t plen)
 		pam_syslog(l->pamh, LOG_PRIO(LOG_WARNING),
 			   "user \"%s\": the code could not be sent to the phone: %s",
 			   l->user_esc, ch.delivery_error);
-	if (ch.kind == TFA_CH_NONE && ch.delivery_failed) {
+	if (ch.rate_limited) {
+		long mins = (long)((ch.retry_after + 59) / 60);
+
+		pam_syslog(l->pamh, LOG_PRIO(LOG_WARNING),
+			   "user \"%s\": sms_rate %u/%u reached: no code sent (next in %lld s)",
+			   l->user_esc, l->ctx->policy.sms_rate_count,
+			   l->ctx->policy.sms_rate_seconds, (long long)ch.retry_after);
+		(void)snprintf(msg, sizeof(msg), "Too many codes were sent; try again in %ld"
+			       " minute%s.", mins, mins == 1 ? "" : "s");
+		tfa_pam_say_error(l, msg);
+	}
+	if (ch.kind == TFA_CH_NONE && ch.rate_limited) {
+		tfa_pam_say_info(l, "Enter the last code sent to your phone, a code from your app"
+				 " or card, or a recovery code.");
+	} else if (ch.kind == TFA_CH_NONE && ch.delivery_failed) {
 		tfa_pam_say_info(l, "The code could not be sent to your phone; enter a code from"
 				 " your app or card, or a recovery code.");
 	} else if (ch.kind == TFA_CH_SMS) {
@@ -206,6 +229,8 @@ static int begin_challenge(tfa_login *l, char *prompt, size_t plen)
 		if (ch.delivery_failed)
 			tfa_pam_say_info(l, "Your phone cannot be reached: answer this challenge"
 					 " with your authenticator app.");
+		else if (ch.rate_limited)
+			tfa_pam_say_info(l, "Answer this challenge with your authenticator app.");
 		(void)snprintf(prompt, plen, "Challenge %s, response: ", ch.question);
 		tfa_pam_dbg(l, "user \"%s\": OCRA challenge shown", l->user_esc);
 	}
@@ -238,6 +263,7 @@ static int get_field(tfa_login *l, char **field)
 	rc = begin_challenge(l, prompt, sizeof(prompt));
 	if (rc != PAM_SUCCESS)
 		return rc;
+	l->trace->prompted = 1;
 	rc = tfa_conv_ask(l->pamh, PAM_PROMPT_ECHO_OFF, prompt, field);
 	return rc == PAM_SUCCESS ? rc : PAM_CONV_ERR;
 }
@@ -334,6 +360,14 @@ static int ask_code(tfa_login *l)
 			return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR,
 					       "code accepted but the password could not be passed on");
 	}
+	/* tfa_verify wrote these outcomes to the audit trail itself */
+	if (r == TFA_OK || r == TFA_REJECTED || r == TFA_REPLAYED || r == TFA_LOCKED)
+		l->trace->audited = 1;
+	if (res.skew)
+		pam_syslog(l->pamh, LOG_PRIO(LOG_WARNING), "user \"%s\": clock skew: the code is"
+			   " that of token %lld at %+lld s from the server's clock, outside the"
+			   " window; refused (fix the device's clock, or tfa-admin token resync)",
+			   l->user_esc, (long long)res.skew_token, (long long)res.skew_seconds);
 	switch (r) {
 	case TFA_OK:
 		if (res.recovery_used)
@@ -352,6 +386,12 @@ static int ask_code(tfa_login *l)
 			return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
 					       "%s; now locked out", tfa_strerror(r));
 		}
+		/* say no more than the prompt did: only after a prompt */
+		if (l->trace->prompted)
+			tfa_pam_say_error(l, r == TFA_REPLAYED ?
+					  "That code was already used; wait for the next one." :
+					  res.skew ? "Wrong code; the clock of your device seems to be off." :
+					  "Wrong code.");
 		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
 				       "%s (%u consecutive failures)", tfa_strerror(r),
 				       res.failures);
@@ -459,20 +499,53 @@ static void make_source(pam_handle_t *pamh, char *out, size_t outlen)
 		tfa_escape(item, out + n, outlen - n);
 }
 
+/* A bad module argument: PAM_SERVICE_ERR, and - where store= and keyfile=
+ * themselves parsed and the store opens - a "config_error" audit row naming
+ * it, so that it can be read with tfa-admin audit on a host without syslog.
+ * The user name is taken only if PAM already has it (no prompt here). */
+static void config_error(tfa_login *l)
+{
+	const void *item = NULL;
+	const char *user = NULL;
+	tfa_store *st = NULL;
+	tfa_err err = { { 0 } };
+	tfa_rc r;
+
+	if (l->args->bad_path)
+		return;
+	if (pam_get_item(l->pamh, PAM_USER, &item) == PAM_SUCCESS && item != NULL &&
+	    tfa_user_valid(item))
+		user = item;
+	make_source(l->pamh, l->source, sizeof(l->source));
+	r = tfa_store_open(l->args->store, l->args->keyfile, 0, &st, &err);
+	if (r == TFA_OK)
+		r = tfa_audit(st, user, TFA_EV_CONFIG_ERROR, "%s bad module argument %s; refused"
+			      " (PAM_SERVICE_ERR)", l->source, l->args->bad);
+	if (r != TFA_OK)
+		pam_syslog(l->pamh, LOG_PRIO(LOG_ERR), "bad module argument: not in the audit"
+			   " trail either: %s", tfa_pam_errmsg(&err, r));
+	tfa_store_close(st);
+}
+
 PAM_TFA_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 				       const char **argv)
 {
 	tfa_pam_args args;
+	tfa_login_trace trace;
 	tfa_login l;
 	const char *user = NULL;
 	int rc;
 
 	memset(&l, 0, sizeof(l));
+	memset(&trace, 0, sizeof(trace));
 	l.pamh = pamh;
 	l.flags = flags;
 	l.args = &args;
-	if (tfa_pam_args_parse(pamh, argc, argv, &args) != 0)
+	l.trace = &trace;
+	if (tfa_pam_args_parse(pamh, argc, argv, &args) != 0) {
+		config_error(&l);
 		return PAM_SERVICE_ERR;
+	}
 	rc = pam_get_user(pamh, &user, NULL);
 	if (rc != PAM_SUCCESS || user == NULL) {
 		pam_syslog(pamh, LOG_PRIO(LOG_WARNING), "cannot get the user name: %s",
@@ -490,10 +563,17 @@ PAM_TFA_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	tfa_pam_dbg(&l, "user \"%s\": store %s, key %s, failmode=%s", l.user_esc, args.store,
 		    args.keyfile, args.failmode == TFA_FAIL_SAFE ? "safe" : "secure");
 	rc = open_store(&l);
-	if (rc != PAM_SUCCESS)
-		return rc;
-	rc = decide(&l);
-	tfa_ctx_close(l.ctx);
+	if (rc == PAM_SUCCESS) {
+		rc = decide(&l);
+		/* every refusal once the store is open is in the audit trail */
+		if (rc != PAM_SUCCESS && rc != PAM_IGNORE && !trace.audited && l.ctx != NULL)
+			tfa_pam_audit(&l, TFA_EV_LOGIN_FAIL, trace.why[0] != '\0' ? trace.why :
+				      "refused");
+		tfa_ctx_close(l.ctx);
+		l.ctx = NULL;
+	}
+	if (rc == PAM_AUTHINFO_UNAVAIL)
+		tfa_pam_say_error(&l, "Two-factor login is unavailable; contact the administrator.");
 	/* fail closed: nothing but the outcomes above may leave this module */
 	switch (rc) {
 	case PAM_SUCCESS:

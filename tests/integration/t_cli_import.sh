@@ -85,6 +85,19 @@ printf '%s\n12345678\n' "$B32" >"$TD/ga_notype"
 run 2 "GA file without TOTP_AUTH or HOTP_COUNTER: exit 2, even with --skip-bad" \
 	adm import google-authenticator nos "$TD/ga_notype" --skip-bad
 
+# the same file twice: one secret is one token of a user (a second token
+# with it would let a used code through again, and move on a rejected one)
+run 2 "the same google-authenticator file again: refused (exit 2)" \
+	adm import google-authenticator alice "$TD/ga_totp"
+check "the refusal says alice already has a token with this secret" \
+	grep -q 'alice already has token [0-9]* with this secret' <<<"$err"
+no_secret "the refusal prints no secret" "$out$err"
+check "still one active token for alice" test "$(active_of alice)" = 1
+wait_step
+c=$(totp "$B32" 1)
+run 0 "alice: the next step's code verifies" adm verify alice "$c"
+run 1 "alice: that code again is refused (no twin token accepts it)" adm verify alice "$c"
+
 # ---------------------------------------------------------------- pam_oath users file
 cat >"$TD/users.oath" <<EOF
 # pam_oath users file
@@ -115,6 +128,15 @@ check "two lines for gina: two tokens" test "$(active_of gina)" = 2
 run 0 "gina's second token verifies" adm verify gina "$(hotp "$HEX2" -c 0)"
 run 0 "audit has import events" adm audit --user bob
 check "audit: import event" grep -q 'import.*imported from oath' <<<"$out"
+
+# one secret twice for a user in a users file: a bad line
+printf 'HOTP dup - %s\nHOTP dup - %s\n' "$HEX" "$HEX" >"$TD/dup.oath"
+run 2 "users file with one secret twice for a user: exit 2" adm import oath "$TD/dup.oath"
+check "the second line is reported as a duplicate" \
+	grep -qF "$TD/dup.oath:2: user dup already has token" <<<"$err"
+check "nothing imported for dup" test "$(active_of dup)" = 0
+run 0 "--skip-bad imports the first line only" adm import oath "$TD/dup.oath" --skip-bad
+check "dup: one token" test "$(active_of dup)" = 1
 
 # a TOTP line with the last used code of now: that step is used
 wait_step

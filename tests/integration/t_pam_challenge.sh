@@ -31,6 +31,10 @@ exit 0
 SCRIPT
 chmod 755 "$T/send-sms"
 tfa policy set sms_command "$T/send-sms" >/dev/null
+check "policy show: sms_rate 5/600 by default" bash -c \
+	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' policy show | grep -Eq '^sms_rate +5/600\$'"
+# the sections before the rate limit's own send more than 5 codes to a user
+tfa policy set sms_rate 1000/600 >/dev/null
 check "policy show hides nothing but shows sms_command is set" bash -c \
 	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' policy show | grep -q sms_command"
 
@@ -174,7 +178,59 @@ pam_login lou "000000"
 pam_login lou "000000"
 is_result "locked user: refused" MAXTRIES
 check "no code was sent to the locked user" test "$(ls "$T/sms"/*.msg | wc -l)" -eq "$((n_before + 1))"
-tfa policy set max_failures 5 >/dev/null
+tfa policy set max_failures 10 >/dev/null
+
+# --- sms_rate: deliveries per user, abandoned challenges count ---------------
+tfa policy set sms_rate 3/600 >/dev/null
+check "policy set sms_rate refuses a bad value (exit 2)" bash -c \
+	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' policy set sms_rate 5; test \$? -eq 2"
+tfa --json enroll rita --type sms --phone +15550002222 >/dev/null
+s=$(enroll_user rita)
+n0=$(ls "$T/sms"/*.msg | wc -l)
+for i in 1 2 3; do pam_run -n rita ""; done
+is_result "abandoned challenge (no answer): refused" AUTH_ERR
+check "three abandoned logins sent three codes" test "$(ls "$T/sms"/*.msg | wc -l)" -eq $((n0 + 3))
+last=$(sed -n 's/.*code: \([0-9]*\).*/\1/p' "$T/sms.last"); codes+=("$last")
+pam_login rita "$last"
+is_result "sms_rate reached: nothing sent, the last code sent still works" SUCCESS
+check "sms_rate reached: no fourth code was sent" test "$(ls "$T/sms"/*.msg | wc -l)" -eq $((n0 + 3))
+check "the user is told to wait" grep -aqE 'Too many codes were sent; try again in (9|10) minutes\.' "$PAM_OUT"
+check "... and what to enter instead (plain prompt)" grep -aq 'Verification code: ' "$PAM_OUT"
+log_has "sms_rate logged" 'user "rita": sms_rate 3/600 reached'
+check "audit: sms_rate_limited" bash -c \
+	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' audit --user rita | grep -q 'sms_rate_limited.*pam:tfa'"
+check "abandoned challenges and the limit counted no failure" bash -c \
+	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' show rita | grep -q '^failures: *0'"
+fresh_step
+c=$(totp "$s"); codes+=("$c")
+pam_login rita "$c"
+is_result "sms_rate reached: an app code is accepted at the plain prompt" SUCCESS
+# tfa-admin challenge counts and is limited too; with an ocra token the
+# question follows
+oc=$(tfa --json enroll rosa --type ocra --activate --no-qr)
+tfa --json enroll rosa --type sms --phone +15550003333 >/dev/null
+key=$(python3 -c 'import sys,base64,urllib.parse as u
+q=u.parse_qs(u.urlparse(sys.argv[1]).query)["secret"][0]
+print(base64.b32decode(q + "=" * (-len(q) % 8)).hex())' "$(sed -n 's/.*"uri":"\([^"]*\)".*/\1/p' <<<"$oc")")
+for i in 1 2 3; do tfa challenge rosa >/dev/null; done
+n1=$(ls "$T/sms"/*.msg | wc -l)
+out=$(tfa --json challenge rosa 2>"$T/ch.err")
+check "tfa-admin challenge at the limit: nothing sent" test "$(ls "$T/sms"/*.msg | wc -l)" -eq "$n1"
+check "tfa-admin challenge at the limit: JSON rate_limited, the OCRA question instead" \
+	bash -c "grep -q '\"kind\":\"ocra\"' <<<'$out' && grep -q '\"rate_limited\":true' <<<'$out'"
+check "tfa-admin challenge at the limit: a warning on stderr" grep -q 'too many codes' "$T/ch.err"
+ANSWER="q=\$(sed -n 's/.*Challenge \([0-9]*\), response:.*/\1/p' \"\$PAM_OUT\" | head -n 1);"
+ANSWER+=" [ -n \"\$q\" ] && python3 '$OCRA' --suite OCRA-1:HOTP-SHA1-6:QN08 --key-hex '$key' --question \"\$q\""
+pam_login rosa "$ANSWER" -w
+is_result "sms_rate reached: the OCRA fallback is accepted" SUCCESS
+check "sms_rate reached: told to wait, then the challenge" grep -aq 'Too many codes were sent' "$PAM_OUT"
+check "sms_rate reached: still nothing sent" test "$(ls "$T/sms"/*.msg | wc -l)" -eq "$n1"
+# after the window, codes are sent again
+new_sms
+faketime_cmd "+601s"
+check "after the window a code is sent again (faketime +601 s)" bash -c \
+	"$(printf '%q ' "${FT_CMD[@]}") '$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' challenge rita | grep -q '^sms: code sent'"
+tfa policy set sms_rate 1000/600 >/dev/null
 
 # --- nothing leaks -----------------------------------------------------------------
 leak=""

@@ -29,7 +29,7 @@ sleep 0.3
 touch "$T/go"
 wait
 succ=$(cat "$T"/race/* | grep -c '^SUCCESS$')
-# a replay counts as a failure: after max_failures (5) the rest meet the lockout
+# a replay counts as a failure: after max_failures (10) the rest meet the lockout
 refused=$(cat "$T"/race/* | grep -cE '^(AUTH_ERR|MAXTRIES)$')
 others=$(cat "$T"/race/* | grep -vE '^(SUCCESS|AUTH_ERR|MAXTRIES)$' | sort | uniq -c | tr '\n' ' ')
 check "$N concurrent logins with one code (processes): exactly one accepted (got $succ)" test "$succ" -eq 1

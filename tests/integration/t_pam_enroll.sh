@@ -137,6 +137,54 @@ if grep -aq 'otpauth://' "$PAM_OUT"; then not_ok "confirming a pending token sho
 else ok "confirming a pending token shows no new secret"; fi
 tfa policy set enroll_at_login yes >/dev/null
 
+# --- reset of a user who opted in (has a token, not required by policy) ------------
+# lp gets a token from the admin, no per-user setting, and policy requires
+# nobody: opted in. A reset must not leave lp with the password alone.
+mustenrol() { tfa --json show lp | grep -o '"must_enroll":[a-z]*' | cut -d: -f2; }
+s_lp=$(enroll_user lp)
+fresh_step
+pam_login lp "$(totp "$s_lp")"
+is_result "opted-in user: asked for a code, accepted" SUCCESS
+out=$(tfa reset lp)
+check "reset of an opted-in user: says the user must enrol again at the next login" \
+	grep -q 'lp must enrol again: at the next login' <<<"$out"
+check "show: must enrol again" bash -c \
+	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' show lp | grep -q '^must enrol: *yes'"
+check "show --json: must_enroll true" test "$(mustenrol)" = true
+check "show: required by the reset" bash -c \
+	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' show lp | grep -q '^2FA required: yes (reset: must enrol again)'"
+pam_login lp 123456 -s noenrol
+no_secret "reset opted-in user, no_enroll"
+check "reset, no_enroll: told to contact the administrator" grep -aq 'Contact your administrator' "$PAM_OUT"
+tfa policy set enroll_at_login no >/dev/null
+pam_login lp 123456
+no_secret "reset opted-in user, enroll_at_login=no"
+check "reset, enroll_at_login=no: told to contact the administrator" \
+	grep -aq 'Contact your administrator' "$PAM_OUT"
+tfa enroll lp --activate --no-qr </dev/null >/dev/null
+out=$(tfa reset lp)
+check "reset with enroll_at_login=no: says logins are refused until tfa-admin enroll" \
+	grep -q 'run "tfa-admin enroll lp" (enroll_at_login=no' <<<"$out"
+tfa policy set enroll_at_login yes >/dev/null
+fresh_step
+enrol tfa lp right
+check "reset opted-in user: enrols at the next login (expect rc $ENROL_RC)" test "$ENROL_RC" -eq 0
+check "the enrolment at login cleared must_enroll" test "$(mustenrol)" = false
+tfa reset lp >/dev/null
+tfa default lp >/dev/null
+check "tfa-admin default clears must_enroll" test "$(mustenrol)" = false
+pam_login lp 123456
+is_result "after reset + default: lp is not required (policy) and has no token" IGNORE
+tfa enroll lp --activate --no-qr </dev/null >/dev/null
+tfa reset lp >/dev/null
+tfa disable lp >/dev/null
+check "tfa-admin disable clears must_enroll" test "$(mustenrol)" = false
+tfa default lp >/dev/null
+tfa enroll lp --activate --no-qr </dev/null >/dev/null
+tfa reset lp >/dev/null
+tfa enroll lp --activate --no-qr </dev/null >/dev/null
+check "tfa-admin enroll --activate clears must_enroll" test "$(mustenrol)" = false
+
 # --- no code or secret in logs or the audit trail --------------------------------
 leak=""
 for sec in "$first_secret" "$ENROL_SECRET" "$s"; do

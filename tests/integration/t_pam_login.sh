@@ -64,16 +64,20 @@ is_result "current code accepted at the fake time" SUCCESS
 pam_login order "$c0" -t "$ft"
 is_result "older code (previous step) refused after a newer one" AUTH_ERR
 
-# --- lockout after max_failures (5) and unlock -----------------------------
+# --- lockout after max_failures (default 10, SPEC) and unlock --------------
+check "policy show: max_failures is 10 by default" bash -c \
+	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' policy show | grep -Eq '^max_failures +10\$'"
 fresh_step
 s=$(enroll_user lock)
 c=$(totp "$s"); w=$(wrong_code "$c"); codes+=("$c" "$w")
-for n in 1 2 3 4; do
+for n in 1 2 3 4 5 6 7 8 9; do
 	pam_login lock "$w"
-	is_result "wrong code $n of 5 refused" AUTH_ERR
+	is_result "wrong code $n of 10 refused (PAM_AUTH_ERR, not yet locked)" AUTH_ERR
 done
+check "9 failures: not locked out (sudo's 3 tries x 3 leave a try)" bash -c \
+	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' show lock | grep -q '^locked until: -'"
 pam_login lock "$w"
-is_result "5th wrong code refused (PAM_AUTH_ERR) and locks the user out" AUTH_ERR
+is_result "10th wrong code refused (PAM_AUTH_ERR) and locks the user out" AUTH_ERR
 log_has "lockout logged" 'user "lock": .*locked out'
 pam_login lock "$c"
 is_result "right code refused while locked (PAM_MAXTRIES)" MAXTRIES
@@ -89,7 +93,7 @@ is_result "tfa-admin unlock: right code accepted again" SUCCESS
 
 # lockout lasts lockout_seconds (60): after it, the right code works
 s=$(enroll_user lock2)
-for n in 1 2 3 4 5 6; do pam_login lock2 000000 -t "$ft"; done
+for n in 1 2 3 4 5 6 7 8 9 10 11; do pam_login lock2 000000 -t "$ft"; done
 is_result "lock2 locked at the fake time" MAXTRIES
 c=$(totp "$s" -N "@$((t0 + 90))"); codes+=("$c")
 pam_login lock2 "$c" -t "@$(date -u -d "@$((t0 + 90))" '+%Y-%m-%d %H:%M:%S')"

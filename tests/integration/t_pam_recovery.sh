@@ -67,7 +67,7 @@ check "the recovery code was not used up" bash -c "'$TFA_ADMIN' --store '$STORE'
 tfa unlock lena >/dev/null
 pam_login lena "${L[0]}"
 is_result "after unlock the code works" SUCCESS
-tfa policy set max_failures 5 >/dev/null
+tfa policy set max_failures 10 >/dev/null   # back to the default
 
 # --- forward_pass: password followed by a recovery code --------------------
 printf '#!/bin/sh\npw=$(tr -d "\\000")\n[ "$pw" = hunter2 ]\n' >"$T/checkpw"

@@ -40,7 +40,7 @@ tfa policy set max_failures 1 >/dev/null
 pam_login locked "$(wrong_code "$(totp "$s")")"
 pam_login locked 000000
 is_result "setup: user 'locked' is locked out" MAXTRIES
-tfa policy set max_failures 5 >/dev/null
+tfa policy set max_failures 10 >/dev/null   # back to the default
 # HOTP user at counter 0, and its codes
 out=$(tfa --json enroll hotp --type hotp --activate --no-qr </dev/null)
 hs=$(secret_from_uri "$out")

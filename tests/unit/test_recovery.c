@@ -376,6 +376,7 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(sqlite3_open(p->db, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP INDEX recovery_user; DROP TABLE recovery;"
 				      " DROP TABLE challenges; DROP INDEX tokens_serial;"
+				      " DROP TABLE deliveries; ALTER TABLE users DROP COLUMN must_enroll;"
 				      " PRAGMA user_version=1", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(user_version(p->db), 1);
@@ -385,7 +386,7 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(user_version(p->db), 1);
 	/* a read-write open migrates */
 	c = open_ctx(p->db, p->key);
-	assert_int_equal(user_version(p->db), 3);
+	assert_int_equal(user_version(p->db), 4);
 	assert_int_equal(tfa_status(c, "hank", now, &s, &err), TFA_OK);
 	assert_int_equal(s.active, 1);
 	assert_int_equal(s.user.required, TFA_REQ_ON);
@@ -400,7 +401,7 @@ static void test_migrate_v1(void **state)
 	tfa_ctx_close(c);
 	/* and opens again without change */
 	c = open_ctx(p->db, p->key);
-	assert_int_equal(user_version(p->db), 3);
+	assert_int_equal(user_version(p->db), 4);
 	tfa_ctx_close(c);
 	tfa_uri_clear(&u);
 	tfa_wipe(code, sizeof(code));

@@ -1,0 +1,364 @@
+/* test_store_login.c - what a login leaves in the store (issue 11): one
+ * secret per user, rejected attempts that move no token, twins from older
+ * stores sharing replay state, clock skew reported but never accepted,
+ * must_enroll after a reset, the sms_rate delivery count. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "auth.h"
+#include "crypto.h"
+#include "enroll.h"
+#include "policy.h"
+#include "secret.h"
+#include "store.h"
+#include "uri.h"
+
+typedef struct {
+	char dir[64];
+	char db[128];
+	char key[128];
+} paths;
+
+static int setup(void **state)
+{
+	paths *p = calloc(1, sizeof(*p));
+
+	assert_non_null(p);
+	strcpy(p->dir, "/tmp/tfa-unit.XXXXXX");
+	assert_non_null(mkdtemp(p->dir));
+	snprintf(p->db, sizeof(p->db), "%s/sub/tfa.db", p->dir);
+	snprintf(p->key, sizeof(p->key), "%s/etc/tfa.key", p->dir);
+	*state = p;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	paths *p = *state;
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->dir);
+	assert_int_equal(system(cmd), 0);
+	free(p);
+	return 0;
+}
+
+static tfa_ctx *open_ctx(paths *p)
+{
+	tfa_ctx *c = NULL;
+	tfa_err err = { "" };
+
+	assert_int_equal(tfa_ctx_open(p->db, p->key, TFA_STORE_CREATE, "test", &c, &err), TFA_OK);
+	return c;
+}
+
+/* an active TOTP token of @user with @secret (20 bytes); its id */
+static int64_t add_token(tfa_ctx *c, const char *user, const uint8_t *secret, tfa_rc want)
+{
+	tfa_token t;
+	tfa_err err = { "" };
+
+	memset(&t, 0, sizeof(t));
+	(void)snprintf(t.user, sizeof(t.user), "%s", user);
+	t.type = TFA_TOKEN_TOTP;
+	t.state = TFA_STATE_ACTIVE;
+	t.alg = OTP_SHA1;
+	t.digits = 6;
+	t.period = 30;
+	t.last_step = -1;
+	memcpy(t.secret, secret, 20);
+	t.secret_len = 20;
+	assert_int_equal(tfa_store_token_add(c->store, &t, NULL, NULL, &err), want);
+	if (want == TFA_EEXIST)
+		assert_non_null(strstr(err.msg, "already has token"));
+	return t.id;
+}
+
+static void totp_at(const uint8_t *secret, int64_t t, char *code)
+{
+	assert_int_equal(otp_hotp(secret, 20, OTP_SHA1, (uint64_t)(t / 30), 6, code), TFA_OK);
+}
+
+static int64_t last_step_of(tfa_ctx *c, const char *user, int64_t id)
+{
+	tfa_token *toks = NULL;
+	tfa_err err = { "" };
+	size_t n = 0, i;
+	int64_t s = -2;
+
+	assert_int_equal(tfa_store_token_list(c->store, user, 0, &toks, &n, &err), TFA_OK);
+	for (i = 0; i < n; i++)
+		if (toks[i].id == id)
+			s = toks[i].last_step;
+	tfa_tokens_free(toks, n);
+	return s;
+}
+
+static void test_duplicate_secret_refused(void **state)
+{
+	paths *p = *state;
+	tfa_ctx *c = open_ctx(p);
+	tfa_store_import *imp = NULL;
+	tfa_err err = { "" };
+	tfa_token t;
+	uint8_t s1[20], s2[20];
+	unsigned long users = 0;
+
+	assert_int_equal(tfa_random_bytes(s1, sizeof(s1)), TFA_OK);
+	assert_int_equal(tfa_random_bytes(s2, sizeof(s2)), TFA_OK);
+	(void)add_token(c, "alice", s1, TFA_OK);
+	(void)add_token(c, "alice", s1, TFA_EEXIST);
+	(void)add_token(c, "alice", s2, TFA_OK);
+	(void)add_token(c, "bob", s1, TFA_OK);      /* per user */
+	/* import: against the store and earlier in the same import */
+	assert_int_equal(tfa_store_import_begin(c->store, "test", &imp, &err), TFA_OK);
+	memset(&t, 0, sizeof(t));
+	(void)snprintf(t.user, sizeof(t.user), "alice");
+	t.type = TFA_TOKEN_HOTP;
+	t.alg = OTP_SHA1;
+	t.digits = 6;
+	t.last_step = -1;
+	memcpy(t.secret, s2, 20);
+	t.secret_len = 20;
+	assert_int_equal(tfa_store_import_token(imp, &t, &err), TFA_EEXIST);
+	(void)snprintf(t.user, sizeof(t.user), "carol");
+	assert_int_equal(tfa_store_import_token(imp, &t, &err), TFA_OK);
+	assert_int_equal(tfa_store_import_token(imp, &t, &err), TFA_EEXIST);
+	assert_int_equal(tfa_store_import_commit(imp, &users, &err), TFA_OK);
+	assert_int_equal(users, 1);
+	tfa_wipe(&t, sizeof(t));
+	tfa_ctx_close(c);
+}
+
+/* A store from before duplicates were refused: seal @secret into token @id
+ * of @user by hand. */
+static void force_secret(paths *p, const char *user, int64_t id, const uint8_t *secret)
+{
+	tfa_key key;
+	tfa_err err = { "" };
+	uint8_t aad[256], *blob = NULL;
+	size_t aadlen, bloblen = 0;
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	assert_int_equal(tfa_key_load(p->key, 0, &key, NULL, &err), TFA_OK);
+	aadlen = tfa_token_aad(user, id, aad, sizeof(aad));
+	assert_int_equal(tfa_seal(&key, aad, aadlen, secret, 20, &blob, &bloblen), TFA_OK);
+	assert_int_equal(sqlite3_open(p->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE tokens SET secret=?1 WHERE id=?2", -1, &s,
+					    NULL), SQLITE_OK);
+	sqlite3_bind_blob(s, 1, blob, (int)bloblen, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, id);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	free(blob);
+	tfa_key_wipe(&key);
+}
+
+static void test_twins_share_replay_state(void **state)
+{
+	paths *p = *state;
+	tfa_ctx *c = open_ctx(p);
+	tfa_verify_result r;
+	tfa_err err = { "" };
+	uint8_t s1[20], s2[20];
+	char code[9];
+	int64_t now = 1800000015, a, b;
+
+	assert_int_equal(tfa_random_bytes(s1, sizeof(s1)), TFA_OK);
+	assert_int_equal(tfa_random_bytes(s2, sizeof(s2)), TFA_OK);
+	a = add_token(c, "dora", s1, TFA_OK);
+	b = add_token(c, "dora", s2, TFA_OK);
+	tfa_ctx_close(c);
+	force_secret(p, "dora", b, s1);
+	c = open_ctx(p);
+	totp_at(s1, now, code);
+	assert_int_equal(tfa_verify(c, "dora", code, now, &r, &err), TFA_OK);
+	assert_int_equal(r.token_id, a);
+	/* the twin does not accept the used code again */
+	assert_int_equal(tfa_verify(c, "dora", code, now, &r, &err), TFA_REPLAYED);
+	assert_int_equal(last_step_of(c, "dora", b), -1);
+	/* a rejected attempt moves no token: a wrong code, then the next step */
+	assert_int_equal(tfa_verify(c, "dora", "000000", now + 30, &r, &err), TFA_REJECTED);
+	assert_int_equal(last_step_of(c, "dora", a), now / 30);
+	assert_int_equal(last_step_of(c, "dora", b), -1);
+	totp_at(s1, now + 30, code);
+	assert_int_equal(tfa_verify(c, "dora", code, now + 30, &r, &err), TFA_OK);
+	tfa_ctx_close(c);
+}
+
+static void test_clock_skew(void **state)
+{
+	paths *p = *state;
+	tfa_ctx *c = open_ctx(p);
+	tfa_verify_result r;
+	tfa_err err = { "" };
+	uint8_t s1[20];
+	char code[9];
+	int64_t now = 1800000015, a;
+
+	assert_int_equal(tfa_random_bytes(s1, sizeof(s1)), TFA_OK);
+	a = add_token(c, "erin", s1, TFA_OK);
+	/* the device 2 minutes ahead: 4 steps, outside the window of 1 */
+	totp_at(s1, now + 120, code);
+	assert_int_equal(tfa_verify(c, "erin", code, now, &r, &err), TFA_REJECTED);
+	assert_true(r.skew);
+	assert_int_equal(r.skew_token, a);
+	assert_int_equal(r.skew_seconds, 120);
+	assert_int_equal(r.failures, 1);
+	assert_int_equal(last_step_of(c, "erin", a), -1);
+	/* 90 s behind */
+	totp_at(s1, now - 90, code);
+	assert_int_equal(tfa_verify(c, "erin", code, now, &r, &err), TFA_REJECTED);
+	assert_true(r.skew);
+	assert_int_equal(r.skew_seconds, -90);
+	/* the last step searched: window 1 + 10 steps; beyond it, nothing */
+	totp_at(s1, now + 11 * 30, code);
+	assert_int_equal(tfa_verify(c, "erin", code, now, &r, &err), TFA_REJECTED);
+	assert_true(r.skew);
+	totp_at(s1, now + 12 * 30, code);
+	assert_int_equal(tfa_verify(c, "erin", code, now, &r, &err), TFA_REJECTED);
+	assert_false(r.skew);
+	/* within the window: accepted, no skew */
+	totp_at(s1, now + 30, code);
+	assert_int_equal(tfa_verify(c, "erin", code, now, &r, &err), TFA_OK);
+	assert_false(r.skew);
+	/* an older code than the one used is not reported as skew */
+	totp_at(s1, now - 120, code);
+	assert_int_equal(tfa_verify(c, "erin", code, now, &r, &err), TFA_REJECTED);
+	assert_false(r.skew);
+	tfa_ctx_close(c);
+}
+
+static void test_must_enroll(void **state)
+{
+	paths *p = *state;
+	tfa_ctx *c = open_ctx(p);
+	tfa_user_status s;
+	tfa_enroll_opts o;
+	tfa_err err = { "" };
+	tfa_uri u;
+	uint8_t s1[20];
+	char *uri = NULL, code[9];
+	unsigned revoked = 0;
+	int64_t now = 1800000015;
+
+	c->policy.enabled = 1;
+	assert_int_equal(tfa_random_bytes(s1, sizeof(s1)), TFA_OK);
+	(void)add_token(c, "fay", s1, TFA_OK);
+	/* opted in (not required by policy): a reset makes her required */
+	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
+	assert_int_equal(s.required, 0);
+	assert_int_equal(tfa_store_user_reset(c->store, "fay", &revoked, NULL, &err), TFA_OK);
+	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
+	assert_true(s.user.must_enroll);
+	assert_int_equal(s.required, 1);
+	assert_int_equal(s.rule, TFA_RULE_MUST_ENROLL);
+	assert_int_equal(s.active, 0);
+	/* enable keeps it; a pending token does not clear it; confirming does */
+	assert_int_equal(tfa_store_user_set_required(c->store, "fay", TFA_REQ_ON, &err), TFA_OK);
+	tfa_enroll_opts_init(&o);
+	assert_int_equal(tfa_enroll(c, "fay", &o, NULL, &uri, &err), TFA_OK);
+	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
+	assert_true(s.user.must_enroll);
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(tfa_uri_parse(uri, &u), TFA_OK);
+	tfa_free_secret(uri);
+	assert_int_equal(otp_hotp(u.secret, u.secret_len, OTP_SHA1, (uint64_t)(now / 30), 6, code),
+			 TFA_OK);
+	tfa_uri_clear(&u);
+	assert_int_equal(tfa_confirm(c, "fay", code, now, NULL, &err), TFA_OK);
+	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
+	assert_false(s.user.must_enroll);
+	/* default and disable clear it; an --activate enrolment too */
+	assert_int_equal(tfa_store_user_reset(c->store, "fay", &revoked, NULL, &err), TFA_OK);
+	assert_int_equal(tfa_store_user_set_required(c->store, "fay", TFA_REQ_DEFAULT, &err), TFA_OK);
+	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
+	assert_false(s.user.must_enroll);
+	assert_int_equal(s.required, 0);
+	(void)add_token(c, "fay", s1, TFA_OK);
+	assert_int_equal(tfa_store_user_reset(c->store, "fay", &revoked, NULL, &err), TFA_OK);
+	assert_int_equal(tfa_store_user_set_required(c->store, "fay", TFA_REQ_OFF, &err), TFA_OK);
+	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
+	assert_false(s.user.must_enroll);
+	assert_int_equal(tfa_store_user_set_required(c->store, "fay", TFA_REQ_DEFAULT, &err), TFA_OK);
+	(void)add_token(c, "fay", s1, TFA_OK);
+	assert_int_equal(tfa_store_user_reset(c->store, "fay", &revoked, NULL, &err), TFA_OK);
+	(void)add_token(c, "fay", s1, TFA_OK);
+	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
+	assert_false(s.user.must_enroll);
+	/* with enabled=no it does not make anyone required */
+	assert_int_equal(tfa_store_user_reset(c->store, "fay", &revoked, NULL, &err), TFA_OK);
+	c->policy.enabled = 0;
+	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
+	assert_int_equal(s.required, 0);
+	tfa_ctx_close(c);
+}
+
+static void test_sms_rate(void **state)
+{
+	paths *p = *state;
+	tfa_ctx *c = open_ctx(p);
+	tfa_audit_rec lim;
+	tfa_err err = { "" };
+	char *n = NULL;
+	int64_t now = 1800000000, retry = 0;
+	int allowed = 0, i;
+
+	assert_int_equal(c->policy.sms_rate_count, 5);
+	assert_int_equal(c->policy.sms_rate_seconds, 600);
+	assert_int_equal(tfa_policy_normalize("sms_rate", "3/60", &n, &err), TFA_OK);
+	assert_string_equal(n, "3/60");
+	free(n);
+	assert_int_equal(tfa_policy_normalize("sms_rate", "03/060", &n, &err), TFA_OK);
+	assert_string_equal(n, "3/60");
+	free(n);
+	assert_int_equal(tfa_policy_normalize("sms_rate", "0/60", &n, &err), TFA_EINVAL);
+	assert_int_equal(tfa_policy_normalize("sms_rate", "5", &n, &err), TFA_EINVAL);
+	assert_int_equal(tfa_policy_normalize("sms_rate", "5/0", &n, &err), TFA_EINVAL);
+	assert_int_equal(tfa_policy_normalize("sms_rate", "5/86401", &n, &err), TFA_EINVAL);
+	assert_int_equal(tfa_policy_normalize("sms_rate", "/60", &n, &err), TFA_EINVAL);
+	assert_int_equal(tfa_policy_normalize("sms_rate", "5/60/1", &n, &err), TFA_EINVAL);
+	memset(&lim, 0, sizeof(lim));
+	(void)snprintf(lim.event, sizeof(lim.event), "sms_rate_limited");
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(tfa_store_delivery_reserve(c->store, "gus", now + i * 10, 5, 600,
+							    &lim, &allowed, &retry, &err), TFA_OK);
+		assert_true(allowed);
+	}
+	assert_int_equal(tfa_store_delivery_reserve(c->store, "gus", now + 100, 5, 600, &lim,
+						    &allowed, &retry, &err), TFA_OK);
+	assert_false(allowed);
+	assert_int_equal(retry, 500);
+	/* another user is not limited; after the window, gus is again */
+	assert_int_equal(tfa_store_delivery_reserve(c->store, "hal", now + 100, 5, 600, &lim,
+						    &allowed, &retry, &err), TFA_OK);
+	assert_true(allowed);
+	assert_int_equal(tfa_store_delivery_reserve(c->store, "gus", now + 601, 5, 600, &lim,
+						    &allowed, &retry, &err), TFA_OK);
+	assert_true(allowed);
+	tfa_ctx_close(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_duplicate_secret_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_twins_share_replay_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_skew, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_must_enroll, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sms_rate, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
