@@ -41,6 +41,7 @@ static const char usage_text[] =
 "                            the audit trail; TIME is unix seconds,\n"
 "                            YYYY-MM-DD, \"YYYY-MM-DD HH:MM:SS\" (UTC) or an\n"
 "                            age such as 30m, 12h, 2d, 1w\n"
+"  audit --prune             delete audit rows older than audit_keep_days\n"
 "  recovery USER [--count N] new single-use recovery codes (default 10,\n"
 "                            at most 100), printed once; earlier ones stop working\n"
 "  import google-authenticator USER FILE [--skip-bad]\n"

@@ -21,6 +21,7 @@ typedef struct {
 	unsigned sms_digits;      /* default 6 */
 	unsigned sms_ttl;         /* default 300 */
 	char *issuer;             /* default: host name */
+	unsigned audit_keep_days; /* default 400; 0 = never prune */
 } tfa_policy;
 
 /** tfa_policy_keys: the keys in display order, NULL-terminated. */
