@@ -58,6 +58,9 @@ static const char usage_text[] =
 "                            (totp) from two consecutive codes\n"
 "  challenge USER            start the challenge step of a login: send the\n"
 "                            sms code, or show an OCRA question\n"
+"  doctor [--json]           check the set-up (files, sshd, PAM stacks, clock,\n"
+"                            syslog, policy) and say each fix; exit 0 fine,\n"
+"                            1 warnings, 4 errors\n"
 "\n"
 "Global options may also follow COMMAND. CODE \"-\" reads the code from\n"
 "standard input (keeps it out of ps). --json: one JSON object on stdout;\n"
@@ -88,6 +91,7 @@ static const struct {
 	{ "token", cmd_token },
 	{ "challenge", cmd_challenge },
 	{ "import", cmd_import },
+	{ "doctor", cmd_doctor },
 };
 
 static const char *env_or(const char *name, const char *dflt)

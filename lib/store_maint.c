@@ -65,10 +65,8 @@ TFA_API tfa_rc tfa_store_integrity(tfa_store *st, char *result, size_t len, tfa_
 		n = snprintf(result + used, len - used, "%s%s", rows > 0 ? "; " : "",
 			     s != NULL ? s : "");
 		rows++;
-		if (n < 0 || (size_t)n >= len - used) {
-			used = len - 1;
-			break;
-		}
+		if (n < 0 || (size_t)n >= len - used)
+			break;          /* truncated: the first problems are enough */
 		used += (size_t)n;
 	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
