@@ -22,6 +22,8 @@ check "no libtool .la left beside the module" test -z "$(find "$D" -name 'pam_tw
 check "tfa-admin installed in sbindir" test -x "$D$prefix/sbin/tfa-admin"
 check "pam_twofactor.8 installed in man8" test -f "$D$prefix/share/man/man8/pam_twofactor.8"
 check "tfa-admin.8 installed in man8" test -f "$D$prefix/share/man/man8/tfa-admin.8"
+check "bash completion installed as share/bash-completion/completions/tfa-admin" \
+	test -f "$D$prefix/share/bash-completion/completions/tfa-admin"
 check "module exports only pam_sm_* symbols" \
 	bash -c "nm -D --defined-only '$mod' | awk '{print \$3}' | grep -v '^pam_sm_' | grep -q . && exit 1 || exit 0"
 check "installed tfa-admin runs" bash -c "'$D$prefix/sbin/tfa-admin' --help >/dev/null 2>&1 || [ \$? -eq 2 ]"
