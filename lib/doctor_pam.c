@@ -270,6 +270,9 @@ static int check_stack(reporter *rp, const char *svc, const stack *st, size_t t)
 	for (i = 0; i < t; i++) {
 		int j = success_jump(st->v[i].control);
 
+		/* root needs no second factor to become someone else (su) */
+		if (strcmp(st->v[i].module, "pam_rootok.so") == 0)
+			continue;
 		if (done_on_success(st->v[i].control)) {
 			say(rp, "pam.skipped", TFA_DOC_ERROR, &st->v[i], "make the line requisite "
 			    "(or [success=ok default=die]) so that a success goes on to pam_twofactor",

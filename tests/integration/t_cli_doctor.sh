@@ -164,6 +164,12 @@ named "pam_unix required, not requisite" pam.requisite error "requisite" "$E/pam
 printf 'auth sufficient pam_unix.so\nauth required pam_twofactor.so\n' >"$E/pam.d/sshd"
 run_any
 named "pam_unix sufficient: the code is skipped" pam.skipped error "requisite" "$E/pam.d/sshd" 1
+# su's `sufficient pam_rootok.so` (root needs no code) is fine
+printf 'auth sufficient pam_rootok.so\nauth requisite pam_unix.so\nauth required pam_twofactor.so\n' \
+	>"$E/pam.d/sshd"
+run_any
+check "sufficient pam_rootok before the module (Debian's su): no PAM complaint" \
+	test -z "$(jq -r '[.checks[] | select((.id | startswith("pam.")) and .level != "ok")] | .[].id' <<<"$out")"
 # use_first_pass after the password, forward_pass without try_first_pass
 printf 'auth requisite pam_unix.so\nauth required pam_twofactor.so use_first_pass\n' >"$E/pam.d/sshd"
 run_any
