@@ -145,6 +145,7 @@ int cmd_import(struct cli *g, int argc, char **argv);
 int cmd_recovery(struct cli *g, int argc, char **argv);
 int cmd_token(struct cli *g, int argc, char **argv);
 int cmd_challenge(struct cli *g, int argc, char **argv);
+int cmd_doctor(struct cli *g, int argc, char **argv);
 
 /* shared by cmd_enroll.c (terminal confirmation) and cmd_verify.c */
 /** cli_check_code: run tfa_confirm (@confirm) or tfa_verify and print the

@@ -1,4 +1,9 @@
-/* cmd_audit.c - tfa-admin audit [--user USER] [--since TIME].
+/* cmd_audit.c - tfa-admin audit [--user USER] [--since TIME] | --prune.
+ *
+ * --prune applies the retention policy (audit_keep_days): the rows older
+ * than that many days go, in one transaction with a row of its own
+ * ("audit_pruned", how many); audit_keep_days=0 keeps everything. JSON:
+ * {"pruned": N, "keep_days": K, "cutoff": TIME or null}.
  *
  * The trail, oldest first: time (ISO 8601, UTC), user, event, detail.
  * TIME is one of
@@ -15,12 +20,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "cli.h"
 
-#define AUDIT_USAGE "audit [--user USER] [--since TIME]   (TIME: unix seconds, " \
-	"YYYY-MM-DD, \"YYYY-MM-DD HH:MM:SS\" UTC, or an age like 30m, 12h, 2d, 1w)"
+#define AUDIT_USAGE "audit [--user USER] [--since TIME] | audit --prune   (TIME: unix " \
+	"seconds, YYYY-MM-DD, \"YYYY-MM-DD HH:MM:SS\" UTC, or an age like 30m, 12h, 2d, 1w)"
 
-enum { OPT_USER = 0x3001, OPT_SINCE };
+enum { OPT_USER = 0x3001, OPT_SINCE, OPT_PRUNE };
 
 /* Parse @s as described above into *@t; 0 ok, -1 bad. */
 static int parse_since(const char *s, int64_t now, int64_t *t)
@@ -121,12 +127,58 @@ static int audit_row(const tfa_audit_rec *r, void *arg)
 	return 0;
 }
 
+/* tfa-admin audit --prune */
+static int audit_prune(struct cli *g)
+{
+	tfa_err err = { .msg = "" };
+	tfa_ctx *ctx = NULL;
+	json_object *o = NULL;
+	unsigned pruned = 0, keep;
+	int64_t cutoff = 0;
+	char when[32];
+	tfa_rc lrc;
+	int rc;
+
+	rc = cli_open(g, 0, &ctx);
+	if (rc != CLI_OK)
+		goto out;
+	keep = ctx->policy.audit_keep_days;
+	lrc = tfa_audit_prune(ctx->store, keep, (int64_t)time(NULL), &pruned, &cutoff, &err);
+	if (lrc != TFA_OK) {
+		rc = cli_fail(g, cli_exit_code(lrc), "pruning the audit trail: %s",
+			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+		goto out;
+	}
+	if (g->json) {
+		o = json_object_new_object();
+		if (o == NULL) {
+			rc = cli_fail(g, CLI_STORE, "out of memory");
+			goto out;
+		}
+		cli_jint(o, "pruned", pruned);
+		cli_jint(o, "keep_days", keep);
+		cli_jtime(o, "cutoff", cutoff);
+		rc = cli_json_emit(g, o);
+		o = NULL;
+	} else if (keep == 0) {
+		(void)printf("audit_keep_days is 0: the audit trail is kept whole, nothing pruned\n");
+	} else {
+		(void)printf("pruned %u audit rows older than %s (audit_keep_days=%u)\n", pruned,
+			     cli_time(cutoff, when, sizeof(when)), keep);
+	}
+out:
+	json_object_put(o);
+	tfa_ctx_close(ctx);
+	return rc;
+}
+
 int cmd_audit(struct cli *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CLI_GLOBAL_LONGOPTS,
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "prune", no_argument, NULL, OPT_PRUNE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct audit_out ao = { NULL, 0 };
@@ -136,7 +188,7 @@ int cmd_audit(struct cli *g, int argc, char **argv)
 	tfa_ctx *ctx = NULL;
 	int64_t since = 0;
 	char esc[128], canon[TFA_USER_MAX + 1];
-	int c, rc;
+	int c, rc, prune = 0, filtered = 0;
 	tfa_rc lrc;
 
 	optind = 0;
@@ -154,6 +206,10 @@ int cmd_audit(struct cli *g, int argc, char **argv)
 			if (rc != CLI_OK)
 				return rc;
 			user = canon;
+			filtered = 1;
+			break;
+		case OPT_PRUNE:
+			prune = 1;
 			break;
 		case OPT_SINCE:
 			if (parse_since(optarg, (int64_t)time(NULL), &since) != 0) {
@@ -161,6 +217,7 @@ int cmd_audit(struct cli *g, int argc, char **argv)
 					       cli_esc(optarg, esc, sizeof(esc)));
 				return cli_usage(g, AUDIT_USAGE);
 			}
+			filtered = 1;
 			break;
 		default:
 			return cli_getopt_error(g, c, argv, AUDIT_USAGE);
@@ -168,6 +225,13 @@ int cmd_audit(struct cli *g, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(g, AUDIT_USAGE);
+	if (prune && filtered) {
+		(void)cli_fail(g, CLI_USAGE, "--prune takes no --user or --since: it applies"
+			       " audit_keep_days to the whole trail");
+		return cli_usage(g, AUDIT_USAGE);
+	}
+	if (prune)
+		return audit_prune(g);
 	rc = cli_open(g, TFA_STORE_READONLY, &ctx);
 	if (rc != CLI_OK)
 		goto out;

@@ -46,6 +46,7 @@ static const char usage_text[] =
 "                            the audit trail; TIME is unix seconds,\n"
 "                            YYYY-MM-DD, \"YYYY-MM-DD HH:MM:SS\" (UTC) or an\n"
 "                            age such as 30m, 12h, 2d, 1w\n"
+"  audit --prune             delete audit rows older than audit_keep_days\n"
 "  recovery USER [--count N] new single-use recovery codes (default 10,\n"
 "                            at most 100), printed once; earlier ones stop working\n"
 "  import google-authenticator USER FILE [--skip-bad] [--force]\n"
@@ -62,6 +63,9 @@ static const char usage_text[] =
 "                            (totp) from two consecutive codes\n"
 "  challenge USER            start the challenge step of a login: send the\n"
 "                            sms code, or show an OCRA question\n"
+"  doctor [--json]           check the set-up (files, sshd, PAM stacks, clock,\n"
+"                            syslog, policy) and say each fix; exit 0 fine,\n"
+"                            1 warnings, 4 errors\n"
 "\n"
 "Global options may also follow COMMAND. CODE \"-\" reads the code from\n"
 "standard input (keeps it out of ps). USER is looked up in the system's\n"
@@ -97,6 +101,7 @@ static const struct {
 	{ "token", cmd_token },
 	{ "challenge", cmd_challenge },
 	{ "import", cmd_import },
+	{ "doctor", cmd_doctor },
 };
 
 static const char *env_or(const char *name, const char *dflt)

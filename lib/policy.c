@@ -37,6 +37,7 @@ static const keydef keydefs[] = {
 	{ "sms_ttl", K_UINT, 30, 86400, OFF(sms_ttl) },
 	{ "issuer", K_TEXT, 0, 64, OFF(issuer) },
 	{ "sms_rate", K_RATE, 1, 1000, OFF(sms_rate_count) },
+	{ "audit_keep_days", K_UINT, 0, 36500, OFF(audit_keep_days) },
 };
 
 #define NKEYS (sizeof(keydefs) / sizeof(keydefs[0]))
@@ -44,7 +45,7 @@ static const keydef keydefs[] = {
 static const char *const key_names[NKEYS + 1] = {
 	"enabled", "default_required", "required_groups", "enroll_at_login", "window",
 	"hotp_lookahead", "max_failures", "lockout_seconds", "sms_command", "sms_digits",
-	"sms_ttl", "issuer", "sms_rate", NULL,
+	"sms_ttl", "issuer", "sms_rate", "audit_keep_days", NULL,
 };
 
 TFA_API const char *const *tfa_policy_keys(void)
@@ -86,6 +87,7 @@ TFA_API tfa_rc tfa_policy_defaults(tfa_policy *p)
 	p->sms_ttl = 300;
 	p->sms_rate_count = 5;
 	p->sms_rate_seconds = 600;
+	p->audit_keep_days = 400;
 	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
 		(void)snprintf(host, sizeof(host), "twofactor");
 	host[sizeof(host) - 1] = '\0';

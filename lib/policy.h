@@ -24,6 +24,7 @@ typedef struct {
 	char *issuer;             /* default: host name */
 	unsigned sms_rate_count;  /* sms_rate COUNT/SECONDS: deliveries per user */
 	unsigned sms_rate_seconds; /* in this window; default 5/600 */
+	unsigned audit_keep_days; /* default 400; 0 = never prune */
 } tfa_policy;
 
 /** tfa_policy_keys: the keys in display order, NULL-terminated. */

@@ -330,6 +330,20 @@ tfa_rc tfa_store_audit_add(tfa_store *st, const char *user, const char *event,
 tfa_rc tfa_store_audit_list(tfa_store *st, const char *user, int64_t since,
 			    tfa_audit_cb cb, void *ctx, tfa_err *err);
 
+/** tfa_store_audit_prune (store_maint.c): delete every audit row with
+ * time < @before and append one "audit_pruned" row (no user) saying how
+ * many went ("pruned N rows @note", @note e.g. "older than DATE"; without a
+ * note the cut-off in unix time), in one transaction: both
+ * or neither. *@pruned gets the count (0 on failure). */
+tfa_rc tfa_store_audit_prune(tfa_store *st, int64_t before, const char *note,
+			     unsigned *pruned, tfa_err *err);
+
+/** tfa_store_integrity (store_maint.c): the store's own consistency check
+ * (SQLite: PRAGMA integrity_check); @result gets "ok" when it passed, else
+ * the first problems it found, "; "-separated and truncated to fit @len.
+ * TFA_OK means the check ran, whatever it found. */
+tfa_rc tfa_store_integrity(tfa_store *st, char *result, size_t len, tfa_err *err);
+
 /* ---- bulk import (store_import.c; tfa-admin import) ---- */
 
 typedef struct tfa_store_import tfa_store_import;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 
 #include <security/pam_ext.h>
@@ -19,6 +20,7 @@
 
 #define TFA_PAM_PATH_MAX   4096
 #define TFA_PAM_PROMPT_MAX 200
+#define TFA_PAM_SERVICES_MAX 1024
 
 /* Flags without a value, and where each one goes. */
 typedef struct {
@@ -81,6 +83,66 @@ static int path_value(pam_handle_t *pamh, tfa_pam_args *a, const char *arg, cons
 	return 0;
 }
 
+/* services=LIST: one or more PAM service names separated by commas; each
+ * name non-empty and made of the characters a file name in /etc/pam.d has
+ * (letters, digits, '.', '_', '-', '+', '@'), so that a typo such as
+ * "services=sshd,,sudo" or "services=sshd sudo" is an error, not a list
+ * that silently matches less than was meant. */
+static int services_value(pam_handle_t *pamh, tfa_pam_args *a, const char *arg,
+			  const char *val, const char **dst)
+{
+	const char *p;
+	size_t len = 0;
+
+	if (strnlen(val, TFA_PAM_SERVICES_MAX + 1) > TFA_PAM_SERVICES_MAX) {
+		log_bad(pamh, a, arg, "list too long");
+		return -1;
+	}
+	for (p = val;; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch == ',' || ch == '\0') {
+			if (len == 0) {
+				log_bad(pamh, a, arg, "empty service name in the list");
+				return -1;
+			}
+			if (ch == '\0')
+				break;
+			len = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || strchr("._-+@", ch) != NULL)) {
+			log_bad(pamh, a, arg, "a service name holds a character other than"
+				" letters, digits and . _ - + @");
+			return -1;
+		}
+		len++;
+	}
+	*dst = val;
+	return 0;
+}
+
+int tfa_pam_service_listed(const tfa_pam_args *a, const char *service)
+{
+	const char *p, *end;
+	size_t slen;
+
+	if (a->services == NULL)
+		return 1;
+	if (service == NULL)
+		return -1;
+	slen = strlen(service);
+	for (p = a->services; *p != '\0'; p = *end == ',' ? end + 1 : end) {
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) == slen && strncasecmp(p, service, slen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int one_arg(pam_handle_t *pamh, const char *arg, tfa_pam_args *a)
 {
 	size_t i;
@@ -106,6 +168,8 @@ static int one_arg(pam_handle_t *pamh, const char *arg, tfa_pam_args *a)
 		a->prompt = val;
 		return 0;
 	}
+	if (strncmp(arg, "services=", 9) == 0)
+		return services_value(pamh, a, arg, arg + 9, &a->services);
 	if (strncmp(arg, "failmode=", 9) == 0) {
 		if (strcmp(arg + 9, "secure") == 0) {
 			a->failmode = TFA_FAIL_SECURE;

@@ -27,6 +27,7 @@ typedef struct {
 	int forward_pass;	/* field is password+code; pass the password on */
 	int no_enroll;		/* never enrol at login */
 	tfa_failmode failmode;
+	const char *services;	/* services=LIST (NULL: every service) */
 	int debug;
 	char bad[240];		/* the first bad argument as given (cut) and why
 				 * ("" none); escape it before logging */
@@ -41,5 +42,11 @@ typedef struct {
  * store must not be opened). 0 when all options were understood. */
 int tfa_pam_args_parse(pam_handle_t *pamh, int argc, const char **argv,
 		       tfa_pam_args *a);
+
+/** tfa_pam_service_listed: 1 if the module acts for @service under @a
+ * (no services= option, or @service is one of its comma-separated names,
+ * compared case-insensitively as Linux-PAM lower-cases service names);
+ * 0 if not; -1 if @service is NULL (the caller must fail closed). */
+int tfa_pam_service_listed(const tfa_pam_args *a, const char *service);
 
 #endif

@@ -527,6 +527,38 @@ static void config_error(tfa_login *l)
 	tfa_store_close(st);
 }
 
+/* services=LIST: PAM_IGNORE for a service not in the list, before the user
+ * name is asked for and before the store is opened (no audit row): a screen
+ * locker running as the user, or any service the admin did not name, is
+ * not touched. Logged only with `debug` (a locker would fill the log).
+ * PAM_SUCCESS to go on. */
+static int service_gate(pam_handle_t *pamh, const tfa_pam_args *a)
+{
+	const void *item = NULL;
+	char esc[128];
+	int listed;
+
+	if (a->services == NULL)
+		return PAM_SUCCESS;
+	if (pam_get_item(pamh, PAM_SERVICE, &item) != PAM_SUCCESS)
+		item = NULL;
+	listed = tfa_pam_service_listed(a, item);
+	if (listed < 0) {
+		pam_syslog(pamh, LOG_PRIO(LOG_ERR),
+			   "services= given but the PAM service name is unknown; refusing");
+		return PAM_SERVICE_ERR;
+	}
+	if (listed)
+		return PAM_SUCCESS;
+	if (a->debug) {
+		tfa_escape(item, esc, sizeof(esc));
+		pam_syslog(pamh, LOG_PRIO(LOG_DEBUG),
+			   "service \"%s\" is not in services=: not acting (%s)", esc,
+			   pam_strerror(pamh, PAM_IGNORE));
+	}
+	return PAM_IGNORE;
+}
+
 PAM_TFA_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 				       const char **argv)
 {
@@ -546,6 +578,9 @@ PAM_TFA_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 		config_error(&l);
 		return PAM_SERVICE_ERR;
 	}
+	rc = service_gate(pamh, &args);
+	if (rc != PAM_SUCCESS)
+		return rc;
 	rc = pam_get_user(pamh, &user, NULL);
 	if (rc != PAM_SUCCESS || user == NULL) {
 		pam_syslog(pamh, LOG_PRIO(LOG_WARNING), "cannot get the user name: %s",

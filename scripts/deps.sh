@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that twofactor needs to build and test,
 # only those missing (apt-get update once, then apt-get install -y).
-# Usage: scripts/deps.sh [build|test]   (test = build + test tools)
+# Usage: scripts/deps.sh [build|test|deb]   (test = build + test tools + deb;
+# deb = build + what dpkg-buildpackage, lintian and tests/integration/t_deb.sh need)
 set -eu
 want=(build-essential autoconf automake libtool pkg-config
       libpam0g-dev liboath-dev libpskc-dev libqrencode-dev libpng-dev
@@ -11,7 +12,12 @@ if [ "${1:-build}" = test ]; then
 	       zbar-tools faketime sqlite3 valgrind clang libclang-rt-14-dev expect
 	       cppcheck clang-tidy jq qrencode)
 	want+=(openssh-server openssh-client)   # t_e2e_sshd.sh: a real login through sshd
-elif [ "${1:-build}" = demo ]; then
+fi
+if [ "${1:-build}" = test ] || [ "${1:-build}" = deb ]; then
+	# Debian packages (debian/) and t_deb.sh: build, lintian, a throw-away root
+	want+=(debhelper devscripts lintian fakeroot dpkg-dev libcmocka-dev mmdebstrap)
+fi
+if [ "${1:-build}" = demo ]; then
 	want+=(libpam-wrapper pamtester oathtool)
 elif [ "${1:-build}" = bench ]; then
 	# bench/run.sh: the modules compared, the tools that drive them, the plot

@@ -30,6 +30,8 @@ check "nm reads the installed module (exit $nmrc)" test "$nmrc" = 0
 check "module exports pam_sm_authenticate and pam_sm_setcred" \
 	bash -c 'awk "{print \$3}" <<<"$1" | grep -qx pam_sm_authenticate &&
 		 awk "{print \$3}" <<<"$1" | grep -qx pam_sm_setcred' _ "$syms"
+check "bash completion installed as share/bash-completion/completions/tfa-admin" \
+	test -f "$D$prefix/share/bash-completion/completions/tfa-admin"
 check "module exports only pam_sm_* symbols" \
 	bash -c '[ -z "$(awk "{print \$3}" <<<"$1" | grep -v "^pam_sm_")" ]' _ "$syms"
 help=$("$D$prefix/sbin/tfa-admin" --help 2>&1)
