@@ -8,10 +8,9 @@
 
 #include <json-c/json.h>
 
-#include "tfa.h"
-#include "auth.h"
+#include "frontend.h"
 
-/* Exit codes (SPEC "tfa-admin"). */
+/* Exit codes (tfa-admin(8) EXIT STATUS). */
 enum {
 	CLI_OK = 0,
 	CLI_REJECTED = 1,   /* code rejected or already used */
@@ -86,8 +85,6 @@ int cli_exit_code(tfa_rc rc);
  * message (naming the file) and returns CLI_STORE, else CLI_OK. */
 int cli_open(struct cli *g, unsigned flags, tfa_ctx **ctx);
 
-/** cli_store_open: the same for a bare store (no policy load). */
-int cli_store_open(struct cli *g, unsigned flags, tfa_store **st);
 
 /** cli_user: CLI_OK if @name is a valid user name, else a message with the
  * escaped name and CLI_USAGE. */

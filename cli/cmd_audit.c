@@ -20,7 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit.h"
 #include "cli.h"
 
 #define AUDIT_USAGE "audit [--user USER] [--since TIME] | audit --prune   (TIME: unix " \
@@ -142,8 +141,8 @@ static int audit_prune(struct cli *g)
 	rc = cli_open(g, 0, &ctx);
 	if (rc != CLI_OK)
 		goto out;
-	keep = ctx->policy.audit_keep_days;
-	lrc = tfa_audit_prune(ctx->store, keep, (int64_t)time(NULL), &pruned, &cutoff, &err);
+	keep = tfa_ctx_policy(ctx)->audit_keep_days;
+	lrc = tfa_audit_prune(ctx, keep, (int64_t)time(NULL), &pruned, &cutoff, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, cli_exit_code(lrc), "pruning the audit trail: %s",
 			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
@@ -232,7 +231,7 @@ int cmd_audit(struct cli *g, int argc, char **argv)
 	}
 	if (prune)
 		return audit_prune(g);
-	rc = cli_open(g, TFA_STORE_READONLY, &ctx);
+	rc = cli_open(g, TFA_OPEN_READONLY, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	if (g->json) {
@@ -245,7 +244,7 @@ int cmd_audit(struct cli *g, int argc, char **argv)
 	} else {
 		(void)printf("%-20s  %-12s  %-14s  %s\n", "TIME", "USER", "EVENT", "DETAIL");
 	}
-	lrc = tfa_store_audit_list(ctx->store, user, since, audit_row, &ao, &err);
+	lrc = tfa_audit_each(ctx, user, since, audit_row, &ao, &err);
 	if (ao.oom) {
 		rc = cli_fail(g, CLI_STORE, "out of memory");
 		goto out;

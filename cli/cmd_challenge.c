@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "challenge.h"
 #include "cli.h"
 
 #define CHALLENGE_USAGE "challenge USER"
@@ -28,20 +27,9 @@
 static tfa_rc confirm_question(tfa_ctx *ctx, const char *user, tfa_challenge *ch,
 			       tfa_err *err)
 {
-	tfa_token *toks = NULL;
-	size_t n = 0, i;
-	tfa_rc rc;
+	tfa_rc rc = tfa_challenge_confirm_pending(ctx, user, (int64_t)time(NULL), ch, err);
 
-	rc = tfa_store_token_list(ctx->store, user, 0, &toks, &n, err);
-	for (i = 0; rc == TFA_OK && i < n; i++) {
-		if (toks[i].state == TFA_STATE_PENDING && toks[i].type == TFA_TOKEN_OCRA) {
-			rc = tfa_challenge_confirm_ocra(ctx, user, &toks[i], (int64_t)time(NULL), ch,
-							err);
-			break;
-		}
-	}
-	tfa_tokens_free(toks, n);
-	return rc;
+	return rc == TFA_ENOENT ? TFA_OK : rc;
 }
 
 int cmd_challenge(struct cli *g, int argc, char **argv)
@@ -82,8 +70,8 @@ int cmd_challenge(struct cli *g, int argc, char **argv)
 		cli_warn("%s: the code could not be sent: %s", disp, ch.delivery_error);
 	if (ch.rate_limited)
 		cli_warn("%s: too many codes were sent (sms_rate %u/%u); nothing sent, try again"
-			 " in %lld s", disp, ctx->policy.sms_rate_count,
-			 ctx->policy.sms_rate_seconds, (long long)ch.retry_after);
+			 " in %lld s", disp, tfa_ctx_policy(ctx)->sms_rate_count,
+			 tfa_ctx_policy(ctx)->sms_rate_seconds, (long long)ch.retry_after);
 	kind = ch.kind == TFA_CH_SMS ? "sms" : ch.kind == TFA_CH_OCRA ? "ocra" : "none";
 	if (g->json) {
 		o = json_object_new_object();

@@ -21,10 +21,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "challenge.h"
-#include "enroll.h"
-#include "qr.h"
-#include "secret.h"
 
 #define ENROLL_USAGE "enroll USER [--type totp|hotp|sms|ocra] [--digits 6|8] [--period S] " \
 	"[--algorithm SHA1|SHA256|SHA512] [--issuer NAME] [--phone NUMBER] [--suite OCRA-SUITE] " \
@@ -280,9 +276,9 @@ static void print_sms(const struct enroll_args *a, const tfa_token *tok, const t
 	size_t n = strlen(tok->phone);
 
 	(void)printf("%s: new sms token: at each login a %u-digit code goes to the phone"
-		     " ending %s\n", a->disp, ctx->policy.sms_digits,
+		     " ending %s\n", a->disp, tfa_ctx_policy(ctx)->sms_digits,
 		     n > 4 ? tok->phone + n - 4 : tok->phone);
-	if (ctx->policy.sms_command[0] == '\0')
+	if (tfa_ctx_policy(ctx)->sms_command[0] == '\0')
 		cli_warn("policy sms_command is not set: no code can be sent until"
 			 " \"tfa-admin policy set sms_command /path/to/script\"");
 	(void)printf("active: %s gets a code by sms at the next login\n", a->disp);
@@ -311,8 +307,8 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 	rc = cli_open(g, 0, &ctx);
 	if (rc != CLI_OK)
 		goto out;
-	issuer = a.o.issuer != NULL ? a.o.issuer : ctx->policy.issuer;
-	lrc = tfa_enroll(ctx, a.user, &a.o, &tok, &uri, &err);
+	issuer = a.o.issuer != NULL ? a.o.issuer : tfa_ctx_policy(ctx)->issuer;
+	lrc = tfa_enroll(ctx, a.user, &a.o, &tok, &uri, NULL, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, cli_exit_code(lrc), "enroll %s: %s", a.disp,
 			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));

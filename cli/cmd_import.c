@@ -35,10 +35,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "import.h"
-#include "recovery.h"
-#include "secret.h"
-#include "username.h"
 
 #define IMPORT_USAGE "import google-authenticator USER FILE [--skip-bad] [--force] | " \
 	"import oath FILE [--skip-bad] [--force]"
@@ -184,7 +180,7 @@ static int oath_user(struct imp *im, unsigned line, tfa_token *tok, int *rc)
 
 static int import_oath(struct imp *im, tfa_ctx *ctx, FILE *fp)
 {
-	tfa_store_import *imp = NULL;
+	tfa_import *imp = NULL;
 	tfa_err err = { .msg = "" };
 	char *buf = NULL, why[160];
 	size_t cap = 0;
@@ -195,7 +191,7 @@ static int import_oath(struct imp *im, tfa_ctx *ctx, FILE *fp)
 	tfa_rc lrc;
 
 	memset(&tok, 0, sizeof(tok));
-	lrc = tfa_store_import_begin(ctx->store, "oath", &imp, &err);
+	lrc = tfa_import_begin(ctx, "oath", &imp, &err);
 	if (lrc != TFA_OK)
 		return store_failed(im, lrc, &err);
 	while ((n = getline(&buf, &cap, fp)) >= 0) {
@@ -217,7 +213,7 @@ static int import_oath(struct imp *im, tfa_ctx *ctx, FILE *fp)
 			tfa_wipe(&tok, sizeof(tok));
 			continue;       /* after a bad line, only validate */
 		}
-		lrc = tfa_store_import_token(imp, &tok, &err);
+		lrc = tfa_import_token(imp, &tok, &err);
 		tfa_wipe(&tok, sizeof(tok));
 		if (lrc == TFA_EINVAL || lrc == TFA_EEXIST) {
 			bad_line(line, err.msg, im);   /* a duplicate secret is a bad line */
@@ -241,12 +237,12 @@ static int import_oath(struct imp *im, tfa_ctx *ctx, FILE *fp)
 		rc = refuse(im);
 		goto out;
 	}
-	lrc = tfa_store_import_commit(imp, &im->users, &err);
+	lrc = tfa_import_commit(imp, &im->users, &err);
 	imp = NULL;
 	if (lrc != TFA_OK)
 		rc = store_failed(im, lrc, &err);
 out:
-	tfa_store_import_abort(imp);
+	tfa_import_abort(imp);
 	if (buf != NULL)
 		tfa_wipe(buf, cap);
 	free(buf);
@@ -272,13 +268,10 @@ static void ga_notes(struct imp *im, const tfa_import_ga *ga)
 
 static int import_ga(struct imp *im, tfa_ctx *ctx, const char *user, FILE *fp)
 {
-	tfa_store_import *imp = NULL;
 	tfa_import_ga *ga = NULL;
-	const char *codes[TFA_IMPORT_GA_MAX_SCRATCH];
 	tfa_err err = { .msg = "" };
 	char *text = NULL;
-	size_t len, i;
-	unsigned long users = 0;
+	size_t len;
 	int rc = CLI_OK;
 	tfa_rc lrc;
 
@@ -303,13 +296,8 @@ static int import_ga(struct imp *im, tfa_ctx *ctx, const char *user, FILE *fp)
 		rc = refuse(im);
 		goto out;
 	}
-	lrc = tfa_store_import_begin(ctx->store, "google-authenticator", &imp, &err);
-	if (lrc == TFA_OK)
-		lrc = tfa_store_import_token(imp, &ga->tok, &err);
-	if (lrc == TFA_OK) {
-		lrc = tfa_store_import_commit(imp, &users, &err);
-		imp = NULL;
-	}
+	/* the token and its scratch codes in one transaction */
+	lrc = tfa_import_ga_store(ctx, ga, &err);
 	if (lrc == TFA_EEXIST) {
 		rc = cli_fail(im->g, CLI_USAGE, "%s; nothing imported", err.msg);
 		goto out;
@@ -319,22 +307,10 @@ static int import_ga(struct imp *im, tfa_ctx *ctx, const char *user, FILE *fp)
 		goto out;
 	}
 	im->imported = 1;
-	im->users = users;
-	if (ga->nscratch > 0) {
-		for (i = 0; i < ga->nscratch; i++)
-			codes[i] = ga->scratch[i];
-		lrc = tfa_recovery_add(ctx, user, codes, ga->nscratch, &err);
-		if (lrc != TFA_OK) {
-			rc = cli_fail(im->g, CLI_STORE, "the token was imported but the scratch"
-				      " codes were not: %s", err.msg[0] != '\0' ? err.msg :
-				      tfa_strerror(lrc));
-			goto out;
-		}
-		im->recovery = ga->nscratch;
-	}
+	im->users = 1;
+	im->recovery = ga->nscratch;
 	ga_notes(im, ga);
 out:
-	tfa_store_import_abort(imp);
 	if (ga != NULL)
 		tfa_import_ga_clear(ga);
 	free(ga);

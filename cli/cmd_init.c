@@ -1,6 +1,6 @@
 /* cmd_init.c - tfa-admin init: create the store and the key file.
  *
- * It is the only command that creates a store or a key (SPEC "Files and
+ * It is the only command that creates a store or a key (tfa-admin(8) "Files and
  * defaults"). Running it on an existing store is fine: the files and their
  * directories are opened and checked (ownership, mode, not a symlink) - a
  * file that fails is refused, not "checked" - and the schema is migrated. */
@@ -11,8 +11,6 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "audit.h"
-#include "safefile.h"
 
 static int missing(const char *path)
 {
@@ -38,7 +36,7 @@ static int dirs_ok(struct cli *g)
 int cmd_init(struct cli *g, int argc, char **argv)
 {
 	char s_esc[1024], k_esc[1024];
-	tfa_store *st = NULL;
+	tfa_ctx *ctx = NULL;
 	json_object *o;
 	int new_store, new_key, first, rc;
 	tfa_rc arc;
@@ -51,12 +49,12 @@ int cmd_init(struct cli *g, int argc, char **argv)
 	rc = dirs_ok(g);
 	if (rc != CLI_OK)
 		goto out;
-	rc = cli_store_open(g, TFA_STORE_CREATE, &st);
+	rc = cli_open(g, TFA_OPEN_CREATE | TFA_OPEN_NOPOLICY, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	if (new_store) {
-		arc = tfa_audit(st, NULL, TFA_EV_INIT, "store created by tfa-admin%s",
-				new_key ? " with a new key" : "");
+		arc = tfa_ctx_audit(ctx, NULL, TFA_EV_INIT, "store created%s",
+				    new_key ? " with a new key" : "");
 		if (arc != TFA_OK) {
 			rc = cli_fail(g, CLI_STORE, "store %s: cannot write the audit trail: %s",
 				      cli_esc(g->store, s_esc, sizeof(s_esc)), tfa_strerror(arc));
@@ -82,6 +80,6 @@ int cmd_init(struct cli *g, int argc, char **argv)
 		(void)printf("back up the key file separately from the store: "
 			     "without it the secrets cannot be read\n");
 out:
-	tfa_store_close(st);
+	tfa_ctx_close(ctx);
 	return rc;
 }

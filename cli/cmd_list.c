@@ -194,7 +194,7 @@ static int load_user(struct cli *g, tfa_ctx *ctx, const char *user, int64_t now,
 		rc = TFA_OK;
 	}
 	if (rc == TFA_OK)
-		rc = tfa_store_token_list(ctx->store, user, 0, toks, n, &err);
+		rc = tfa_user_tokens(ctx, user, toks, n, &err);
 	if (rc != TFA_OK) {
 		char esc[4 * TFA_USER_MAX + 1];
 
@@ -282,10 +282,10 @@ int cmd_list(struct cli *g, int argc, char **argv)
 	rc = cli_positional(g, argc, argv, 0, 0, "list", &first);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_open(g, TFA_STORE_READONLY, &ctx);
+	rc = cli_open(g, TFA_OPEN_READONLY, &ctx);
 	if (rc != CLI_OK)
 		goto out;
-	lrc = tfa_store_user_list(ctx->store, collect, &nm, &err);
+	lrc = tfa_users_each(ctx, collect, &nm, &err);
 	if (nm.oom) {
 		rc = cli_fail(g, CLI_STORE, "out of memory");
 		goto out;
@@ -428,7 +428,7 @@ int cmd_show(struct cli *g, int argc, char **argv)
 	rc = cli_resolve(g, argv[first], 0, 0, user, &sysknown);
 	if (rc != CLI_OK)
 		return rc;
-	rc = cli_open(g, TFA_STORE_READONLY, &ctx);
+	rc = cli_open(g, TFA_OPEN_READONLY, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	rc = load_user(g, ctx, user, now, &s, &toks, &n, lookup, sizeof(lookup));
@@ -447,7 +447,7 @@ int cmd_show(struct cli *g, int argc, char **argv)
 		cli_jbool(o, "system_user", sysknown);
 		cli_jint(o, "lockouts", s.user.lockouts);
 		cli_jtime(o, "last_login", s.user.last_login);
-		cli_jbool(o, "enabled", ctx->policy.enabled);
+		cli_jbool(o, "enabled", tfa_ctx_policy(ctx)->enabled);
 		for (i = 0; i < n; i++)
 			(void)json_object_array_add(arr, token_json(&toks[i]));
 		(void)json_object_object_add(o, "tokens", arr);

@@ -15,8 +15,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "policy.h"
-#include "username.h"
 
 #define POLICY_USAGE "policy show | policy set KEY VALUE | " \
 	"policy set required_groups GROUP[,GROUP...] [--force]"
@@ -31,7 +29,7 @@ static int policy_show(struct cli *g)
 	tfa_rc lrc;
 	int rc;
 
-	rc = cli_open(g, TFA_STORE_READONLY, &ctx);
+	rc = cli_open(g, TFA_OPEN_READONLY, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	if (g->json) {
@@ -46,7 +44,7 @@ static int policy_show(struct cli *g)
 		if (strlen(keys[i]) > w)
 			w = strlen(keys[i]);
 	for (i = 0; keys[i] != NULL; i++) {
-		lrc = tfa_policy_value(&ctx->policy, keys[i], &val);
+		lrc = tfa_policy_value(tfa_ctx_policy(ctx), keys[i], &val);
 		if (lrc != TFA_OK) {
 			rc = cli_fail(g, CLI_STORE, "policy %s: %s", keys[i], tfa_strerror(lrc));
 			goto out;
@@ -106,7 +104,7 @@ static int groups_exist(struct cli *g, const char *groups, int force)
 static int policy_set(struct cli *g, const char *key, const char *value, int force)
 {
 	tfa_err err = { .msg = "" };
-	tfa_store *st = NULL;
+	tfa_ctx *ctx = NULL;
 	char *norm = NULL, esc[1024];
 	json_object *o;
 	tfa_rc lrc;
@@ -127,11 +125,13 @@ static int policy_set(struct cli *g, const char *key, const char *value, int for
 		rc = cli_fail(g, CLI_USAGE, "--force applies to required_groups only");
 		goto out;
 	}
-	rc = cli_store_open(g, 0, &st);
+	/* without loading the policy: a stored value that no longer validates
+	 * can still be mended */
+	rc = cli_open(g, TFA_OPEN_NOPOLICY, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	err.msg[0] = '\0';
-	lrc = tfa_policy_set(st, key, value, &err);
+	lrc = tfa_policy_set(ctx, key, value, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, cli_exit_code(lrc), "%s", err.msg[0] != '\0' ? err.msg :
 			      tfa_strerror(lrc));
@@ -150,7 +150,7 @@ static int policy_set(struct cli *g, const char *key, const char *value, int for
 		     "(empty)");
 out:
 	free(norm);
-	tfa_store_close(st);
+	tfa_ctx_close(ctx);
 	return rc;
 }
 

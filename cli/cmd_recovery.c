@@ -12,8 +12,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "recovery.h"
-#include "secret.h"
 
 #define RECOVERY_USAGE "recovery USER [--count N]   (N: 1 to 100, default 10)"
 

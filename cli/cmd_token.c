@@ -27,8 +27,6 @@
 
 #include "card.h"
 #include "cli.h"
-#include "resync.h"
-#include "secret.h"
 
 #define TOKEN_USAGE "token import --pskc FILE | --csv FILE [--skip-bad] | token list | " \
 	"token assign SERIAL USER [--force] | token unassign SERIAL | token resync USER CODE1 CODE2"
@@ -141,7 +139,7 @@ out:
 static int import_cards(struct cli *g, const char *path, int pskc, int skip_bad)
 {
 	struct card_imp im;
-	tfa_store *st = NULL;
+	tfa_ctx *ctx = NULL;
 	tfa_token *cards = NULL;
 	tfa_err err = { .msg = "" };
 	json_object *o = NULL;
@@ -177,11 +175,11 @@ static int import_cards(struct cli *g, const char *path, int pskc, int skip_bad)
 		rc = cli_fail(g, CLI_USAGE, "%s holds no token card; nothing imported", im.file);
 		goto out;
 	}
-	rc = cli_store_open(g, 0, &st);
+	rc = cli_open(g, 0, &ctx);
 	if (rc != CLI_OK)
 		goto out;
 	im.bad = 0;
-	lrc = tfa_store_cards_add(st, cards, n, pskc ? "pskc" : "csv", duplicate, &im, &err);
+	lrc = tfa_cards_add(ctx, cards, n, pskc ? "pskc" : "csv", duplicate, &im, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, lrc == TFA_EEXIST ? CLI_USAGE : CLI_STORE, "%s",
 			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
@@ -224,7 +222,7 @@ out:
 		tfa_wipe(buf, len);
 		free(buf);
 	}
-	tfa_store_close(st);
+	tfa_ctx_close(ctx);
 	return rc;
 }
 
@@ -302,18 +300,18 @@ static int list_cb(const tfa_token *t, void *arg)
 static int list_cards(struct cli *g)
 {
 	struct listing l = { NULL, 0 };
-	tfa_store *st = NULL;
+	tfa_ctx *ctx = NULL;
 	tfa_err err = { .msg = "" };
 	json_object *o = NULL;
 	tfa_rc lrc;
 	int rc;
 
-	rc = cli_store_open(g, TFA_STORE_READONLY, &st);
+	rc = cli_open(g, TFA_OPEN_READONLY, &ctx);
 	if (rc != CLI_OK)
 		return rc;
 	if (g->json)
 		l.arr = json_object_new_array();
-	lrc = tfa_store_card_list(st, list_cb, &l, &err);
+	lrc = tfa_cards_each(ctx, list_cb, &l, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, cli_exit_code(lrc), "%s", err.msg);
 		goto out;
@@ -330,13 +328,13 @@ static int list_cards(struct cli *g)
 	}
 out:
 	json_object_put(l.arr);
-	tfa_store_close(st);
+	tfa_ctx_close(ctx);
 	return rc;
 }
 
 static int assign(struct cli *g, const char *serial, const char *given, int take, int force)
 {
-	tfa_store *st = NULL;
+	tfa_ctx *ctx = NULL;
 	tfa_token t;
 	tfa_err err = { .msg = "" };
 	char esc[4 * TFA_USER_MAX + 1], user[TFA_USER_MAX + 1] = "";
@@ -349,11 +347,11 @@ static int assign(struct cli *g, const char *serial, const char *given, int take
 	/* the canonical name; a user the system does not know only with --force */
 	if (!take && (rc = cli_resolve(g, given, 1, force, user, NULL)) != CLI_OK)
 		return rc;
-	rc = cli_store_open(g, 0, &st);
+	rc = cli_open(g, 0, &ctx);
 	if (rc != CLI_OK)
 		return rc;
-	lrc = take ? tfa_store_card_unassign(st, serial, "tfa-admin", &t, &err) :
-		     tfa_store_card_assign(st, serial, user, "tfa-admin", &t, &err);
+	lrc = take ? tfa_card_unassign(ctx, serial, &t, &err) :
+		     tfa_card_assign(ctx, serial, user, &t, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, lrc == TFA_EEXIST ? CLI_USAGE : cli_exit_code(lrc), "%s", err.msg);
 		goto out;
@@ -382,7 +380,7 @@ static int assign(struct cli *g, const char *serial, const char *given, int take
 		(void)printf("token card %s (%s) assigned to %s, active\n", serial,
 			     otp_type_name(t.type), cli_esc(user, esc, sizeof(esc)));
 out:
-	tfa_store_close(st);
+	tfa_ctx_close(ctx);
 	return rc;
 }
 

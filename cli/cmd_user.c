@@ -7,20 +7,6 @@
 #include <time.h>
 
 #include "cli.h"
-#include "audit.h"
-
-/* Audit a change already made; a failed write is a store error. */
-static int audit_change(struct cli *g, tfa_ctx *ctx, const char *user, const char *event,
-			const char *detail)
-{
-	tfa_rc rc = tfa_audit(ctx->store, user, event, "%s", detail);
-	char esc[4 * TFA_USER_MAX + 1];
-
-	if (rc != TFA_OK)
-		return cli_fail(g, CLI_STORE, "%s: done, but the audit trail could not be "
-				"written: %s", cli_esc(user, esc, sizeof(esc)), tfa_strerror(rc));
-	return CLI_OK;
-}
 
 /* The user a command acts on: the canonical name for the store, and its
  * escaped form for messages. */
@@ -67,7 +53,6 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 	const char *user = NULL;
 	unsigned revoked = 0, codes = 0;
 	tfa_user_status s;
-	char detail[96];
 	json_object *o;
 	tfa_rc lrc;
 	int rc;
@@ -75,7 +60,7 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 	rc = user_cmd_open(g, argc, argv, 0, 0, &u, &user, &ctx);
 	if (rc != CLI_OK)
 		goto out;
-	lrc = tfa_store_user_reset(ctx->store, user, &revoked, &codes, &err);
+	lrc = tfa_user_reset(ctx, user, &revoked, &codes, &err);
 	if (lrc == TFA_ENOENT) {
 		rc = cli_fail(g, CLI_NOENT, "%s: no tokens or recovery codes to revoke", u.disp);
 		goto out;
@@ -84,12 +69,6 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 		rc = lib_fail(g, user, lrc, &err);
 		goto out;
 	}
-	(void)snprintf(detail, sizeof(detail), "revoked %u token%s and %u recovery code%s"
-		       " (tfa-admin)", revoked, revoked == 1 ? "" : "s", codes,
-		       codes == 1 ? "" : "s");
-	rc = audit_change(g, ctx, user, TFA_EV_RESET, detail);
-	if (rc != CLI_OK)
-		goto out;
 	memset(&s, 0, sizeof(s));
 	lrc = tfa_status(ctx, user, (int64_t)time(NULL), &s, &err);
 	if (lrc != TFA_OK) {
@@ -103,7 +82,7 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 			cli_jint(o, "revoked", revoked);
 			cli_jint(o, "recovery_revoked", codes);
 			cli_jbool(o, "must_enroll", s.must_enroll);
-			cli_jbool(o, "enroll_at_login", ctx->policy.enroll_at_login);
+			cli_jbool(o, "enroll_at_login", tfa_ctx_policy(ctx)->enroll_at_login);
 		}
 		rc = cli_json_emit(g, o);
 		goto out;
@@ -111,13 +90,13 @@ int cmd_reset(struct cli *g, int argc, char **argv)
 	(void)printf("%s: revoked %u token%s and %u recovery code%s; codes from the old"
 		     " device no longer work\n", u.disp, revoked, revoked == 1 ? "" : "s", codes,
 		     codes == 1 ? "" : "s");
-	if (!ctx->policy.enabled)
+	if (!tfa_ctx_policy(ctx)->enabled)
 		(void)printf("%s must enrol again once two-factor is on (enabled=no now):"
 			     " \"tfa-admin enroll %s\", or at a login after that\n", u.disp, u.disp);
 	else if (!s.must_enroll)
 		(void)printf("%s: two-factor is off for this user (%s): no code is asked at"
 			     " login\n", u.disp, tfa_rule_text(s.rule));
-	else if (ctx->policy.enroll_at_login)
+	else if (tfa_ctx_policy(ctx)->enroll_at_login)
 		(void)printf("%s must enrol again: at the next login (the QR code is shown),"
 			     " or run \"tfa-admin enroll %s\"\n", u.disp, u.disp);
 	else
@@ -153,14 +132,11 @@ int cmd_required(struct cli *g, int argc, char **argv)
 	rc = user_cmd_open(g, argc, argv, 0, 1, &u, &user, &ctx);
 	if (rc != CLI_OK)
 		goto out;
-	lrc = tfa_store_user_set_required(ctx->store, user, req, &err);
+	lrc = tfa_user_set_required(ctx, user, req, &err);
 	if (lrc != TFA_OK) {
 		rc = lib_fail(g, user, lrc, &err);
 		goto out;
 	}
-	rc = audit_change(g, ctx, user, TFA_EV_REQUIRED, setting);
-	if (rc != CLI_OK)
-		goto out;
 	memset(&s, 0, sizeof(s));
 	lrc = tfa_status(ctx, user, (int64_t)time(NULL), &s, &err);
 	if (lrc == TFA_ELOOKUP) {
@@ -180,7 +156,7 @@ int cmd_required(struct cli *g, int argc, char **argv)
 			cli_jstr(o, "setting", setting);
 			cli_jbool(o, "required", s.required);
 			cli_jstr(o, "rule", tfa_rule_text(s.rule));
-			cli_jbool(o, "enabled", ctx->policy.enabled);
+			cli_jbool(o, "enabled", tfa_ctx_policy(ctx)->enabled);
 		}
 		rc = cli_json_emit(g, o);
 		goto out;
@@ -188,7 +164,7 @@ int cmd_required(struct cli *g, int argc, char **argv)
 	(void)printf("%s: per-user setting %s; 2FA required: %s (%s%s%s)\n", u.disp, setting,
 		     s.required ? "yes" : "no", tfa_rule_text(s.rule),
 		     s.rule == TFA_RULE_GROUP ? " " : "", s.rule == TFA_RULE_GROUP ? s.group : "");
-	if (!ctx->policy.enabled && req == TFA_REQ_ON)
+	if (!tfa_ctx_policy(ctx)->enabled && req == TFA_REQ_ON)
 		(void)printf("note: 2FA is off for everyone until "
 			     "\"tfa-admin policy set enabled yes\"\n");
 out:
@@ -209,7 +185,7 @@ int cmd_unlock(struct cli *g, int argc, char **argv)
 	rc = user_cmd_open(g, argc, argv, 0, 0, &u, &user, &ctx);
 	if (rc != CLI_OK)
 		goto out;
-	lrc = tfa_store_user_unlock(ctx->store, user, &err);
+	lrc = tfa_user_unlock(ctx, user, &err);
 	if (lrc == TFA_ENOENT) {
 		rc = cli_fail(g, CLI_NOENT, "%s: the store knows no such user", u.disp);
 		goto out;
@@ -218,9 +194,6 @@ int cmd_unlock(struct cli *g, int argc, char **argv)
 		rc = lib_fail(g, user, lrc, &err);
 		goto out;
 	}
-	rc = audit_change(g, ctx, user, TFA_EV_UNLOCK, "failures and lockout cleared (tfa-admin)");
-	if (rc != CLI_OK)
-		goto out;
 	if (g->json) {
 		o = json_object_new_object();
 		if (o != NULL) {

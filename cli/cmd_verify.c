@@ -13,7 +13,6 @@
 #include <time.h>
 
 #include "cli.h"
-#include "secret.h"
 
 static const char *result_name(tfa_rc rc)
 {

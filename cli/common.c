@@ -9,8 +9,6 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "secret.h"
-#include "username.h"
 
 int cli_exit_code(tfa_rc rc)
 {
@@ -70,22 +68,6 @@ int cli_open(struct cli *g, unsigned flags, tfa_ctx **ctx)
 	rc = tfa_ctx_open(g->store, g->keyfile, flags, "tfa-admin", ctx, &err);
 	if (rc != TFA_OK) {
 		*ctx = NULL;
-		return open_failed(g, rc, &err);
-	}
-	return CLI_OK;
-}
-
-int cli_store_open(struct cli *g, unsigned flags, tfa_store **st)
-{
-	tfa_err err = { .msg = "" };
-	tfa_rc rc;
-
-	*st = NULL;
-	if (paths_given(g) != CLI_OK)
-		return CLI_USAGE;
-	rc = tfa_store_open(g->store, g->keyfile, flags, st, &err);
-	if (rc != TFA_OK) {
-		*st = NULL;
 		return open_failed(g, rc, &err);
 	}
 	return CLI_OK;

@@ -13,7 +13,6 @@
 #include <time.h>
 
 #include "cli.h"
-#include "secret.h"
 
 int cli_fail(struct cli *g, int code, const char *fmt, ...)
 {

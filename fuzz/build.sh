@@ -65,7 +65,7 @@ if ! pc_cflags=$(pkg-config --cflags $pkgs) || ! pc_libs=$(pkg-config --libs $pk
 fi
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-BASE="-g -O1 -D_GNU_SOURCE -I$out/include -I$top/lib"
+BASE="-g -O1 -D_GNU_SOURCE -I$out/include -I$top/lib -I$top/lib/store"
 # the lib sources: the project's warning set, not fatal unless FUZZ_WERROR=1
 LIBWARN="-Wall -Wextra -Wformat=2 -Wshadow -Wno-unused-parameter"
 [ "${FUZZ_WERROR:-0}" = 1 ] && LIBWARN="$LIBWARN -Werror"
@@ -111,7 +111,7 @@ compile() { # compile SRC OBJ (coverage-instrumented, no libFuzzer main)
 
 changed=0
 objs=""
-for s in "$top"/lib/*.c; do
+for s in "$top"/lib/*.c "$top"/lib/store/*.c; do
 	o=$obj/lib_$(basename "$s" .c).o
 	if stale "$o" "$s"; then changed=1; fi
 	compile "$s" "$o"

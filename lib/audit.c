@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "audit.h"
 #include "store_internal.h"
@@ -18,4 +19,13 @@ TFA_API tfa_rc tfa_audit(tfa_store *st, const char *user, const char *event,
 	va_end(ap);
 	tfa_escape(raw, detail, sizeof(detail));
 	return tfa_db_audit_insert(st, user, event, detail, NULL);
+}
+
+TFA_API void tfa_audit_rec_set(tfa_audit_rec *a, const char *event, const char *source,
+			       const char *detail)
+{
+	memset(a, 0, sizeof(*a));
+	(void)snprintf(a->event, sizeof(a->event), "%s", event);
+	(void)snprintf(a->detail, sizeof(a->detail), "%.63s%s%.180s", source,
+		       *source != '\0' && *detail != '\0' ? " " : "", detail);
 }

@@ -2,7 +2,7 @@
 #ifndef TFA_AUDIT_H
 #define TFA_AUDIT_H
 
-#include "store.h"
+#include "records.h"
 
 /* event names written to the trail */
 #define TFA_EV_INIT       "init"
@@ -33,19 +33,5 @@
 #define TFA_EV_SMS_LIMITED    "sms_rate_limited" /* sms_rate reached: nothing sent */
 #define TFA_EV_CONFIG_ERROR   "config_error"     /* bad module argument (PAM_SERVICE_ERR) */
 #define TFA_EV_AUDIT_PRUNE    "audit_pruned"     /* old rows deleted (retention) */
-
-/** tfa_audit: append an event to the trail; @user is escaped, @fmt gives the
- * detail (never pass a secret or code). Failures are returned but callers on
- * the login path treat a failed audit write as a store error. */
-tfa_rc tfa_audit(tfa_store *st, const char *user, const char *event,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/** tfa_audit_prune (audit_prune.c): apply the retention policy: delete the
- * audit rows older than @keep_days days before @now (policy key
- * audit_keep_days), leaving one "audit_pruned" row with the count, in one
- * transaction. @keep_days 0 means keep everything: nothing is deleted or
- * written and *@pruned is 0. *@cutoff (may be NULL) gets the cut-off time. */
-tfa_rc tfa_audit_prune(tfa_store *st, unsigned keep_days, int64_t now, unsigned *pruned,
-		       int64_t *cutoff, tfa_err *err);
 
 #endif

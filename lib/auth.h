@@ -3,18 +3,25 @@
 #ifndef TFA_AUTH_H
 #define TFA_AUTH_H
 
-#include "store.h"
+#include "records.h"
 #include "policy.h"
 
-/** An open store with its policy loaded; front ends may read both. */
-typedef struct {
-	tfa_store *store;
-	tfa_policy policy;
-	char source[64];   /* who acts, for the audit trail ("pam:sshd", "tfa-admin") */
-} tfa_ctx;
+/** An open store with its policy loaded (opaque; context.h inside lib/). */
+#ifndef TFA_CTX_TYPEDEF
+#define TFA_CTX_TYPEDEF
+typedef struct tfa_ctx tfa_ctx;
+#endif
 
-/** tfa_ctx_open: open the store (flags as tfa_store_open) and load policy.
- * @source is recorded in audit entries. */
+/* tfa_ctx_open flags */
+#define TFA_OPEN_CREATE   0x1  /* create a missing store and key: tfa-admin init only */
+#define TFA_OPEN_READONLY 0x2  /* no writes (list/show/audit/doctor) */
+#define TFA_OPEN_NOPOLICY 0x4  /* do not load the policy (policy set: mend a bad value) */
+
+/** tfa_ctx_open: open the store and its key (TFA_OPEN_* @flags; only
+ * TFA_OPEN_CREATE creates anything) and load the policy. @source ("pam:sshd",
+ * "tfa-admin") is recorded in the audit rows the context writes. A missing,
+ * empty or uninitialised store, an unusable key, or a file failing the
+ * safety rules is TFA_ESTORE/TFA_EKEY with a message naming the file. */
 tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned flags,
 		    const char *source, tfa_ctx **out, tfa_err *err);
 
@@ -26,6 +33,20 @@ tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned flags,
 /** tfa_ctx_close: close the store, free policy. NULL is fine. */
 void tfa_ctx_close(tfa_ctx *c);
 
+/** tfa_ctx_policy: the policy loaded at open (defaults with
+ * TFA_OPEN_NOPOLICY); valid until tfa_ctx_close. */
+const tfa_policy *tfa_ctx_policy(const tfa_ctx *c);
+
+/** tfa_ctx_store_path: the store @c was opened with (for messages). */
+const char *tfa_ctx_store_path(const tfa_ctx *c);
+
+/** tfa_ctx_audit: append an event that changes nothing (a login skipped, a
+ * refusal the login path noted) to the trail: @user may be NULL; the detail
+ * from @fmt is prefixed with the context's source and escaped. Never pass a
+ * secret or a code. */
+tfa_rc tfa_ctx_audit(tfa_ctx *c, const char *user, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 typedef struct {
 	tfa_user user;        /* record (defaults if the store has none) */
 	int known;            /* the store has a user record */
@@ -34,6 +55,8 @@ typedef struct {
 	char group[64];       /* for TFA_RULE_GROUP */
 	unsigned active;      /* active tokens */
 	unsigned pending;     /* pending tokens */
+	unsigned pending_ocra; /* of those, ocra tokens (confirmed by answering
+				* questions, never replaced at login) */
 	unsigned recovery;    /* unused recovery codes */
 	int locked;           /* locked_until > now */
 	int lookup_failed;    /* a user or group lookup failed: required unknown */
@@ -64,6 +87,8 @@ typedef struct {
 				* just outside the window (clock skew) */
 	int64_t skew_token;    /* then: the token */
 	int64_t skew_seconds;  /* and the device's clock offset (+ ahead) */
+	size_t code_offset;    /* tfa_verify_field with split: the code began at
+				* this offset; the password is the text before */
 } tfa_verify_result;
 
 /* Steps beyond the window, either side, searched for a clock-skew hint:
@@ -90,6 +115,17 @@ typedef struct {
  * and no unused recovery code), or a store error. */
 tfa_rc tfa_verify(tfa_ctx *c, const char *user, const char *code, int64_t now,
 		  tfa_verify_result *res, tfa_err *err);
+
+/** tfa_verify_field: tfa_verify of what a login field holds. With @split
+ * the field is a password immediately followed by the code (pam_twofactor's
+ * forward_pass, RADIUS one-shot): each length the code may have (the digits
+ * of the user's tokens, 8 for a recovery code, a pending challenge's) is
+ * tried, longest first, in the one transaction, and a wrong field counts
+ * one failure; res->code_offset says where the code began (for a wrong
+ * field: where the longest would have begun), so the caller can pass the
+ * password on. Without @split it is tfa_verify. */
+tfa_rc tfa_verify_field(tfa_ctx *c, const char *user, const char *field, int split,
+			int64_t now, tfa_verify_result *res, tfa_err *err);
 
 /** tfa_confirm: as tfa_verify but against the user's pending token; on
  * success the token becomes active (its code is then used). TFA_ENOENT when

@@ -7,7 +7,7 @@
 #define TFA_CARD_H
 
 #include <stddef.h>
-#include "store.h"
+#include "records.h"
 
 /** Called once for each bad entry, in file order: @pos is its position
  * (PSKC: the KeyPackage number, 1-based; CSV: the line number, 1-based),

@@ -14,6 +14,7 @@
 #include "delivery.h"
 #include "ocra.h"
 #include "secret.h"
+#include "context.h"
 
 /* HMAC-SHA256(pepper, "tfa-sms" || salt || code): only this is stored. */
 static tfa_rc sms_hash(const tfa_store *st, const uint8_t salt[TFA_CHALLENGE_SALT_LEN],
@@ -39,15 +40,6 @@ static tfa_rc sms_hash(const tfa_store *st, const uint8_t salt[TFA_CHALLENGE_SAL
 	tfa_wipe(pepper, sizeof(pepper));
 	tfa_wipe(msg, sizeof(msg));
 	return rc;
-}
-
-static void set_audit(tfa_audit_rec *a, const char *event, const char *source,
-		      const char *what)
-{
-	memset(a, 0, sizeof(*a));
-	(void)snprintf(a->event, sizeof(a->event), "%s", event);
-	(void)snprintf(a->detail, sizeof(a->detail), "%.63s%s%.180s", source,
-		       *source != '\0' ? " " : "", what);
 }
 
 static void phone_hint(const char *phone, char *out, size_t outlen)
@@ -80,7 +72,7 @@ static int send_code(tfa_ctx *c, const char *user, const tfa_token *t, int64_t n
 
 		(void)snprintf(what, sizeof(what), "sms_rate %u/%u reached; nothing sent token=%lld",
 			       p->sms_rate_count, p->sms_rate_seconds, (long long)t->id);
-		set_audit(&audit, TFA_EV_SMS_LIMITED, c->source, what);
+		tfa_audit_rec_set(&audit, TFA_EV_SMS_LIMITED, c->source, what);
 		*rc = tfa_store_delivery_reserve(c->store, user, now, p->sms_rate_count,
 						 p->sms_rate_seconds, &audit, &allowed,
 						 &ch->retry_after, err);
@@ -123,7 +115,7 @@ static int send_code(tfa_ctx *c, const char *user, const tfa_token *t, int64_t n
 	if (*p->sms_command != '\0' && res.exited && res.status == 0) {
 		(void)snprintf(what, sizeof(what), "to phone ending %s token=%lld",
 			       ch->phone_hint, (long long)t->id);
-		set_audit(&audit, TFA_EV_SMS_SENT, c->source, what);
+		tfa_audit_rec_set(&audit, TFA_EV_SMS_SENT, c->source, what);
 		*rc = tfa_store_audit_add(c->store, user, audit.event, audit.detail, err);
 		if (*rc == TFA_OK) {
 			ch->kind = TFA_CH_SMS;
@@ -147,7 +139,7 @@ static int send_code(tfa_ctx *c, const char *user, const tfa_token *t, int64_t n
 	else
 		(void)snprintf(what, sizeof(what), "not run (%.120s) token=%lld", derr.msg,
 			       (long long)t->id);
-	set_audit(&audit, TFA_EV_SMS_FAILED, c->source, what);
+	tfa_audit_rec_set(&audit, TFA_EV_SMS_FAILED, c->source, what);
 	*rc = tfa_store_challenge_clear(c->store, user, &audit, err);
 	sent = *rc == TFA_OK ? 0 : -1;
 out:
@@ -179,7 +171,7 @@ static tfa_rc ask_ocra(tfa_ctx *c, const char *user, const tfa_token *t, int64_t
 	rec.created = now;
 	rec.expires = now + (int64_t)c->policy.sms_ttl;
 	(void)snprintf(what, sizeof(what), "token=%lld", (long long)t->id);
-	set_audit(&audit, event, c->source, what);
+	tfa_audit_rec_set(&audit, event, c->source, what);
 	rc = tfa_store_challenge_put(c->store, user, &rec, &audit, err);
 	if (rc != TFA_OK)
 		return rc;
@@ -237,6 +229,26 @@ TFA_API tfa_rc tfa_challenge_confirm_ocra(tfa_ctx *c, const char *user, const tf
 {
 	memset(ch, 0, sizeof(*ch));
 	return ask_ocra(c, user, tok, now, TFA_EV_OCRA_CHALLENGE, ch, err);
+}
+
+TFA_API tfa_rc tfa_challenge_confirm_pending(tfa_ctx *c, const char *user, int64_t now,
+					     tfa_challenge *ch, tfa_err *err)
+{
+	tfa_token *toks = NULL;
+	size_t n = 0, i;
+	tfa_rc rc;
+
+	memset(ch, 0, sizeof(*ch));
+	rc = tfa_store_token_list(c->store, user, 0, &toks, &n, err);
+	for (i = 0; rc == TFA_OK && i < n; i++)
+		if (toks[i].state == TFA_STATE_PENDING && toks[i].type == TFA_TOKEN_OCRA)
+			break;
+	if (rc == TFA_OK && i == n)
+		rc = TFA_ENOENT;        /* no pending ocra token: nothing to ask */
+	if (rc == TFA_OK)
+		rc = ask_ocra(c, user, &toks[i], now, TFA_EV_OCRA_CHALLENGE, ch, err);
+	tfa_tokens_free(toks, n);
+	return rc;
 }
 
 /* Does @code answer question @q for OCRA token @t? Tries the counters

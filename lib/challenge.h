@@ -54,6 +54,13 @@ tfa_rc tfa_challenge_begin(tfa_ctx *c, const char *user, int64_t now, tfa_challe
 tfa_rc tfa_challenge_confirm_ocra(tfa_ctx *c, const char *user, const tfa_token *tok,
 				  int64_t now, tfa_challenge *ch, tfa_err *err);
 
+/** tfa_challenge_confirm_pending: if @user has a pending ocra token (an
+ * admin issued it; it is confirmed by answering questions, at login or
+ * with tfa-admin challenge), a new question for it in *@ch, stored like a
+ * login challenge. TFA_ENOENT when there is no such token. */
+tfa_rc tfa_challenge_confirm_pending(tfa_ctx *c, const char *user, int64_t now,
+				     tfa_challenge *ch, tfa_err *err);
+
 /** tfa_challenge_check: inside tfa_verify's transaction - does @code answer
  * the pending challenge @chal for one of @toks in @want state? 1 yes (the
  * challenge is marked consumed, an HOTP-counter suite's counter advanced,

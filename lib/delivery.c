@@ -1,4 +1,4 @@
-/* delivery.c - run the site's sms_command (SPEC flow 5, policy key
+/* delivery.c - run the site's sms_command (tfa-admin(8): policy key
  * sms_command): no shell, phone number as the one argument, the message on
  * standard input, a bare environment, killed after a timeout, always reaped. */
 #include "config.h"

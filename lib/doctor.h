@@ -51,7 +51,7 @@ const char *tfa_doc_level_name(tfa_doc_level level);
 /** tfa_doc_report_free: free the checks of @r and zero it. */
 void tfa_doc_report_free(tfa_doc_report *r);
 
-/** tfa_doctor_files (doctor_files.c): the store and key file rules (SPEC
+/** tfa_doctor_files (doctor_files.c): the store and key file rules (tfa-admin(8) FILES
  * "Files and defaults"): each file exists, is a regular file and no
  * symlink, is owned by root (or the caller), the key has no permission bit
  * for group or others, the store is not readable or writable by others;

@@ -12,6 +12,7 @@
 #include "doctor.h"
 #include "safefile.h"
 #include "store.h"
+#include "context.h"
 
 #define FIX_INIT "tfa-admin init creates a missing store and key (it never overwrites " \
 	"one); if only one of the two is missing, restore it from your backup"
@@ -61,11 +62,19 @@ static void check_file(const char *id, const char *what, const char *path, tfa_s
 		return;
 	}
 	rc = tfa_safe_check_dirs(path, kind, NULL, &err);
-	if (rc == TFA_OK) {
-		rc = tfa_safe_open(path, O_RDONLY | O_NONBLOCK, kind, &fd, NULL, &err);
-		if (fd >= 0)
-			(void)close(fd);
+	if (rc != TFA_OK) {
+		/* the fix names the directory ("chmod go-w DIR"): name it too */
+		const char *dir;
+
+		fix_of(err.msg, fix, sizeof(fix));
+		dir = strrchr(fix, ' ');
+		(void)tfa_doc_add(r, id, TFA_DOC_ERROR, dir != NULL ? dir + 1 : path, 0, fix, "%s",
+				  err.msg);
+		return;
 	}
+	rc = tfa_safe_open(path, O_RDONLY | O_NONBLOCK, kind, &fd, NULL, &err);
+	if (fd >= 0)
+		(void)close(fd);
 	if (rc != TFA_OK) {
 		fix_of(err.msg, fix, sizeof(fix));
 		(void)tfa_doc_add(r, id, TFA_DOC_ERROR, path, 0, fix, "%s", err.msg);
@@ -102,7 +111,7 @@ TFA_API tfa_rc tfa_doctor_store(const char *store, const char *keyfile, tfa_doc_
 
 	if (out != NULL)
 		*out = NULL;
-	rc = tfa_ctx_open(store, keyfile, TFA_STORE_READONLY, "tfa-admin doctor", &ctx, &err);
+	rc = tfa_ctx_open(store, keyfile, TFA_OPEN_READONLY, "tfa-admin doctor", &ctx, &err);
 	if (rc == TFA_EKEY) {
 		(void)tfa_doc_add(r, "store.key", TFA_DOC_ERROR, keyfile, 0,
 				  "put back the key file this store was made with (from your "

@@ -12,6 +12,7 @@
 
 #include "doctor.h"
 #include "store.h"
+#include "context.h"
 
 /* sudo asks up to passwd_tries (3) times a run; two runs with a mistyped
  * code each time must not lock the user out */

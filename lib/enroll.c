@@ -10,6 +10,7 @@
 #include "ocra.h"
 #include "secret.h"
 #include "uri.h"
+#include "context.h"
 
 TFA_API void tfa_enroll_opts_init(tfa_enroll_opts *o)
 {
@@ -67,8 +68,35 @@ static tfa_rc check_type(const tfa_enroll_opts *o, const char *suite, size_t *le
 	return tfa_err_set(err, TFA_EINVAL, "unsupported token type");
 }
 
+/* The base32 form of @secret in groups of four, for typing by hand. */
+static tfa_rc grouped_key(const uint8_t *secret, size_t len, char **out)
+{
+	char *b32 = NULL, *g;
+	size_t n, i, o = 0;
+	tfa_rc rc;
+
+	*out = NULL;
+	rc = tfa_base32_encode(secret, len, &b32);
+	if (rc != TFA_OK)
+		return rc;
+	n = strcspn(b32, "=");
+	g = calloc(1, n + n / 4 + 1);
+	if (g == NULL) {
+		tfa_free_secret(b32);
+		return TFA_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		if (i > 0 && i % 4 == 0)
+			g[o++] = ' ';
+		g[o++] = b32[i];
+	}
+	tfa_free_secret(b32);
+	*out = g;
+	return TFA_OK;
+}
+
 TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o,
-			  tfa_token *tok_out, char **uri, tfa_err *err)
+			  tfa_token *tok_out, char **uri, char **key, tfa_err *err)
 {
 	const char *suite = o->suite != NULL ? o->suite : TFA_OCRA_DEFAULT_SUITE;
 	size_t secret_len = 0;
@@ -77,6 +105,8 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 	tfa_rc rc;
 
 	*uri = NULL;
+	if (key != NULL)
+		*key = NULL;
 	memset(&tok, 0, sizeof(tok));
 	if (!tfa_user_valid(user))
 		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
@@ -135,6 +165,8 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 	u.counter = tok.counter;
 	u.suite = tok.type == TFA_TOKEN_OCRA ? tok.suite : NULL;
 	rc = tfa_uri_build(&u, uri);
+	if (rc == TFA_OK && key != NULL)
+		rc = grouped_key(tok.secret, tok.secret_len, key);
 	if (rc != TFA_OK) {
 		rc = tfa_err_set(err, rc, "cannot build the otpauth URI for user %s",
 				 tfa_user_esc(user).s);
@@ -162,6 +194,10 @@ out:
 	if (rc != TFA_OK) {
 		tfa_free_secret(*uri);
 		*uri = NULL;
+		if (key != NULL) {
+			tfa_free_secret(*key);
+			*key = NULL;
+		}
 	}
 	return rc;
 }

@@ -27,12 +27,14 @@ void tfa_enroll_opts_init(tfa_enroll_opts *o);
 /** tfa_enroll: make a secret from the RNG (160 bits; for ocra the suite's
  * hash size), store it as a pending (or, with activate, active) token of
  * @user - replacing an earlier pending one - audit it, and give the
- * otpauth:// URI in *@uri (free with tfa_free_secret). Type sms has no
+ * otpauth:// URI in *@uri and, when @key is not NULL, the secret in base32
+ * in groups of four (for typing into an app by hand) in *@key (free both
+ * with tfa_free_secret). Type sms has no
  * secret and no URI (*@uri stays NULL): it needs @o->phone and is active at
  * once (each login proves the phone). Type ocra needs a suite the module
  * can answer: Q, optionally with C and/or T; no P or S; 6..8 digits. @tok_out (may be
  * NULL) gets the token without secret. */
 tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o,
-		  tfa_token *tok_out, char **uri, tfa_err *err);
+		  tfa_token *tok_out, char **uri, char **key, tfa_err *err);
 
 #endif

@@ -9,7 +9,7 @@
 #ifndef TFA_IMPORT_H
 #define TFA_IMPORT_H
 
-#include "store.h"
+#include "records.h"
 
 /* google-authenticator writes at most 10 scratch codes; accept up to 100 */
 #define TFA_IMPORT_GA_MAX_SCRATCH 100

@@ -198,3 +198,15 @@ TFA_API tfa_rc otp_type_parse(const char *s, tfa_token_type *t)
 		return TFA_EINVAL;
 	return TFA_OK;
 }
+
+TFA_API int otp_code_shaped(const char *s)
+{
+	char norm[OTP_MAX_DIGITS + 1];
+	unsigned d;
+	int ok = 0;
+
+	for (d = OTP_MIN_DIGITS; d <= OTP_MAX_DIGITS && !ok; d++)
+		ok = otp_code_parse(s, d, norm) == TFA_OK;
+	OPENSSL_cleanse(norm, sizeof(norm));
+	return ok;
+}

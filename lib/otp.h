@@ -40,6 +40,10 @@ tfa_rc otp_code_parse(const char *in, unsigned digits, char out[OTP_MAX_DIGITS +
 /** otp_code_parse_long: otp_code_parse for 1..OTP_MAX_CODE digits. */
 tfa_rc otp_code_parse_long(const char *in, unsigned digits, char out[OTP_MAX_CODE + 1]);
 
+/** otp_code_shaped: 1 if @s has the shape of a code (6 to 8 digits, maybe
+ * in groups), else 0. */
+int otp_code_shaped(const char *s);
+
 /** otp_code_equal: constant-time comparison of two @digits-digit codes
  * (1..OTP_MAX_CODE);
  * 1 if equal. */

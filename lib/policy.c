@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "policy.h"
+#include "context.h"
 #include "username.h"
 
 typedef enum { K_BOOL, K_UINT, K_GROUPS, K_TEXT, K_RATE } kind;
@@ -345,9 +346,10 @@ TFA_API tfa_rc tfa_policy_load(tfa_store *st, tfa_policy *p, tfa_err *err)
 	return TFA_OK;
 }
 
-TFA_API tfa_rc tfa_policy_set(tfa_store *st, const char *key, const char *value, tfa_err *err)
+TFA_API tfa_rc tfa_policy_set(tfa_ctx *c, const char *key, const char *value, tfa_err *err)
 {
-	char *norm = NULL;
+	tfa_audit_rec audit;
+	char *norm = NULL, detail[200];
 	tfa_rc rc;
 
 	rc = tfa_policy_normalize(key, value, &norm, err);
@@ -355,11 +357,13 @@ TFA_API tfa_rc tfa_policy_set(tfa_store *st, const char *key, const char *value,
 		return rc;
 	if (norm == NULL)
 		return tfa_err_set(err, TFA_ENOMEM, "out of memory");
-	rc = tfa_store_policy_set(st, key, norm, err);
-	if (rc == TFA_OK)
-		rc = tfa_audit(st, NULL, TFA_EV_POLICY, "%s=%s", key,
-			       strcmp(key, "sms_command") != 0 ? norm :
-			       norm[0] != '\0' ? "(set)" : "(cleared)");
+	/* the command line of sms_command may hold a gateway's key: not logged */
+	(void)snprintf(detail, sizeof(detail), "%s=%s", key,
+		       strcmp(key, "sms_command") != 0 ? norm :
+		       norm[0] != '\0' ? "(set)" : "(cleared)");
+	tfa_audit_rec_set(&audit, TFA_EV_POLICY, "", detail);
+	tfa_escape(detail, audit.detail, sizeof(audit.detail));
+	rc = tfa_store_policy_set(c->store, key, norm, &audit, err);
 	free(norm);
 	return rc;
 }

@@ -1,10 +1,10 @@
-/* policy.h - global settings (SPEC "Policy keys") and who must use 2FA. */
+/* policy.h - global settings (tfa-admin(8) "Policy") and who must use 2FA. */
 #ifndef TFA_POLICY_H
 #define TFA_POLICY_H
 
 #include <stddef.h>
 #include "tfa.h"
-#include "store.h"
+#include "records.h"
 
 #define TFA_LOCKOUT_CAP 86400   /* lockouts double up to one day */
 #define TFA_RATE_WINDOW_MAX 86400  /* sms_rate: the longest window */
@@ -48,8 +48,16 @@ void tfa_policy_free(tfa_policy *p);
 tfa_rc tfa_policy_normalize(const char *key, const char *value, char **norm,
 			    tfa_err *err);
 
-/** tfa_policy_set: normalise and store; audited as "policy". */
-tfa_rc tfa_policy_set(tfa_store *st, const char *key, const char *value, tfa_err *err);
+#ifndef TFA_CTX_TYPEDEF
+#define TFA_CTX_TYPEDEF
+typedef struct tfa_ctx tfa_ctx;
+#endif
+
+/** tfa_policy_set: normalise @value and store it, with its "policy" audit
+ * row in the same transaction (sms_command's value is not written there).
+ * Open @c with TFA_OPEN_NOPOLICY to mend a stored value that no longer
+ * validates. */
+tfa_rc tfa_policy_set(tfa_ctx *c, const char *key, const char *value, tfa_err *err);
 
 /** tfa_policy_value: the effective value of @key in @p as a new string. */
 tfa_rc tfa_policy_value(const tfa_policy *p, const char *key, char **out);

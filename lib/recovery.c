@@ -29,6 +29,7 @@
 #include "audit.h"
 #include "recovery.h"
 #include "secret.h"
+#include "context.h"
 
 static tfa_rc derive(const uint8_t pepper[TFA_PEPPER_LEN], const char *code,
 		     const uint8_t salt[TFA_RECOVERY_SALT_LEN], uint8_t out[TFA_RECOVERY_HASH_LEN])
@@ -169,22 +170,20 @@ out:
 	return TFA_OK;
 }
 
-TFA_API tfa_rc tfa_recovery_add(tfa_ctx *c, const char *user, const char *const *codes,
-				unsigned n, tfa_err *err)
+TFA_API tfa_rc tfa_recovery_hash_given(tfa_ctx *c, const char *user, const char *const *codes,
+					unsigned n, tfa_recovery_rec **out, tfa_err *err)
 {
 	uint8_t pepper[TFA_PEPPER_LEN];
 	char norm[OTP_MAX_DIGITS + 1];
 	tfa_recovery_rec *recs = NULL;
-	tfa_audit_rec audit;
 	unsigned i;
 	tfa_rc rc = TFA_OK;
 
+	*out = NULL;
 	if (!tfa_user_valid(user))
 		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
-	if (n == 0)
-		return TFA_OK;
-	if (n > 10 * TFA_RECOVERY_MAX)
-		return tfa_err_set(err, TFA_EINVAL, "too many recovery codes");
+	if (n == 0 || n > 10 * TFA_RECOVERY_MAX)
+		return tfa_err_set(err, TFA_EINVAL, "1 to %d recovery codes", 10 * TFA_RECOVERY_MAX);
 	for (i = 0; i < n; i++) {
 		if (codes[i] == NULL || otp_code_parse(codes[i], TFA_RECOVERY_DIGITS, norm) != TFA_OK) {
 			tfa_wipe(norm, sizeof(norm));
@@ -198,24 +197,45 @@ TFA_API tfa_rc tfa_recovery_add(tfa_ctx *c, const char *user, const char *const 
 		rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && rc == TFA_OK; i++) {
 		(void)otp_code_parse(codes[i], TFA_RECOVERY_DIGITS, norm);
 		rc = tfa_recovery_hash(pepper, norm, &recs[i]);
-		if (rc != TFA_OK) {
+		if (rc != TFA_OK)
 			rc = tfa_err_set(err, rc, "cannot hash recovery codes for user %s",
 					 tfa_user_esc(user).s);
-			goto out;
-		}
 	}
-	audit_rec(&audit, TFA_EV_RECOVERY_ADD, c->source, n, "recovery codes added");
-	rc = tfa_store_recovery_add(c->store, user, recs, n, &audit, err);
 out:
 	tfa_wipe(norm, sizeof(norm));
 	tfa_wipe(pepper, sizeof(pepper));
-	if (recs != NULL) {
-		tfa_wipe(recs, (size_t)n * sizeof(*recs));
-		free(recs);
+	if (rc != TFA_OK) {
+		tfa_recovery_recs_free(recs, n);
+		return rc;
 	}
+	*out = recs;
+	return TFA_OK;
+}
+
+TFA_API void tfa_recovery_audit(tfa_audit_rec *a, const char *source, unsigned n)
+{
+	audit_rec(a, TFA_EV_RECOVERY_ADD, source, n, "recovery codes added");
+}
+
+TFA_API tfa_rc tfa_recovery_add(tfa_ctx *c, const char *user, const char *const *codes,
+				unsigned n, tfa_err *err)
+{
+	tfa_recovery_rec *recs = NULL;
+	tfa_audit_rec audit;
+	tfa_rc rc;
+
+	if (n == 0)
+		return tfa_user_valid(user) ? TFA_OK :
+		       tfa_err_set(err, TFA_EINVAL, "invalid user name");
+	rc = tfa_recovery_hash_given(c, user, codes, n, &recs, err);
+	if (rc != TFA_OK)
+		return rc;
+	tfa_recovery_audit(&audit, c->source, n);
+	rc = tfa_store_recovery_add(c->store, user, recs, n, &audit, err);
+	tfa_recovery_recs_free(recs, n);
 	return rc;
 }
 

@@ -52,4 +52,16 @@ tfa_rc tfa_recovery_hash(const uint8_t pepper[TFA_PEPPER_LEN], const char *code,
 long tfa_recovery_match(const uint8_t pepper[TFA_PEPPER_LEN], const tfa_recovery_rec *recs,
 			size_t n, const char *code, tfa_rc *rc);
 
+/** tfa_recovery_hash_given: records for @n given codes of @user (8 digits
+ * each) in a new array *@out (tfa_recovery_recs_free); nothing on a bad
+ * code (TFA_EINVAL). */
+tfa_rc tfa_recovery_hash_given(tfa_ctx *c, const char *user, const char *const *codes,
+			       unsigned n, tfa_recovery_rec **out, tfa_err *err);
+
+/** tfa_recovery_recs_free: wipe and free such an array. */
+void tfa_recovery_recs_free(tfa_recovery_rec *recs, size_t n);
+
+/** tfa_recovery_audit: the "recovery_added" row for @n codes by @source. */
+void tfa_recovery_audit(tfa_audit_rec *a, const char *source, unsigned n);
+
 #endif

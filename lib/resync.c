@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "resync.h"
 #include "secret.h"
+#include "context.h"
 
 typedef struct {
 	const tfa_ctx *c;
@@ -121,18 +122,6 @@ static tfa_rc resync_cb(tfa_user *u, tfa_token *toks, size_t n, tfa_audit_rec *a
 }
 
 /* 1 if @s is a code of 6, 7 or 8 digits */
-static int code_shaped(const char *s)
-{
-	char norm[OTP_MAX_DIGITS + 1];
-	unsigned d;
-	int ok = 0;
-
-	for (d = OTP_MIN_DIGITS; d <= OTP_MAX_DIGITS && !ok; d++)
-		ok = otp_code_parse(s, d, norm) == TFA_OK;
-	tfa_wipe(norm, sizeof(norm));
-	return ok;
-}
-
 TFA_API tfa_rc tfa_resync(tfa_ctx *c, const char *user, const char *code1, const char *code2,
 			  int64_t now, tfa_resync_result *res, tfa_err *err)
 {
@@ -147,7 +136,7 @@ TFA_API tfa_rc tfa_resync(tfa_ctx *c, const char *user, const char *code1, const
 		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
 	if (code1 == NULL || code2 == NULL)
 		return tfa_err_set(err, TFA_EINVAL, "two codes are needed");
-	if (!code_shaped(code1) || !code_shaped(code2))
+	if (!otp_code_shaped(code1) || !otp_code_shaped(code2))
 		return tfa_err_set(err, TFA_EINVAL, "a code is 6 to 8 digits");
 	memset(&x, 0, sizeof(x));
 	x.c = c;

@@ -1,6 +1,6 @@
 /* safefile.c - open store and key files without following symlinks, check
  * them on the descriptor and check the directories above them
- * (SPEC "Files and defaults"; the rules are in safefile.h). */
+ * (the rules are in safefile.h). */
 #include "config.h"
 
 #include <errno.h>

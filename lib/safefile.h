@@ -1,6 +1,6 @@
 /* safefile.h - opening the store, the key file and the sms_command safely.
  *
- * Rules (SPEC "Files and defaults"): refuse a file that is a symlink or not
+ * Rules (pam_twofactor(8) FILES, tfa-admin(8) FILES): refuse a file that is a symlink or not
  * a regular file, is not owned by root or the caller (euid), or has a mode
  * that gives away too much:
  *   store      readable or writable by others, or writable by group

@@ -37,11 +37,32 @@ static int fix_result(int e)
 	return errno != 0 ? errno : EIO;
 }
 
-/* getpwnam_r with a buffer grown on ERANGE. *@found = 1 with *@buf (free
- * it) backing @pw; 0 when there is no such user. -1 with *@eno on error. */
-static int pw_lookup(const char *name, struct passwd *pw, char **buf, int *found, int *eno)
+/* One NSS lookup of @name into @ent with buffer @buf of @len bytes; 0 or
+ * an error number, *@found 1 when there is an entry. */
+typedef int (*nss_fn)(const char *name, void *ent, char *buf, size_t len, int *found);
+
+static int pw_fn(const char *name, void *ent, char *buf, size_t len, int *found)
 {
 	struct passwd *res = NULL;
+	int e = fix_result(getpwnam_r(name, ent, buf, len, &res));
+
+	*found = e == 0 && res != NULL;
+	return e;
+}
+
+static int gr_fn(const char *name, void *ent, char *buf, size_t len, int *found)
+{
+	struct group *res = NULL;
+	int e = fix_result(getgrnam_r(name, ent, buf, len, &res));
+
+	*found = e == 0 && res != NULL;
+	return e;
+}
+
+/* @fn with a buffer grown on ERANGE. *@found = 1 with *@buf (free it)
+ * backing @ent; 0 when there is no such entry. -1 with *@eno on error. */
+static int nss_lookup(nss_fn fn, const char *name, void *ent, char **buf, int *found, int *eno)
+{
 	size_t len = NSS_BUF_START;
 	int e;
 
@@ -55,17 +76,15 @@ static int pw_lookup(const char *name, struct passwd *pw, char **buf, int *found
 			break;
 		}
 		*buf = nbuf;
-		res = NULL;
 		errno = 0;
-		e = fix_result(getpwnam_r(name, pw, *buf, len, &res));
+		e = fn(name, ent, *buf, len, found);
 		if (e != ERANGE || len >= TFA_NSS_BUF_MAX)
 			break;
 		len *= 2;
 	}
-	if (e == 0 && res != NULL) {
-		*found = 1;
+	if (e == 0 && *found)
 		return 0;
-	}
+	*found = 0;
 	free(*buf);
 	*buf = NULL;
 	if (not_found(e))
@@ -74,40 +93,14 @@ static int pw_lookup(const char *name, struct passwd *pw, char **buf, int *found
 	return -1;
 }
 
-/* getgrnam_r with a buffer grown on ERANGE; as pw_lookup. */
+static int pw_lookup(const char *name, struct passwd *pw, char **buf, int *found, int *eno)
+{
+	return nss_lookup(pw_fn, name, pw, buf, found, eno);
+}
+
 static int gr_lookup(const char *name, struct group *gr, char **buf, int *found, int *eno)
 {
-	struct group *res = NULL;
-	size_t len = NSS_BUF_START;
-	int e;
-
-	*buf = NULL;
-	*found = 0;
-	for (;;) {
-		char *nbuf = realloc(*buf, len);
-
-		if (nbuf == NULL) {
-			e = ENOMEM;
-			break;
-		}
-		*buf = nbuf;
-		res = NULL;
-		errno = 0;
-		e = fix_result(getgrnam_r(name, gr, *buf, len, &res));
-		if (e != ERANGE || len >= TFA_NSS_BUF_MAX)
-			break;
-		len *= 2;
-	}
-	if (e == 0 && res != NULL) {
-		*found = 1;
-		return 0;
-	}
-	free(*buf);
-	*buf = NULL;
-	if (not_found(e))
-		return 0;
-	*eno = e;
-	return -1;
+	return nss_lookup(gr_fn, name, gr, buf, found, eno);
 }
 
 TFA_API tfa_rc tfa_user_resolve(const char *given, char *canon, size_t len, int *known,

@@ -1,4 +1,4 @@
-/* username.h - user and group names through NSS (SPEC "User names").
+/* username.h - user and group names through NSS (pam_twofactor(8) and tfa-admin(8), USER NAMES).
  *
  * Two spellings of one account (ALICE and alice under a case-insensitive
  * directory) must be one user of the store: front ends resolve the name a

@@ -15,7 +15,7 @@
 
 #include <security/pam_ext.h>
 
-#include "tfa.h"
+#include "frontend.h"
 #include "args.h"
 
 #define TFA_PAM_PATH_MAX   4096

@@ -1,6 +1,6 @@
 /* args.h - pam_twofactor.so module arguments.
  *
- * The options (SPEC "pam_twofactor.so") are parsed from the argc/argv that
+ * The options (pam_twofactor(8) OPTIONS) are parsed from the argc/argv that
  * Linux-PAM passes to pam_sm_authenticate into a struct owned by the caller;
  * string values point into argv (which PAM keeps for the module's lifetime)
  * or at static defaults, so nothing needs freeing.

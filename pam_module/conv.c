@@ -12,8 +12,6 @@
 #include <security/pam_modules.h>
 #include <security/pam_ext.h>
 
-#include "secret.h"
-#include "audit.h"
 #include "conv.h"
 #include "module.h"
 
@@ -156,7 +154,7 @@ int tfa_pam_outcome(const tfa_login *l, int pamrc, int prio, const char *fmt, ..
 void tfa_pam_audit(const tfa_login *l, const char *event, const char *detail)
 {
 	l->trace->audited = 1;
-	if (tfa_audit(l->ctx->store, l->user, event, "%s %s", l->source, detail) != TFA_OK)
+	if (tfa_ctx_audit(l->ctx, l->user, event, "%s", detail) != TFA_OK)
 		pam_syslog(l->pamh, LOG_PRIO(LOG_ERR), "user \"%s\": could not write the audit trail",
 			   l->user_esc);
 }
@@ -173,7 +171,20 @@ void tfa_pam_say_info(const tfa_login *l, const char *text)
 		(void)tfa_conv_say(l->pamh, PAM_TEXT_INFO, text);
 }
 
-const char *tfa_pam_errmsg(const tfa_err *err, tfa_rc r)
+int tfa_pam_result(tfa_rc r)
 {
-	return err->msg[0] != '\0' ? err->msg : tfa_strerror(r);
+	switch (r) {
+	case TFA_OK:
+		return PAM_SUCCESS;
+	case TFA_EINVAL:
+	case TFA_ENOMEM:
+	case TFA_REJECTED:
+	case TFA_REPLAYED:
+	case TFA_ENOENT:
+		return PAM_AUTH_ERR;
+	case TFA_LOCKED:
+		return PAM_MAXTRIES;
+	default:
+		return PAM_AUTHINFO_UNAVAIL;
+	}
 }

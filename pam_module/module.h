@@ -12,8 +12,7 @@
 
 #include <security/pam_modules.h>
 
-#include "tfa.h"
-#include "auth.h"
+#include "frontend.h"
 #include "args.h"
 
 #define LOG_PRIO(p) (LOG_AUTHPRIV | (p))
@@ -62,8 +61,11 @@ void tfa_pam_audit(const tfa_login *l, const char *event, const char *detail);
 void tfa_pam_say_error(const tfa_login *l, const char *text);
 void tfa_pam_say_info(const tfa_login *l, const char *text);
 
-/** tfa_pam_errmsg: @err's message, or the generic text for @r. */
-const char *tfa_pam_errmsg(const tfa_err *err, tfa_rc r);
+/** tfa_pam_result: the PAM result for a library result @r that is not
+ * the outcome of a code (those are decided where the code is checked):
+ * out of memory and bad input refuse (PAM_AUTH_ERR), a lookup or store
+ * failure is PAM_AUTHINFO_UNAVAIL. */
+int tfa_pam_result(tfa_rc r);
 
 /** tfa_pam_no_token (pam_enrol.c): a required user without an active token:
  * first-login enrolment where allowed, else a refusal. */

@@ -1,4 +1,4 @@
-/* pam_enrol.c - first-login enrolment (SPEC flow 4): a required user with
+/* pam_enrol.c - first-login enrolment (pam_twofactor(8)): a required user with
  * no active token who has just given the right password is shown a new
  * secret as a QR code and as text, and types the first code; only then is
  * the token active. See pam_twofactor.c for when this runs. */
@@ -13,55 +13,25 @@
 #include <security/pam_modules.h>
 #include <security/pam_ext.h>
 
-#include "tfa.h"
-#include "secret.h"
-#include "auth.h"
-#include "audit.h"
-#include "enroll.h"
-#include "qr.h"
 #include "conv.h"
-#include "challenge.h"
 #include "module.h"
 
 #define ENROL_TRIES 3
-
-/* The base32 key of an otpauth URI in groups of four, for typing into an
- * app by hand. @out gets "" if the URI has none. */
-static void uri_key(const char *uri, char *out, size_t outlen)
-{
-	const char *p = strstr(uri, "?secret=");
-	size_t o = 0, i;
-
-	if (p == NULL)
-		p = strstr(uri, "&secret=");
-	out[0] = '\0';
-	if (p == NULL || outlen == 0)
-		return;
-	p += strlen("?secret=");
-	for (i = 0; p[i] != '\0' && p[i] != '&' && o + 2 < outlen; i++) {
-		if (i > 0 && i % 4 == 0)
-			out[o++] = ' ';
-		out[o++] = p[i];
-	}
-	out[o] = '\0';
-}
 
 /* Issue a new pending secret and show it: explanation, QR, key and URI. */
 static int show_new_secret(tfa_login *l)
 {
 	tfa_enroll_opts o;
 	tfa_err err = { { 0 } };
-	char *uri = NULL, *qr = NULL, *text = NULL;
-	char key[320];
+	char *uri = NULL, *key = NULL, *qr = NULL, *text = NULL;
 	tfa_rc r;
 	int rc;
 
-	key[0] = '\0';
 	tfa_enroll_opts_init(&o);
-	r = tfa_enroll(l->ctx, l->user, &o, NULL, &uri, &err);
+	r = tfa_enroll(l->ctx, l->user, &o, NULL, &uri, &key, &err);
 	if (r != TFA_OK) {
-		rc = tfa_pam_outcome(l, r == TFA_ENOMEM ? PAM_AUTH_ERR : PAM_AUTHINFO_UNAVAIL, LOG_ERR,
-				     "enrolment at login: %s", tfa_pam_errmsg(&err, r));
+		rc = tfa_pam_outcome(l, tfa_pam_result(r), LOG_ERR, "enrolment at login: %s",
+				     tfa_err_text(&err, r));
 		goto out;
 	}
 	rc = tfa_conv_say(l->pamh, PAM_TEXT_INFO,
@@ -79,7 +49,6 @@ static int show_new_secret(tfa_login *l)
 			   "user \"%s\": could not draw the QR code; showing the key only",
 			   l->user_esc);
 	}
-	uri_key(uri, key, sizeof(key));
 	if (asprintf(&text, "Or enter the key by hand: %s\nURI: %s", key, uri) < 0) {
 		text = NULL;
 		rc = tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR, "enrolment at login: out of memory");
@@ -94,7 +63,7 @@ conv_failed:
 	tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, "enrolment at login: conversation failed");
 	rc = tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING, "enrolment at login: conversation failed");
 out:
-	tfa_wipe(key, sizeof(key));
+	tfa_free_secret(key);
 	tfa_free_secret(text);
 	tfa_free_secret(qr);
 	tfa_free_secret(uri);
@@ -102,16 +71,16 @@ out:
 }
 
 /* The prompt for confirming a pending ocra token: a new question each try. */
-static int ocra_prompt(tfa_login *l, const tfa_token *ocra, char *prompt, size_t len)
+static int ocra_prompt(tfa_login *l, char *prompt, size_t len)
 {
 	tfa_challenge ch;
 	tfa_err err = { { 0 } };
 	tfa_rc r;
 
-	r = tfa_challenge_confirm_ocra(l->ctx, l->user, ocra, (int64_t)time(NULL), &ch, &err);
+	r = tfa_challenge_confirm_pending(l->ctx, l->user, (int64_t)time(NULL), &ch, &err);
 	if (r != TFA_OK)
 		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR,
-				       "enrolment at login: %s", tfa_pam_errmsg(&err, r));
+				       "enrolment at login: %s", tfa_err_text(&err, r));
 	(void)snprintf(prompt, len, "Challenge %s, response: ", ch.question);
 	return PAM_SUCCESS;
 }
@@ -119,7 +88,7 @@ static int ocra_prompt(tfa_login *l, const tfa_token *ocra, char *prompt, size_t
 /* First-login enrolment: optionally a new secret, then up to three codes
  * confirming the pending token (for a pending ocra token @ocra, answers
  * to a new question each time). */
-static int enrol(tfa_login *l, int new_secret, const tfa_token *ocra)
+static int enrol(tfa_login *l, int new_secret, int ocra)
 {
 	tfa_verify_result res;
 	tfa_err err = { { 0 } };
@@ -138,8 +107,8 @@ static int enrol(tfa_login *l, int new_secret, const tfa_token *ocra)
 			return rc;
 	}
 	for (i = 0; i < ENROL_TRIES; i++) {
-		if (ocra != NULL) {
-			rc = ocra_prompt(l, ocra, prompt, sizeof(prompt));
+		if (ocra) {
+			rc = ocra_prompt(l, prompt, sizeof(prompt));
 			if (rc != PAM_SUCCESS)
 				return rc;
 			rc = tfa_conv_ask(l->pamh, PAM_PROMPT_ECHO_OFF, prompt, &code);
@@ -192,50 +161,29 @@ static int enrol(tfa_login *l, int new_secret, const tfa_token *ocra)
 	case TFA_EINVAL:
 	case TFA_ENOMEM:
 		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR, "enrolment at login: %s",
-				       tfa_pam_errmsg(&err, r));
+				       tfa_err_text(&err, r));
 	default:
 		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "enrolment at login: %s",
-				       tfa_pam_errmsg(&err, r));
+				       tfa_err_text(&err, r));
 	}
-}
-
-/* The user's pending ocra token, if any, into @out; 1 found, 0 not. */
-static int pending_ocra(tfa_login *l, tfa_token *out)
-{
-	tfa_token *toks = NULL;
-	tfa_err err = { { 0 } };
-	size_t n = 0, i;
-	int found = 0;
-
-	if (tfa_store_token_list(l->ctx->store, l->user, 0, &toks, &n, &err) != TFA_OK)
-		return 0;
-	for (i = 0; i < n && !found; i++) {
-		if (toks[i].state == TFA_STATE_PENDING && toks[i].type == TFA_TOKEN_OCRA) {
-			*out = toks[i];
-			found = 1;
-		}
-	}
-	tfa_tokens_free(toks, n);
-	return found;
 }
 
 /* A required user without an active token. */
 int tfa_pam_no_token(tfa_login *l, const tfa_user_status *st)
 {
 	const char *why = NULL;
-	tfa_token ocra;
 	int has_ocra = 0;
 
 	if (l->args->no_enroll)
 		why = "no_enroll is set";
 	else if (l->args->forward_pass)
 		why = "forward_pass: the password is not checked yet";
-	else if (!l->ctx->policy.enroll_at_login && st->pending == 0)
+	else if (!tfa_ctx_policy(l->ctx)->enroll_at_login && st->pending == 0)
 		why = "enroll_at_login=no";
 	/* an ocra token the admin issued is confirmed by answering questions,
 	 * never replaced by a new app secret */
-	if (why == NULL && st->pending > 0)
-		has_ocra = pending_ocra(l, &ocra);
+	if (why == NULL)
+		has_ocra = st->pending_ocra > 0;
 	/* a name NSS does not know (virtual or RADIUS-only users) is never
 	 * enrolled at login (resolved in pam_twofactor.c) */
 	if (why == NULL && !l->known)
@@ -251,6 +199,6 @@ int tfa_pam_no_token(tfa_login *l, const tfa_user_status *st)
 		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING, "%s", detail);
 	}
 	if (has_ocra)
-		return enrol(l, 0, &ocra);
-	return enrol(l, l->ctx->policy.enroll_at_login, NULL);
+		return enrol(l, 0, 1);
+	return enrol(l, tfa_ctx_policy(l->ctx)->enroll_at_login, 0);
 }

@@ -1,109 +1,17 @@
-/* pam_twofactor.c - the second factor at login (SPEC "pam_twofactor.so").
+/* pam_twofactor.c - the second factor at login: pam_sm_authenticate.
  *
  *   auth requisite pam_unix.so
  *   auth required  pam_twofactor.so [store=PATH] [keyfile=PATH] [options]
  *
- * Every decision is the library's: policy and lockout come from tfa_status,
- * codes are checked by tfa_verify - the very code `tfa-admin verify` runs -
- * and first-login enrolment uses tfa_enroll and tfa_confirm. The module only
- * talks to the person logging in and maps results to PAM return values.
- *
- * Return values and the choices made where the SPEC is silent:
- *  - PAM_SUCCESS: the code was accepted, or a first-login enrolment
- *    completed.
- *  - PAM_IGNORE: enabled=no; a user who is not required and has no active
- *    token; a user exempted with `tfa-admin disable`, even one with a token
- *    (the admin said "off"). A user who is not required only because
- *    default_required=no but who has an active token opted in and is asked
- *    for a code. failmode=safe with a store that cannot be opened is
- *    PAM_IGNORE too, not PAM_SUCCESS: the module then counts for nothing and
- *    the rest of the stack decides; it can never become a success that a
- *    `sufficient` line would use to skip the password.
- *  - PAM_AUTH_ERR: wrong, malformed or replayed code; a user name with a
- *    control character or over TFA_USER_MAX bytes;
- *    no code obtainable (conversation failure, use_first_pass without
- *    PAM_AUTHTOK); a required user with no token who may not enrol here;
- *    any unexpected internal error (fail closed).
- *  - PAM_MAXTRIES: the user is locked out (not prompted). The wrong code
- *    that causes the lockout is PAM_AUTH_ERR, as any wrong code.
- *  - PAM_AUTHINFO_UNAVAIL: the store or key cannot be used; or a user or
- *    group lookup (NSS) failed - never "no such user" or "not a member". failmode=safe
- *    only covers opening a store or key that is missing, unreadable,
- *    corrupt or mismatched; a store or key file that fails the safety rules
- *    (symlink, group/other writable, wrong owner) always fails closed, and
- *    so does any store error once the store is open (else a burst of logins
- *    making the store busy could be used to get past the second factor).
- *  - Audit: every outcome once the store is open is in the audit trail
- *    (tfa_verify/tfa_confirm/tfa_enroll write their own; the module adds
- *    the others, e.g. "login_skipped" for a user who is not required, and
- *    any refusal nothing else audited, as "login_failed" with the logged
- *    reason) - except enabled=no, where the product is switched off and
- *    logins do not write to the store. Outcomes before the store is open
- *    (invalid user name, store unusable) are in syslog only: without a
- *    syslog daemon they are lost.
- *  - PAM_SERVICE_ERR: a bad module argument (logged; see args.c): the
- *    configuration is not what the admin meant, so refuse. If store= and
- *    keyfile= themselves parsed, the store is opened just to write a
- *    "config_error" audit row naming the argument.
- *  - Messages (PAM_ERROR_MSG, not under PAM_SILENT): "Wrong code.", "That
- *    code was already used; wait for the next one." - only after a prompt
- *    this module showed, so that they tell nobody more than the prompt did -
- *    and "Two-factor login is unavailable; contact the administrator." for
- *    every PAM_AUTHINFO_UNAVAIL.
- *  - never PAM_USER_UNKNOWN.
- *
- * Options: use_first_pass / try_first_pass say where the field comes from
- * (PAM_AUTHTOK only / PAM_AUTHTOK if it holds something shaped like a code,
- * else a prompt - a password left there by pam_unix is not counted as a
- * wrong code); forward_pass says
- * what it holds (password followed by the code: the code is split off by the
- * digits of the user's tokens and PAM_AUTHTOK is set to the password). With
- * forward_pass the module prompts only users it asks for a code; for the
- * others (PAM_IGNORE) the password module must prompt itself, so give it
- * try_first_pass, not use_first_pass.
- *
- * Recovery codes (tfa-admin recovery) are accepted at the same prompt:
- * tfa_verify tries them when no token accepts an 8-digit answer. A required
- * user with no active token but unused recovery codes is prompted (and can
- * log in with a code, once per code) instead of being enrolled; enrolment
- * is for a user with neither. A user who is not required and has only
- * recovery codes (no active token) is not asked (PAM_IGNORE). With
- * forward_pass and recovery codes, 8 digits are tried first; a wrong code
- * then counts once for each length tried, as for mixed-length tokens.
- *
- * First-login enrolment happens only for a required user with no active
- * token and no recovery code, a conversation, no PAM_SILENT, no `no_enroll` and no
- * `forward_pass` (with forward_pass the module runs before the password
- * check, so it must not hand out a secret), and only for a user the system
- * knows (getpwnam_r).
- *
- * User names (SPEC "User names"): once enabled=yes, the name is resolved
- * through NSS (tfa_user_resolve) and its pw_name is used for every store
- * lookup, so ALICE and alice are one user where the directory says so; a
- * name NSS does not know is used as given (same policy, never enrolled); a
- * lookup error is PAM_AUTHINFO_UNAVAIL. The module cannot see whether the password module
- * succeeded: the stack must make the password module `requisite` (as above),
- * or anyone could enrol a phone for the user. With enroll_at_login=yes a new
- * secret is issued (replacing an earlier pending one); with
- * enroll_at_login=no a pending token the admin issued can still be
- * confirmed with its code. Three tries; on failure nothing is activated.
- *
- * Challenges (challenge.h): before prompting, a user with an active sms
- * token is sent a code through sms_command ("A code was sent to your phone
- * ending in 1234."); if that fails, or there is no sms token, a user with an
- * active ocra token gets the prompt "Challenge NNNNNNNN, response: " (in the
- * prompt itself, so it shows under PAM_SILENT too). App and card codes and
- * recovery codes are accepted at the same prompt. With use_first_pass or
- * forward_pass, or try_first_pass taking a code from PAM_AUTHTOK, there is
- * no prompt and so no challenge: the field is checked against the other
- * tokens (and a challenge still pending from `tfa-admin challenge`). A
- * failed delivery is logged (the command and its exit status, never the
- * code) and audited "sms_failed".
- *
- * Time is read when each code is checked, not when the module starts: a
- * person may take minutes to scan a QR code or find the phone.
- *
- * No mutable global or static state; everything lives in a per-call struct.
+ * A thin conversation over the library (frontend.h): tfa_status says what
+ * policy and lockout want, tfa_challenge_begin sends the sms code or makes
+ * the OCRA question, tfa_verify_field checks the answer - the very calls
+ * `tfa-admin verify` makes - and pam_enrol.c enrols at first login. This
+ * file talks to the person, logs every outcome with pam_syslog and maps
+ * results to PAM return values. What each option and return value means,
+ * and why, is in pam_twofactor(8) (OPTIONS, RETURN VALUES, USER NAMES,
+ * FORWARD_PASS, MESSAGES). No mutable global or static state: everything
+ * lives in the per-call tfa_login (module.h).
  */
 #include "config.h"
 
@@ -121,14 +29,6 @@
 #include <security/pam_modules.h>
 #include <security/pam_ext.h>
 
-#include "tfa.h"
-#include "otp.h"
-#include "secret.h"
-#include "auth.h"
-#include "audit.h"
-#include "challenge.h"
-#include "recovery.h"
-#include "username.h"
 #include "args.h"
 #include "conv.h"
 #include "module.h"
@@ -138,7 +38,7 @@
 /* Open the store. failmode=safe lets the user through only when the library
  * says the store or key file is absent (ENOENT, or EACCES as root); every
  * other failure - an unsafe file, EMFILE, a wrong key, a malformed or
- * uninitialised store - fails closed (SPEC, failmode). */
+ * uninitialised store - fails closed (pam_twofactor(8), failmode). */
 static int open_store(tfa_login *l)
 {
 	const tfa_pam_args *a = l->args;
@@ -155,26 +55,13 @@ static int open_store(tfa_login *l)
 			return tfa_pam_outcome(l, PAM_IGNORE, LOG_WARNING,
 					       "WARNING: store unusable (%s); failmode=safe: "
 					       "let through without a second factor",
-					       tfa_pam_errmsg(&err, r));
+					       tfa_err_text(&err, r));
 		pam_syslog(l->pamh, LOG_PRIO(LOG_ERR),
 			   "failmode=safe does not apply: it covers only a store or key file "
 			   "that does not exist");
 	}
 	return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "store unusable: %s",
-			       tfa_pam_errmsg(&err, r));
-}
-
-/* 1 if @s has the shape of a code (6 to 8 digits, maybe in groups). */
-static int code_shaped(const char *s)
-{
-	char norm[OTP_MAX_DIGITS + 1];
-	unsigned d;
-	int shaped = 0;
-
-	for (d = OTP_MIN_DIGITS; d <= OTP_MAX_DIGITS && !shaped; d++)
-		shaped = otp_code_parse(s, d, norm) == TFA_OK;
-	tfa_wipe(norm, sizeof(norm));
-	return shaped;
+			       tfa_err_text(&err, r));
 }
 
 /* The field to check: PAM_AUTHTOK or an answer to the prompt, as a new
@@ -196,7 +83,7 @@ static int begin_challenge(tfa_login *l, char *prompt, size_t plen)
 	r = tfa_challenge_begin(l->ctx, l->user, (int64_t)time(NULL), &ch, &err);
 	if (r != TFA_OK) {
 		pam_syslog(l->pamh, LOG_PRIO(LOG_ERR), "user \"%s\": challenge step failed: %s",
-			   l->user_esc, tfa_pam_errmsg(&err, r));
+			   l->user_esc, tfa_err_text(&err, r));
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	if (ch.delivery_failed)
@@ -208,8 +95,8 @@ static int begin_challenge(tfa_login *l, char *prompt, size_t plen)
 
 		pam_syslog(l->pamh, LOG_PRIO(LOG_WARNING),
 			   "user \"%s\": sms_rate %u/%u reached: no code sent (next in %lld s)",
-			   l->user_esc, l->ctx->policy.sms_rate_count,
-			   l->ctx->policy.sms_rate_seconds, (long long)ch.retry_after);
+			   l->user_esc, tfa_ctx_policy(l->ctx)->sms_rate_count,
+			   tfa_ctx_policy(l->ctx)->sms_rate_seconds, (long long)ch.retry_after);
 		(void)snprintf(msg, sizeof(msg), "Too many codes were sent; try again in %ld"
 			       " minute%s.", mins, mins == 1 ? "" : "s");
 		tfa_pam_say_error(l, msg);
@@ -248,7 +135,7 @@ static int get_field(tfa_login *l, char **field)
 	if (a->use_first_pass || a->try_first_pass) {
 		if (pam_get_item(l->pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS)
 			item = NULL;
-		if (item != NULL && a->try_first_pass && !a->forward_pass && !code_shaped(item)) {
+		if (item != NULL && a->try_first_pass && !a->forward_pass && !otp_code_shaped(item)) {
 			tfa_pam_dbg(l, "user \"%s\": PAM_AUTHTOK is not a code; prompting",
 				    l->user_esc);
 			item = NULL;
@@ -268,63 +155,23 @@ static int get_field(tfa_login *l, char **field)
 	return rc == PAM_SUCCESS ? rc : PAM_CONV_ERR;
 }
 
-/* The code lengths to split a forward_pass field at: the digits of the
- * user's active tokens, longest first (6 if none is known). */
-static size_t code_lengths(tfa_login *l, unsigned lens[OTP_MAX_DIGITS + 1])
-{
-	tfa_token *toks = NULL;
-	tfa_err err = { { 0 } };
-	size_t n = 0, i, k = 0;
-	unsigned d, nrec = 0;
-
-	if (tfa_store_token_list(l->ctx->store, l->user, 0, &toks, &n, &err) == TFA_OK) {
-		for (d = OTP_MAX_DIGITS; d >= OTP_MIN_DIGITS; d--) {
-			for (i = 0; i < n; i++) {
-				if (toks[i].state == TFA_STATE_ACTIVE && toks[i].digits == d) {
-					lens[k++] = d;
-					break;
-				}
-			}
-		}
-		tfa_tokens_free(toks, n);
-	}
-	/* recovery codes are 8 digits: try that length too (first, longest) */
-	if (tfa_store_recovery_count(l->ctx->store, l->user, &nrec, &err) == TFA_OK && nrec > 0 &&
-	    (k == 0 || lens[0] != TFA_RECOVERY_DIGITS)) {
-		memmove(lens + 1, lens, k * sizeof(lens[0]));
-		lens[0] = TFA_RECOVERY_DIGITS;
-		k++;
-	}
-	if (k == 0)
-		lens[k++] = 6;
-	return k;
-}
-
-/* Check the code (for forward_pass: split off the trailing digits, trying
- * each token length, and pass the password on in PAM_AUTHTOK). */
+/* Check the field: a code, or with forward_pass the password followed by
+ * the code - split by the library in the one transaction of the check -
+ * passing the password on in PAM_AUTHTOK. */
 static tfa_rc check_field(tfa_login *l, char *field, tfa_verify_result *res, tfa_err *err,
 			  int *authtok_rc)
 {
-	unsigned lens[OTP_MAX_DIGITS + 1];
-	size_t nlens, i, len, cut = 0;
-	tfa_rc r = TFA_REJECTED;
+	size_t cut;
+	tfa_rc r;
 	char saved;
 
 	*authtok_rc = PAM_SUCCESS;
 	memset(res, 0, sizeof(*res));
+	r = tfa_verify_field(l->ctx, l->user, field, l->args->forward_pass, (int64_t)time(NULL),
+			     res, err);
 	if (!l->args->forward_pass)
-		return tfa_verify(l->ctx, l->user, field, (int64_t)time(NULL), res, err);
-	nlens = code_lengths(l, lens);
-	len = strlen(field);
-	for (i = 0; i < nlens; i++) {
-		cut = len > lens[i] ? len - lens[i] : 0;
-		memset(res, 0, sizeof(*res));
-		r = tfa_verify(l->ctx, l->user, field + cut, (int64_t)time(NULL), res, err);
-		/* a wrong code of one length may be right at another; a
-		 * mixed-length user pays one failure for each length tried */
-		if (r != TFA_REJECTED || res->locked_now)
-			break;
-	}
+		return r;
+	cut = res->code_offset <= strlen(field) ? res->code_offset : 0;
 	saved = field[cut];
 	field[cut] = '\0';
 	*authtok_rc = pam_set_item(l->pamh, PAM_AUTHTOK, field);
@@ -380,7 +227,7 @@ static int ask_code(tfa_login *l)
 	case TFA_REJECTED:
 	case TFA_REPLAYED:
 		if (res.locked_now) {
-			/* a wrong code: PAM_AUTH_ERR (SPEC); PAM_MAXTRIES from the
+			/* a wrong code: PAM_AUTH_ERR; PAM_MAXTRIES from the
 			 * next attempt on, while the lockout lasts */
 			tfa_pam_say_error(l, "Too many failed attempts; try again later.");
 			return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
@@ -403,14 +250,14 @@ static int ask_code(tfa_login *l)
 				       "no active token or recovery code any more");
 	case TFA_EINVAL:
 	case TFA_ENOMEM:
-		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR, "%s", tfa_pam_errmsg(&err, r));
+		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR, "%s", tfa_err_text(&err, r));
 	default:
 		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "checking the code: %s",
-				       tfa_pam_errmsg(&err, r));
+				       tfa_err_text(&err, r));
 	}
 }
 
-/* The name NSS gives the user (SPEC "User names"): two spellings of one
+/* The name NSS gives the user (pam_twofactor(8) USER NAMES): two spellings of one
  * account are one user of the store; a name NSS does not know is used as
  * given (and never enrolled); a lookup error fails closed. */
 static int resolve_user(tfa_login *l)
@@ -423,7 +270,7 @@ static int resolve_user(tfa_login *l)
 	if (r != TFA_OK) {
 		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, "user lookup failed; not letting through");
 		return tfa_pam_outcome(l, r == TFA_ELOOKUP ? PAM_AUTHINFO_UNAVAIL : PAM_AUTH_ERR,
-				       LOG_ERR, "%s", tfa_pam_errmsg(&err, r));
+				       LOG_ERR, "%s", tfa_err_text(&err, r));
 	}
 	if (strcmp(l->canon, l->user) != 0) {
 		(void)snprintf(given, sizeof(given), "%s", l->user_esc);
@@ -446,7 +293,7 @@ static int decide(tfa_login *l)
 
 	if (l->ctx == NULL)     /* open_store() succeeded, so never; fail closed */
 		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_ERR, "internal error: no store");
-	if (!l->ctx->policy.enabled)
+	if (!tfa_ctx_policy(l->ctx)->enabled)
 		return tfa_pam_outcome(l, PAM_IGNORE, LOG_INFO, "two-factor is off (enabled=no)");
 	r = resolve_user(l);
 	if (r != PAM_SUCCESS)
@@ -456,11 +303,11 @@ static int decide(tfa_login *l)
 	if (r == TFA_ELOOKUP) {
 		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, "group lookup failed; not letting through");
 		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "%s",
-				       tfa_pam_errmsg(&err, r));
+				       tfa_err_text(&err, r));
 	}
 	if (r != TFA_OK)
 		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "store unusable: %s",
-				       tfa_pam_errmsg(&err, r));
+				       tfa_err_text(&err, r));
 	tfa_pam_dbg(l, "user \"%s\": required=%d (%s%s%s) active=%u pending=%u recovery=%u"
 		    " locked=%d", l->user_esc, st.required, tfa_rule_text(st.rule),
 		    st.rule == TFA_RULE_GROUP ? " " : "",
@@ -507,7 +354,7 @@ static void config_error(tfa_login *l)
 {
 	const void *item = NULL;
 	const char *user = NULL;
-	tfa_store *st = NULL;
+	tfa_ctx *ctx = NULL;
 	tfa_err err = { { 0 } };
 	tfa_rc r;
 
@@ -517,14 +364,15 @@ static void config_error(tfa_login *l)
 	    tfa_user_valid(item))
 		user = item;
 	make_source(l->pamh, l->source, sizeof(l->source));
-	r = tfa_store_open(l->args->store, l->args->keyfile, 0, &st, &err);
+	r = tfa_ctx_open(l->args->store, l->args->keyfile, TFA_OPEN_NOPOLICY, l->source, &ctx,
+			 &err);
 	if (r == TFA_OK)
-		r = tfa_audit(st, user, TFA_EV_CONFIG_ERROR, "%s bad module argument %s; refused"
-			      " (PAM_SERVICE_ERR)", l->source, l->args->bad);
+		r = tfa_ctx_audit(ctx, user, TFA_EV_CONFIG_ERROR, "bad module argument %s; refused"
+				  " (PAM_SERVICE_ERR)", l->args->bad);
 	if (r != TFA_OK)
 		pam_syslog(l->pamh, LOG_PRIO(LOG_ERR), "bad module argument: not in the audit"
-			   " trail either: %s", tfa_pam_errmsg(&err, r));
-	tfa_store_close(st);
+			   " trail either: %s", tfa_err_text(&err, r));
+	tfa_ctx_close(ctx);
 }
 
 /* services=LIST: PAM_IGNORE for a service not in the list, before the user

@@ -14,7 +14,7 @@ n=$((n + 1))
 if command -v cppcheck >/dev/null; then
 	if cppcheck --quiet --enable=warning,portability,performance --error-exitcode=1 \
 		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
-		-I lib -I "$B" lib pam_module cli >"$out" 2>&1; then
+		-I lib -I lib/store -I "$B" lib pam_module cli >"$out" 2>&1; then
 		echo "ok $n - cppcheck: no findings"
 	else
 		echo "not ok $n - cppcheck: findings"; sed 's/^/# /' "$out"
@@ -24,9 +24,9 @@ else
 fi
 n=$((n + 1))
 if command -v clang-tidy >/dev/null; then
-	flags="-std=gnu11 -D_GNU_SOURCE -DHAVE_CONFIG_H -I$B -Ilib $(pkg-config --cflags json-c sqlite3 libqrencode libpng liboath)"
+	flags="-std=gnu11 -D_GNU_SOURCE -DHAVE_CONFIG_H -I$B -Ilib -Ilib/store $(pkg-config --cflags json-c sqlite3 libqrencode libpng liboath)"
 	bad=0
-	for f in lib/*.c pam_module/*.c cli/*.c; do
+	for f in lib/*.c lib/store/*.c pam_module/*.c cli/*.c; do
 		# shellcheck disable=SC2086
 		clang-tidy --quiet "$f" -- $flags >>"$out" 2>/dev/null || bad=1
 	done

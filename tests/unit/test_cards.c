@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <pskc/pskc.h>
 
+#include "admin.h"
 #include "card.h"
 #include "otp.h"
 

@@ -14,10 +14,12 @@
 #include <sqlite3.h>
 
 #include "auth.h"
+#include "admin.h"
 #include "enroll.h"
 #include "recovery.h"
 #include "secret.h"
 #include "store.h"
+#include "context.h"
 #include "uri.h"
 
 typedef struct {
@@ -235,7 +237,7 @@ static void test_with_token_and_reset(void **state)
 
 	tfa_enroll_opts_init(&o);
 	o.activate = 1;
-	assert_int_equal(tfa_enroll(c, "dave", &o, NULL, &uri, &err), TFA_OK);
+	assert_int_equal(tfa_enroll(c, "dave", &o, NULL, &uri, NULL, &err), TFA_OK);
 	memset(&u, 0, sizeof(u));
 	assert_int_equal(tfa_uri_parse(uri, &u), TFA_OK);
 	tfa_free_secret(uri);
@@ -251,17 +253,17 @@ static void test_with_token_and_reset(void **state)
 	assert_true(r.recovery_used);
 	assert_int_equal(count(c, "dave"), 3);
 	/* reset: token and codes gone */
-	assert_int_equal(tfa_store_user_reset(c->store, "dave", &revoked, &deleted, &err), TFA_OK);
+	assert_int_equal(tfa_user_reset(c, "dave", &revoked, &deleted, &err), TFA_OK);
 	assert_int_equal(revoked, 1);
 	assert_int_equal(deleted, 3);
 	assert_int_equal(count(c, "dave"), 0);
 	assert_int_equal(tfa_verify(c, "dave", codes[1], now, &r, &err), TFA_ENOENT);
-	assert_int_equal(tfa_store_user_reset(c->store, "dave", &revoked, &deleted, &err),
+	assert_int_equal(tfa_user_reset(c, "dave", &revoked, &deleted, &err),
 			 TFA_ENOENT);
 	/* only recovery codes: reset is not "nothing to revoke" */
 	tfa_recovery_free(codes, 4);
 	assert_int_equal(tfa_recovery_generate(c, "erin", 2, &codes, &err), TFA_OK);
-	assert_int_equal(tfa_store_user_reset(c->store, "erin", &revoked, &deleted, &err), TFA_OK);
+	assert_int_equal(tfa_user_reset(c, "erin", &revoked, &deleted, &err), TFA_OK);
 	assert_int_equal(revoked, 0);
 	assert_int_equal(deleted, 2);
 	tfa_recovery_free(codes, 2);
@@ -366,11 +368,11 @@ static void test_migrate_v1(void **state)
 
 	tfa_enroll_opts_init(&o);
 	o.activate = 1;
-	assert_int_equal(tfa_enroll(c, "hank", &o, NULL, &uri, &err), TFA_OK);
+	assert_int_equal(tfa_enroll(c, "hank", &o, NULL, &uri, NULL, &err), TFA_OK);
 	memset(&u, 0, sizeof(u));
 	assert_int_equal(tfa_uri_parse(uri, &u), TFA_OK);
 	tfa_free_secret(uri);
-	assert_int_equal(tfa_store_user_set_required(c->store, "hank", TFA_REQ_ON, &err), TFA_OK);
+	assert_int_equal(tfa_user_set_required(c, "hank", TFA_REQ_ON, &err), TFA_OK);
 	tfa_ctx_close(c);
 	/* turn it into a version-1 store */
 	assert_int_equal(sqlite3_open(p->db, &db), SQLITE_OK);

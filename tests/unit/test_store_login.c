@@ -15,11 +15,13 @@
 #include <sqlite3.h>
 
 #include "auth.h"
+#include "admin.h"
 #include "crypto.h"
 #include "enroll.h"
 #include "policy.h"
 #include "secret.h"
 #include "store.h"
+#include "context.h"
 #include "uri.h"
 
 typedef struct {
@@ -259,16 +261,16 @@ static void test_must_enroll(void **state)
 	/* opted in (not required by policy): a reset makes her required */
 	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
 	assert_int_equal(s.required, 0);
-	assert_int_equal(tfa_store_user_reset(c->store, "fay", &revoked, NULL, &err), TFA_OK);
+	assert_int_equal(tfa_user_reset(c, "fay", &revoked, NULL, &err), TFA_OK);
 	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
 	assert_true(s.user.must_enroll);
 	assert_int_equal(s.required, 1);
 	assert_int_equal(s.rule, TFA_RULE_MUST_ENROLL);
 	assert_int_equal(s.active, 0);
 	/* enable keeps it; a pending token does not clear it; confirming does */
-	assert_int_equal(tfa_store_user_set_required(c->store, "fay", TFA_REQ_ON, &err), TFA_OK);
+	assert_int_equal(tfa_user_set_required(c, "fay", TFA_REQ_ON, &err), TFA_OK);
 	tfa_enroll_opts_init(&o);
-	assert_int_equal(tfa_enroll(c, "fay", &o, NULL, &uri, &err), TFA_OK);
+	assert_int_equal(tfa_enroll(c, "fay", &o, NULL, &uri, NULL, &err), TFA_OK);
 	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
 	assert_true(s.user.must_enroll);
 	memset(&u, 0, sizeof(u));
@@ -281,24 +283,24 @@ static void test_must_enroll(void **state)
 	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
 	assert_false(s.user.must_enroll);
 	/* default and disable clear it; an --activate enrolment too */
-	assert_int_equal(tfa_store_user_reset(c->store, "fay", &revoked, NULL, &err), TFA_OK);
-	assert_int_equal(tfa_store_user_set_required(c->store, "fay", TFA_REQ_DEFAULT, &err), TFA_OK);
+	assert_int_equal(tfa_user_reset(c, "fay", &revoked, NULL, &err), TFA_OK);
+	assert_int_equal(tfa_user_set_required(c, "fay", TFA_REQ_DEFAULT, &err), TFA_OK);
 	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
 	assert_false(s.user.must_enroll);
 	assert_int_equal(s.required, 0);
 	(void)add_token(c, "fay", s1, TFA_OK);
-	assert_int_equal(tfa_store_user_reset(c->store, "fay", &revoked, NULL, &err), TFA_OK);
-	assert_int_equal(tfa_store_user_set_required(c->store, "fay", TFA_REQ_OFF, &err), TFA_OK);
+	assert_int_equal(tfa_user_reset(c, "fay", &revoked, NULL, &err), TFA_OK);
+	assert_int_equal(tfa_user_set_required(c, "fay", TFA_REQ_OFF, &err), TFA_OK);
 	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
 	assert_false(s.user.must_enroll);
-	assert_int_equal(tfa_store_user_set_required(c->store, "fay", TFA_REQ_DEFAULT, &err), TFA_OK);
+	assert_int_equal(tfa_user_set_required(c, "fay", TFA_REQ_DEFAULT, &err), TFA_OK);
 	(void)add_token(c, "fay", s1, TFA_OK);
-	assert_int_equal(tfa_store_user_reset(c->store, "fay", &revoked, NULL, &err), TFA_OK);
+	assert_int_equal(tfa_user_reset(c, "fay", &revoked, NULL, &err), TFA_OK);
 	(void)add_token(c, "fay", s1, TFA_OK);
 	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
 	assert_false(s.user.must_enroll);
 	/* with enabled=no it does not make anyone required */
-	assert_int_equal(tfa_store_user_reset(c->store, "fay", &revoked, NULL, &err), TFA_OK);
+	assert_int_equal(tfa_user_reset(c, "fay", &revoked, NULL, &err), TFA_OK);
 	c->policy.enabled = 0;
 	assert_int_equal(tfa_status(c, "fay", now, &s, &err), TFA_OK);
 	assert_int_equal(s.required, 0);

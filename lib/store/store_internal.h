@@ -34,6 +34,14 @@ tfa_rc tfa_db_enrolled(tfa_store *st, const char *user, tfa_err *err);
 tfa_rc tfa_db_audit_insert(tfa_store *st, const char *user, const char *event,
 			   const char *detail, tfa_err *err);
 int64_t tfa_now(void);
+/* the one text column of the first row of @sql (?1 = @arg) as a new string
+ * in *@out, NULL when there is no row; @what names the step in a message */
+tfa_rc tfa_db_text(tfa_store *st, const char *sql, const char *arg, char **out,
+		   const char *what, tfa_err *err);
+/* make room in the array *@arr of *@cap elements of @elem bytes for one
+ * more after @cnt (doubling, @first the first time); the old rows are wiped */
+tfa_rc tfa_db_grow(void **arr, size_t *cap, size_t cnt, size_t elem, size_t first,
+		   tfa_err *err);
 tfa_rc tfa_db_pepper(tfa_store *st, tfa_err *err);
 
 /* store_recovery.c (called inside a transaction the caller holds) */
@@ -43,6 +51,9 @@ tfa_rc tfa_db_recovery_mark_used(tfa_store *st, const tfa_recovery_rec *r, tfa_e
 tfa_rc tfa_db_recovery_delete(tfa_store *st, const char *user, unsigned *deleted,
 			      tfa_err *err);
 void tfa_recovery_recs_free(tfa_recovery_rec *recs, size_t n);
+/* insert @n records for @user (existing user; inside the caller's txn) */
+tfa_rc tfa_db_recovery_insert(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
+			      size_t n, tfa_err *err);
 
 /* store_token.c: token rows (TFA_DB_TOKEN_COLS in this order) */
 #define TFA_DB_TOKEN_COLS "id, user, type, state, alg, digits, period, counter, last_step," \

@@ -52,6 +52,29 @@ tfa_rc tfa_db_prepare(tfa_store *st, const char *sql, sqlite3_stmt **stmt, tfa_e
 	return TFA_OK;
 }
 
+tfa_rc tfa_db_grow(void **arr, size_t *cap, size_t cnt, size_t elem, size_t first,
+		   tfa_err *err)
+{
+	uint8_t *grown;
+	size_t ncap;
+
+	if (cnt < *cap)
+		return TFA_OK;
+	ncap = *cap > 0 ? *cap * 2 : first;
+	grown = calloc(ncap, elem);
+	if (grown == NULL)
+		return tfa_err_set(err, TFA_ENOMEM, "out of memory");
+	if (cnt > 0) {
+		/* copy, then wipe the old rows: they may hold secrets */
+		memcpy(grown, *arr, cnt * elem);
+		tfa_wipe(*arr, cnt * elem);
+	}
+	free(*arr);
+	*arr = grown;
+	*cap = ncap;
+	return TFA_OK;
+}
+
 /* Run a statement that returns no rows. */
 static tfa_rc step_done(tfa_store *st, sqlite3_stmt *stmt, const char *what, tfa_err *err)
 {
@@ -139,32 +162,46 @@ static tfa_rc key_check_value(const tfa_key *key, char out[33])
 	return TFA_OK;
 }
 
-static tfa_rc meta_get(tfa_store *st, const char *key, char *val, size_t vallen, int *found,
-		       tfa_err *err)
+tfa_rc tfa_db_text(tfa_store *st, const char *sql, const char *arg, char **out,
+		   const char *what, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	tfa_rc rc;
 	int r;
 
-	*found = 0;
-	rc = tfa_db_prepare(st, "SELECT value FROM meta WHERE key=?1", &stmt, err);
+	*out = NULL;
+	rc = tfa_db_prepare(st, sql, &stmt, err);
 	if (rc != TFA_OK)
 		return rc;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, arg, -1, SQLITE_STATIC);
 	r = sqlite3_step(stmt);
 	if (r == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(stmt, 0);
 
-		size_t vlen = v != NULL ? strlen(v) : 0;
-
-		if (v != NULL && vlen < vallen) {
-			memcpy(val, v, vlen + 1);
-			*found = 1;
-		}
+		*out = strdup(v != NULL ? v : "");
+		if (*out == NULL)
+			rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
 	} else if (r != SQLITE_DONE) {
-		rc = tfa_db_err(st, err, "reading store metadata");
+		rc = tfa_db_err(st, err, what);
 	}
 	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static tfa_rc meta_get(tfa_store *st, const char *key, char *val, size_t vallen, int *found,
+		       tfa_err *err)
+{
+	char *v = NULL;
+	tfa_rc rc;
+
+	*found = 0;
+	rc = tfa_db_text(st, "SELECT value FROM meta WHERE key=?1", key, &v,
+			 "reading store metadata", err);
+	if (rc == TFA_OK && v != NULL && strlen(v) < vallen) {
+		memcpy(val, v, strlen(v) + 1);
+		*found = 1;
+	}
+	free(v);
 	return rc;
 }
 
@@ -235,7 +272,7 @@ TFA_API void tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])
 
 /* Without TFA_STORE_CREATE a store with no schema (user_version 0: a new,
  * empty or foreign database) is refused, never built: only tfa-admin init
- * creates a store (SPEC "Files and defaults"). */
+ * creates a store (tfa-admin(8) init). */
 static tfa_rc require_initialised(tfa_store *st, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -434,36 +471,54 @@ TFA_API tfa_rc tfa_store_user_get(tfa_store *st, const char *user, tfa_user *u, 
 	return rc;
 }
 
+/* End a one-change transaction: append @audit (may be NULL) for @user when
+ * @rc is TFA_OK, then commit, or roll back on any failure - so a change
+ * never lands without its audit row. */
+static tfa_rc end_change(tfa_store *st, tfa_rc rc, const char *user,
+			 const tfa_audit_rec *audit, tfa_err *err)
+{
+	if (rc == TFA_OK && audit != NULL && audit->event[0] != '\0')
+		rc = tfa_db_audit_insert(st, user, audit->event, audit->detail, err);
+	return tfa_db_txn_end(st, rc, err);
+}
+
 TFA_API tfa_rc tfa_store_user_set_required(tfa_store *st, const char *user, tfa_req req,
-					   tfa_err *err)
+					   const tfa_audit_rec *audit, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	tfa_rc rc;
 
+	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
+	if (rc != TFA_OK)
+		return rc;
 	/* default and off end a "must enrol again" after a reset */
 	rc = tfa_db_prepare(st, "INSERT INTO users(name, required) VALUES(?1, ?2)"
 			    " ON CONFLICT(name) DO UPDATE SET required=excluded.required,"
 			    " must_enroll=CASE WHEN excluded.required=1 THEN must_enroll ELSE 0 END",
 			    &stmt, err);
-	if (rc != TFA_OK)
-		return rc;
-	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, (int)req);
-	rc = step_done(st, stmt, "changing the user's setting", err);
-	sqlite3_finalize(stmt);
-	return rc;
+	if (rc == TFA_OK) {
+		sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 2, (int)req);
+		rc = step_done(st, stmt, "changing the user's setting", err);
+		sqlite3_finalize(stmt);
+	}
+	return end_change(st, rc, user, audit, err);
 }
 
-TFA_API tfa_rc tfa_store_user_unlock(tfa_store *st, const char *user, tfa_err *err)
+TFA_API tfa_rc tfa_store_user_unlock(tfa_store *st, const char *user,
+				     const tfa_audit_rec *audit, tfa_err *err)
 {
 	unsigned changed = 0;
 	tfa_rc rc;
 
+	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
+	if (rc != TFA_OK)
+		return rc;
 	rc = tfa_db_run_user(st, "UPDATE users SET failures=0, locked_until=0, lockouts=0"
 			     " WHERE name=?1", user, "unlocking the user", &changed, err);
 	if (rc == TFA_OK && changed == 0)
 		rc = tfa_err_set(err, TFA_ENOENT, "no such user in store %s", st->path);
-	return rc;
+	return end_change(st, rc, user, audit, err);
 }
 
 TFA_API tfa_rc tfa_store_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *err)
@@ -491,49 +546,33 @@ TFA_API tfa_rc tfa_store_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa
 
 TFA_API tfa_rc tfa_store_policy_get(tfa_store *st, const char *key, char **val, tfa_err *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	tfa_rc rc;
-	int r;
-
-	*val = NULL;
-	rc = tfa_db_prepare(st, "SELECT value FROM policy WHERE key=?1", &stmt, err);
-	if (rc != TFA_OK)
-		return rc;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	r = sqlite3_step(stmt);
-	if (r == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(stmt, 0);
-
-		*val = strdup(v != NULL ? v : "");
-		if (*val == NULL)
-			rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
-	} else if (r != SQLITE_DONE) {
-		rc = tfa_db_err(st, err, "reading policy");
-	}
-	sqlite3_finalize(stmt);
-	return rc;
+	return tfa_db_text(st, "SELECT value FROM policy WHERE key=?1", key, val,
+			   "reading policy", err);
 }
 
 TFA_API tfa_rc tfa_store_policy_set(tfa_store *st, const char *key, const char *val,
-				    tfa_err *err)
+				    const tfa_audit_rec *audit, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	tfa_rc rc;
 
+	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
+	if (rc != TFA_OK)
+		return rc;
 	if (val == NULL)
 		rc = tfa_db_prepare(st, "DELETE FROM policy WHERE key=?1", &stmt, err);
 	else
 		rc = tfa_db_prepare(st, "INSERT INTO policy(key, value) VALUES(?1, ?2)"
 				    " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
 				    &stmt, err);
-	if (rc != TFA_OK)
-		return rc;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	if (val != NULL)
-		sqlite3_bind_text(stmt, 2, val, -1, SQLITE_STATIC);
-	rc = step_done(st, stmt, "writing policy", err);
-	sqlite3_finalize(stmt);
-	return rc;
+	if (rc == TFA_OK) {
+		sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+		if (val != NULL)
+			sqlite3_bind_text(stmt, 2, val, -1, SQLITE_STATIC);
+		rc = step_done(st, stmt, "writing policy", err);
+		sqlite3_finalize(stmt);
+	}
+	return end_change(st, rc, NULL, audit, err);
 }
 
 /* ---- audit ---- */

@@ -21,7 +21,7 @@ tfa_rc tfa_db_recovery_load(tfa_store *st, const char *user, tfa_recovery_rec **
 			    size_t *n, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	tfa_recovery_rec *arr = NULL, *grown;
+	tfa_recovery_rec *arr = NULL;
 	size_t cap = 0, cnt = 0;
 	tfa_rc rc;
 	int r;
@@ -37,18 +37,9 @@ tfa_rc tfa_db_recovery_load(tfa_store *st, const char *user, tfa_recovery_rec **
 		if (sqlite3_column_bytes(stmt, 1) != TFA_RECOVERY_SALT_LEN ||
 		    sqlite3_column_bytes(stmt, 2) != TFA_RECOVERY_HASH_LEN)
 			continue;       /* damaged row: can never match */
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = calloc(cap, sizeof(*grown));
-			if (grown == NULL) {
-				rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
-				goto out;
-			}
-			if (cnt > 0)
-				memcpy(grown, arr, cnt * sizeof(*arr));
-			tfa_recovery_recs_free(arr, cnt);
-			arr = grown;
-		}
+		rc = tfa_db_grow((void **)&arr, &cap, cnt, sizeof(*arr), 16, err);
+		if (rc != TFA_OK)
+			goto out;
 		arr[cnt].id = sqlite3_column_int64(stmt, 0);
 		memcpy(arr[cnt].salt, sqlite3_column_blob(stmt, 1), TFA_RECOVERY_SALT_LEN);
 		memcpy(arr[cnt].hash, sqlite3_column_blob(stmt, 2), TFA_RECOVERY_HASH_LEN);
@@ -115,8 +106,8 @@ out:
 	return rc;
 }
 
-static tfa_rc insert_recs(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
-			  size_t n, tfa_err *err)
+tfa_rc tfa_db_recovery_insert(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
+			      size_t n, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int64_t now = tfa_now();
@@ -159,7 +150,7 @@ static tfa_rc store_recs(tfa_store *st, const char *user, const tfa_recovery_rec
 		if (rc != TFA_OK)
 			goto out;
 	}
-	rc = insert_recs(st, user, recs, n, err);
+	rc = tfa_db_recovery_insert(st, user, recs, n, err);
 	if (rc != TFA_OK)
 		goto out;
 	if (audit != NULL && audit->event[0] != '\0')

@@ -239,3 +239,20 @@ TFA_API void tfa_store_import_abort(tfa_store_import *imp)
 	imp_free(imp);
 	(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
+
+TFA_API tfa_rc tfa_store_import_recovery(tfa_store_import *imp, const char *user,
+					 const tfa_recovery_rec *recs, size_t n,
+					 const tfa_audit_rec *audit, tfa_err *err)
+{
+	tfa_rc rc;
+
+	if (imp->failed)
+		return tfa_err_set(err, TFA_ESTORE, "store %s: the import failed already",
+				   imp->st->path);
+	rc = tfa_db_recovery_insert(imp->st, user, recs, n, err);
+	if (rc == TFA_OK && audit != NULL)
+		rc = tfa_db_audit_insert(imp->st, user, audit->event, audit->detail, err);
+	if (rc != TFA_OK)
+		imp->failed = 1;
+	return rc;
+}

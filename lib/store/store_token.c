@@ -83,7 +83,7 @@ tfa_rc tfa_db_tokens_load(tfa_store *st, const char *sql, const char *user, int 
 			  tfa_token **toks, size_t *n, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	tfa_token *arr = NULL, *grown;
+	tfa_token *arr = NULL;
 	size_t cap = 0, cnt = 0;
 	tfa_rc rc;
 	int r;
@@ -95,21 +95,9 @@ tfa_rc tfa_db_tokens_load(tfa_store *st, const char *sql, const char *user, int 
 		return rc;
 	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
 	while ((r = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 4;
-			grown = calloc(cap, sizeof(*grown));
-			if (grown == NULL) {
-				rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
-				goto out;
-			}
-			if (cnt > 0)
-				memcpy(grown, arr, cnt * sizeof(*arr));
-			if (arr != NULL) {
-				tfa_wipe(arr, cnt * sizeof(*arr));
-				free(arr);
-			}
-			arr = grown;
-		}
+		rc = tfa_db_grow((void **)&arr, &cap, cnt, sizeof(*arr), 4, err);
+		if (rc != TFA_OK)
+			goto out;
 		rc = tfa_db_token_from_row(st, stmt, with_secrets, &arr[cnt], err);
 		cnt++;
 		if (rc != TFA_OK)
@@ -298,9 +286,10 @@ out:
 }
 
 TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
-				    unsigned *codes, tfa_err *err)
+				    unsigned *codes, const char *source, tfa_err *err)
 {
 	unsigned deleted = 0, released = 0;
+	char detail[160];
 	tfa_rc rc;
 
 	*revoked = 0;
@@ -333,6 +322,15 @@ TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *r
 	*revoked += released;
 	if (codes != NULL)
 		*codes = deleted;
+	/* the audit row in the same transaction: no reset without its record */
+	if (*revoked + deleted > 0) {
+		(void)snprintf(detail, sizeof(detail), "revoked %u token%s and %u recovery code%s"
+			       " (%.63s)", *revoked, *revoked == 1 ? "" : "s", deleted,
+			       deleted == 1 ? "" : "s", source != NULL ? source : "");
+		rc = tfa_db_audit_insert(st, user, "reset", detail, err);
+		if (rc != TFA_OK)
+			return tfa_db_txn_end(st, rc, err);
+	}
 	/* commit even when nothing was revoked: nothing changed either way */
 	rc = tfa_db_txn_end(st, TFA_OK, err);
 	if (rc == TFA_OK && *revoked == 0 && deleted == 0)
@@ -462,7 +460,7 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 		if (rc != TFA_OK)
 			goto out;
 	}
-	/* a rejected attempt never moves a token (SPEC: replay state only
+	/* a rejected attempt never moves a token (pam_twofactor(8): replay state only
 	 * advances with an accepted code) */
 	for (i = 0; i < n && frc == TFA_OK; i++) {
 		if (!token_changed(&orig[i], &toks[i]))

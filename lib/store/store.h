@@ -1,4 +1,5 @@
-/* store.h - the store interface. SQLite (store_sqlite.c) is the embedded
+/* store.h - the store interface, private to the library (front ends use
+ * frontend.h). The record types it exchanges are in records.h. SQLite (store_sqlite.c) is the embedded
  * backend; a PostgreSQL backend will implement the same functions. All SQL
  * and every transaction stay inside the backend: callers see records and
  * one atomic read-modify-write of a user (tfa_store_user_txn).
@@ -11,56 +12,11 @@
 #define TFA_STORE_H
 
 #include <stdint.h>
-#include "tfa.h"
-#include "otp.h"
+#include "records.h"
 
-typedef struct tfa_store tfa_store;
-
-/* open flags */
+/* open flags (the same values as auth.h's TFA_OPEN_CREATE/READONLY) */
 #define TFA_STORE_CREATE   0x1  /* create a missing store and key: tfa-admin init only */
 #define TFA_STORE_READONLY 0x2  /* no writes (list/show/audit) */
-
-typedef enum { TFA_REQ_DEFAULT = -1, TFA_REQ_OFF = 0, TFA_REQ_ON = 1 } tfa_req;
-
-typedef enum {
-	TFA_STATE_PENDING = 0,
-	TFA_STATE_ACTIVE = 1,
-	TFA_STATE_REVOKED = 2,
-	TFA_STATE_UNASSIGNED = 3,   /* a token card in stock: no user ("") */
-} tfa_token_state;
-
-typedef struct {
-	char name[TFA_USER_MAX + 1];
-	tfa_req required;       /* per-user setting */
-	unsigned failures;      /* consecutive failures since last success/lockout */
-	int64_t locked_until;   /* unix time; 0 = not locked */
-	unsigned lockouts;      /* lockouts so far (for doubling); reset on success */
-	int64_t last_login;     /* last successful second factor; 0 = never */
-	int must_enroll;        /* reset by an admin: must enrol again (set by
-				 * tfa_store_user_reset; cleared when the user
-				 * gets an active token, or the setting becomes
-				 * default or off) */
-} tfa_user;
-
-typedef struct {
-	int64_t id;
-	char user[TFA_USER_MAX + 1];
-	tfa_token_type type;
-	tfa_token_state state;
-	otp_alg alg;
-	unsigned digits;
-	unsigned period;        /* totp */
-	uint64_t counter;       /* hotp: next counter to try */
-	int64_t last_step;      /* totp: last accepted time step; -1 = none */
-	int64_t drift;          /* totp: learned clock drift in steps */
-	char serial[TFA_SERIAL_MAX + 1];   /* token card serial, "" if none */
-	char phone[TFA_PHONE_MAX + 1];     /* sms: the number codes go to */
-	char suite[TFA_SUITE_MAX + 1];     /* ocra: the OCRA suite */
-	int64_t created;
-	int64_t last_used;      /* 0 = never */
-	uint8_t secret[OTP_MAX_SECRET];
-	size_t secret_len;      /* 0 when loaded without secrets */
-} tfa_token;
 
 /** tfa_store_open: open the store at @path with the key file @keyfile.
  * TFA_STORE_CREATE (tfa-admin init, and nothing else) creates a missing
@@ -95,15 +51,16 @@ tfa_rc tfa_store_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err 
 
 /** tfa_store_user_set_required: the per-user setting (creates the user).
  * TFA_REQ_DEFAULT and TFA_REQ_OFF also clear must_enroll. */
+/* The calls that change state take the audit row (@audit, may be NULL; for
+ * reset the @source) and write it in the same transaction as the change:
+ * both land or neither does. */
 tfa_rc tfa_store_user_set_required(tfa_store *st, const char *user, tfa_req req,
-				   tfa_err *err);
+				   const tfa_audit_rec *audit, tfa_err *err);
 
 /** tfa_store_user_unlock: clear failures, lockout and lockout count.
  * TFA_ENOENT if the store has no such user. */
-tfa_rc tfa_store_user_unlock(tfa_store *st, const char *user, tfa_err *err);
-
-/** Callback for listings: return 0 to go on, non-zero to stop. */
-typedef int (*tfa_user_cb)(const tfa_user *u, void *ctx);
+tfa_rc tfa_store_user_unlock(tfa_store *st, const char *user, const tfa_audit_rec *audit,
+			     tfa_err *err);
 
 /** tfa_store_user_list: every user the store knows (a setting, a token, or
  * a failure), ordered by name. */
@@ -140,23 +97,9 @@ void tfa_tokens_free(tfa_token *toks, size_t n);
  * codes deleted, and records that the user must enrol again (must_enroll).
  * TFA_ENOENT when the user had nothing to revoke (then nothing changes). */
 tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
-			    unsigned *codes, tfa_err *err);
+			    unsigned *codes, const char *source, tfa_err *err);
 
 /* ---- recovery codes (store_recovery.c); hashing is recovery.c's job ---- */
-
-#define TFA_RECOVERY_SALT_LEN 16
-#define TFA_RECOVERY_HASH_LEN 32
-#define TFA_PEPPER_LEN 32
-
-typedef struct tfa_audit_rec tfa_audit_rec;
-
-/** One stored recovery code: its salt and slow hash, never the code. */
-typedef struct {
-	int64_t id;
-	uint8_t salt[TFA_RECOVERY_SALT_LEN];
-	uint8_t hash[TFA_RECOVERY_HASH_LEN];
-	int used;               /* a txn callback sets it to mark the code used */
-} tfa_recovery_rec;
 
 /** tfa_store_pepper: the store's pepper for recovery hashes,
  * HMAC-SHA256(key, "twofactor recovery pepper v1"), computed at open. */
@@ -201,28 +144,6 @@ tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *
 			  tfa_err *err);
 
 /* ---- challenges: a code sent to the phone, an OCRA question ---- */
-
-#define TFA_CHALLENGE_MAX 64
-#define TFA_CHALLENGE_SALT_LEN 16
-#define TFA_CHALLENGE_HASH_LEN 32
-
-typedef enum {
-	TFA_CH_NONE = 0,
-	TFA_CH_SMS = 1,    /* a code was sent; only its keyed hash is stored */
-	TFA_CH_OCRA = 2,   /* a question was shown; the response is checked */
-} tfa_challenge_kind;
-
-/** A user's pending challenge (at most one; a new one replaces it). */
-typedef struct {
-	tfa_challenge_kind kind;
-	int64_t token_id;                      /* the sms or ocra token */
-	char question[TFA_CHALLENGE_MAX + 1];  /* ocra: the question shown */
-	uint8_t salt[TFA_CHALLENGE_SALT_LEN];  /* sms: HMAC salt */
-	uint8_t hash[TFA_CHALLENGE_HASH_LEN];  /* sms: HMAC of the code */
-	int64_t created;
-	int64_t expires;                       /* unix time */
-	int consumed;      /* a txn callback sets it: the backend deletes it */
-} tfa_challenge_rec;
 
 /** tfa_store_challenge_put: make @ch the pending challenge of @user
  * (replacing any earlier one; creates the user), with @audit (may be NULL)
@@ -269,10 +190,6 @@ tfa_rc tfa_store_delivery_reserve(tfa_store *st, const char *user, int64_t now, 
 
 /* ---- token cards (store_card.c); parsing files is card.h's job ---- */
 
-/** Called for each card of a batch whose serial the store already holds:
- * @idx into the batch. */
-typedef void (*tfa_card_dup_fn)(size_t idx, const char *serial, void *ctx);
-
 /** tfa_store_cards_add: add the @n cards in @cards (tokens with a serial,
  * user "", state TFA_STATE_UNASSIGNED) to stock in one transaction, with one
  * "card_import" audit event naming @source. If any serial is already in the
@@ -280,9 +197,6 @@ typedef void (*tfa_card_dup_fn)(size_t idx, const char *serial, void *ctx);
  * TFA_EEXIST. Sets each card's id. */
 tfa_rc tfa_store_cards_add(tfa_store *st, tfa_token *cards, size_t n, const char *source,
 			   tfa_card_dup_fn dup, void *ctx, tfa_err *err);
-
-/** Callback for token listings: return 0 to go on, non-zero to stop. */
-typedef int (*tfa_token_cb)(const tfa_token *t, void *ctx);
 
 /** tfa_store_card_list: every token card (a token with a serial), in stock
  * or assigned, ordered by serial; without secrets. */
@@ -307,19 +221,10 @@ tfa_rc tfa_store_card_unassign(tfa_store *st, const char *serial, const char *so
 /** tfa_store_policy_get: *@val is a new string, or NULL when unset. */
 tfa_rc tfa_store_policy_get(tfa_store *st, const char *key, char **val, tfa_err *err);
 /** tfa_store_policy_set: set @key to @val (NULL removes it). */
-tfa_rc tfa_store_policy_set(tfa_store *st, const char *key, const char *val, tfa_err *err);
+tfa_rc tfa_store_policy_set(tfa_store *st, const char *key, const char *val,
+			    const tfa_audit_rec *audit, tfa_err *err);
 
 /* ---- audit trail ---- */
-
-struct tfa_audit_rec {
-	int64_t id;
-	int64_t time;
-	char user[TFA_USER_MAX + 1];
-	char event[32];
-	char detail[256];
-};
-
-typedef int (*tfa_audit_cb)(const tfa_audit_rec *r, void *ctx);
 
 /** tfa_store_audit_add: append an event (time = now). @user may be NULL. */
 tfa_rc tfa_store_audit_add(tfa_store *st, const char *user, const char *event,
@@ -363,6 +268,12 @@ tfa_rc tfa_store_import_begin(tfa_store *st, const char *source,
  * means only abort is left. Clears the user's must_enroll. */
 tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok, tfa_err *err);
 
+/** tfa_store_import_recovery: add @n recovery records for @user (a user
+ * the import added a token for) in the import's transaction, with @audit. */
+tfa_rc tfa_store_import_recovery(tfa_store_import *imp, const char *user,
+				 const tfa_recovery_rec *recs, size_t n,
+				 const tfa_audit_rec *audit, tfa_err *err);
+
 /** tfa_store_import_commit: commit; *@users gets how many distinct users
  * got tokens. On failure everything is rolled back. */
 tfa_rc tfa_store_import_commit(tfa_store_import *imp, unsigned long *users,
@@ -370,5 +281,18 @@ tfa_rc tfa_store_import_commit(tfa_store_import *imp, unsigned long *users,
 
 /** tfa_store_import_abort: roll back everything imported. NULL is fine. */
 void tfa_store_import_abort(tfa_store_import *imp);
+
+/* ---- audit.c ---- */
+
+/** tfa_audit: append an event to the trail on its own (not part of a
+ * change: changes pass their tfa_audit_rec to the store call that makes
+ * them); the detail from @fmt is escaped. Never pass a secret or a code. */
+tfa_rc tfa_audit(tfa_store *st, const char *user, const char *event,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/** tfa_audit_rec_set: fill @a with @event and "SOURCE DETAIL" (both
+ * already safe to log: escape names first). */
+void tfa_audit_rec_set(tfa_audit_rec *a, const char *event, const char *source,
+		       const char *detail);
 
 #endif

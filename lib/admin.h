@@ -1,0 +1,111 @@
+/* admin.h - what tfa-admin (and any other front end) may do to users,
+ * tokens, cards, imports and the audit trail, through an open context.
+ * Every call that changes state writes its audit row in the same store
+ * transaction as the change (source: the context's), so a change never
+ * lands without its record and a failed audit write undoes the change. */
+#ifndef TFA_ADMIN_H
+#define TFA_ADMIN_H
+
+#include "auth.h"
+#include "import.h"
+
+/* ---- users ---- */
+
+/** tfa_user_set_required: the per-user setting of @user (the canonical
+ * name): TFA_REQ_ON requires 2FA, TFA_REQ_OFF exempts, TFA_REQ_DEFAULT
+ * follows policy; OFF and DEFAULT end a must-enrol after a reset. Audited
+ * "required" (on/off/default). */
+tfa_rc tfa_user_set_required(tfa_ctx *c, const char *user, tfa_req req, tfa_err *err);
+
+/** tfa_user_unlock: clear @user's failures, lockout and lockout count;
+ * audited "unlock". TFA_ENOENT if the store knows no such user. */
+tfa_rc tfa_user_unlock(tfa_ctx *c, const char *user, tfa_err *err);
+
+/** tfa_user_reset: change phone - revoke every token of @user (cards go
+ * back to stock), delete the recovery codes and any pending challenge,
+ * clear the lockout and record that the user must enrol again; audited
+ * "reset" with the counts. *@revoked and *@codes (may be NULL) get the
+ * counts. TFA_ENOENT when there was nothing to revoke (nothing changes). */
+tfa_rc tfa_user_reset(tfa_ctx *c, const char *user, unsigned *revoked, unsigned *codes,
+		      tfa_err *err);
+
+/** tfa_user_tokens: @user's tokens that are not revoked, oldest first,
+ * without their secrets (secret_len 0), in a new array (tfa_tokens_free). */
+tfa_rc tfa_user_tokens(tfa_ctx *c, const char *user, tfa_token **toks, size_t *n,
+		       tfa_err *err);
+
+/** tfa_tokens_free: wipe and free an array of tokens. */
+void tfa_tokens_free(tfa_token *toks, size_t n);
+
+/** tfa_users_each: @cb for every user the store knows, by name; a non-zero
+ * return stops. */
+tfa_rc tfa_users_each(tfa_ctx *c, tfa_user_cb cb, void *arg, tfa_err *err);
+
+/* ---- audit trail ---- */
+
+/** tfa_audit_each: @cb for each audit row, oldest first, of @user (NULL:
+ * all) at or after @since; a non-zero return stops. */
+tfa_rc tfa_audit_each(tfa_ctx *c, const char *user, int64_t since, tfa_audit_cb cb, void *arg,
+		      tfa_err *err);
+
+/** tfa_audit_prune: apply the retention policy: delete the audit rows
+ * older than @keep_days days before @now, leaving one "audit_pruned" row
+ * with the count, in one transaction. @keep_days 0 keeps everything:
+ * nothing is deleted or written and *@pruned is 0. *@cutoff (may be NULL)
+ * gets the cut-off time. */
+tfa_rc tfa_audit_prune(tfa_ctx *c, unsigned keep_days, int64_t now, unsigned *pruned,
+		       int64_t *cutoff, tfa_err *err);
+
+/** tfa_store_check: run the store's own consistency check (SQLite's
+ * integrity_check) into @result ("ok", or the first problems found). */
+tfa_rc tfa_store_check(tfa_ctx *c, char *result, size_t len, tfa_err *err);
+
+/* ---- token cards ---- */
+
+/** tfa_cards_add: put the @n parsed cards (card.h) in stock, all or none,
+ * audited "card_import" naming @file; a serial already in the store is
+ * reported through @dup and makes it TFA_EEXIST (nothing written). */
+tfa_rc tfa_cards_add(tfa_ctx *c, tfa_token *cards, size_t n, const char *file,
+		     tfa_card_dup_fn dup, void *arg, tfa_err *err);
+
+/** tfa_cards_each: @cb for every card (in stock or assigned), by serial. */
+tfa_rc tfa_cards_each(tfa_ctx *c, tfa_token_cb cb, void *arg, tfa_err *err);
+
+/** tfa_card_assign: give card @serial to @user, active at once (audited
+ * "card_assign"). TFA_ENOENT no such card, TFA_EEXIST already assigned or
+ * the user has a token with this secret. @out (may be NULL): the token. */
+tfa_rc tfa_card_assign(tfa_ctx *c, const char *serial, const char *user, tfa_token *out,
+		       tfa_err *err);
+
+/** tfa_card_unassign: take card @serial back into stock (audited
+ * "card_unassign"). TFA_ENOENT no such card or not assigned. */
+tfa_rc tfa_card_unassign(tfa_ctx *c, const char *serial, tfa_token *out, tfa_err *err);
+
+/* ---- bulk import (tfa-admin import) ---- */
+
+typedef struct tfa_import tfa_import;
+
+/** tfa_import_begin: one transaction for a bulk import of tokens; @what
+ * ("oath", "google-authenticator") goes into the audit rows. Then
+ * tfa_import_token for each, then tfa_import_commit or tfa_import_abort
+ * (each frees *@imp). */
+tfa_rc tfa_import_begin(tfa_ctx *c, const char *what, tfa_import **imp, tfa_err *err);
+
+/** tfa_import_token: add @tok as an active token of tok->user (audited
+ * "import"). TFA_EINVAL bad field, TFA_EEXIST a secret the user already has:
+ * the import can go on; any other error leaves only abort. */
+tfa_rc tfa_import_token(tfa_import *imp, tfa_token *tok, tfa_err *err);
+
+/** tfa_import_commit: commit; *@users (may be NULL) gets how many distinct
+ * users got tokens. On failure nothing is imported. */
+tfa_rc tfa_import_commit(tfa_import *imp, unsigned long *users, tfa_err *err);
+
+/** tfa_import_abort: roll back everything imported. NULL is fine. */
+void tfa_import_abort(tfa_import *imp);
+
+/** tfa_import_ga_store: a parsed ~/.google_authenticator file: the token
+ * and its scratch codes (as recovery codes) in ONE transaction, so a crash
+ * never leaves a token without its codes. Results as tfa_import_token. */
+tfa_rc tfa_import_ga_store(tfa_ctx *c, tfa_import_ga *ga, tfa_err *err);
+
+#endif

@@ -1,0 +1,83 @@
+/* context.c - opening a store with its policy: the handle every front end
+ * holds (auth.h). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "audit.h"
+#include "context.h"
+
+TFA_API tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned flags,
+			    const char *source, tfa_ctx **out, tfa_err *err)
+{
+	return tfa_ctx_open_ex(store, keyfile, flags, source, out, NULL, err);
+}
+
+TFA_API tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned flags,
+			       const char *source, tfa_ctx **out, int *absent, tfa_err *err)
+{
+	unsigned sflags = 0;
+	tfa_ctx *c;
+	tfa_rc rc;
+
+	*out = NULL;
+	if (absent != NULL)
+		*absent = 0;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return tfa_err_set(err, TFA_ENOMEM, "out of memory");
+	(void)snprintf(c->source, sizeof(c->source), "%s", source != NULL ? source : "");
+	if ((flags & TFA_OPEN_CREATE) != 0)
+		sflags |= TFA_STORE_CREATE;
+	if ((flags & TFA_OPEN_READONLY) != 0)
+		sflags |= TFA_STORE_READONLY;
+	rc = tfa_store_open_ex(store, keyfile, sflags, &c->store, absent, err);
+	if (rc != TFA_OK)
+		goto out;
+	if ((flags & TFA_OPEN_NOPOLICY) != 0)
+		rc = tfa_policy_defaults(&c->policy) == TFA_OK ? TFA_OK :
+		     tfa_err_set(err, TFA_ENOMEM, "out of memory");
+	else
+		rc = tfa_policy_load(c->store, &c->policy, err);
+	if (rc != TFA_OK)
+		goto out;
+	*out = c;
+	c = NULL;
+out:
+	tfa_ctx_close(c);
+	return rc;
+}
+
+TFA_API void tfa_ctx_close(tfa_ctx *c)
+{
+	if (c == NULL)
+		return;
+	tfa_store_close(c->store);
+	tfa_policy_free(&c->policy);
+	free(c);
+}
+
+TFA_API const tfa_policy *tfa_ctx_policy(const tfa_ctx *c)
+{
+	return &c->policy;
+}
+
+TFA_API const char *tfa_ctx_store_path(const tfa_ctx *c)
+{
+	return tfa_store_path(c->store);
+}
+
+TFA_API tfa_rc tfa_ctx_audit(tfa_ctx *c, const char *user, const char *event, const char *fmt,
+			     ...)
+{
+	char raw[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	return tfa_audit(c->store, user, event, "%s%s%s", c->source,
+			 c->source[0] != '\0' && raw[0] != '\0' ? " " : "", raw);
+}

@@ -1,0 +1,15 @@
+/* context.h - the inside of a tfa_ctx, private to the library: front ends
+ * see the opaque type and its accessors (auth.h). */
+#ifndef TFA_CONTEXT_H
+#define TFA_CONTEXT_H
+
+#include "auth.h"
+#include "store.h"
+
+struct tfa_ctx {
+	tfa_store *store;
+	tfa_policy policy;
+	char source[64];   /* who acts, for the audit trail ("pam:sshd", "tfa-admin") */
+};
+
+#endif
