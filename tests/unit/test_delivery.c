@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "delivery.h"
+#include "fixture.h"
 
 #define PHONE "+15551234567"
 #define CODE "482913"
@@ -37,7 +38,7 @@
 extern char **environ;
 
 typedef struct {
-	char dir[64];
+	char dir[FX_DIR];
 	char cmd[128];     /* the script or recorder under test */
 	char ran[128];     /* a file the scripts create: proof that they ran */
 } fixture;
@@ -204,8 +205,7 @@ static int setup(void **state)
 	fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/tfa-unit-deliv.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	fx_mkdtemp(f->dir);
 	snprintf(f->ran, sizeof(f->ran), "%s/ran", f->dir);
 	*state = f;
 	return 0;
@@ -214,10 +214,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char cmd[160];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	fx_rmrf(f->dir);
 	free(f);
 	return 0;
 }
