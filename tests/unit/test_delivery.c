@@ -1,6 +1,7 @@
-/* test_delivery.c - running the sms_command (SPEC flow 5): argv, stdin,
- * environment, descriptors, signal state, exit status, timeout and reaping,
- * refusal of unsafe commands, no SIGPIPE, the message never in an error.
+/* test_delivery.c - running the sms_command (pam_twofactor(8), The delivery
+ * command): argv, stdin, environment, descriptors, signal state, exit
+ * status, timeout and reaping, refusal of unsafe commands, no SIGPIPE, the
+ * message never in an error.
  *
  * Two kinds of command: small /bin/sh scripts, and "recorder", a copy of
  * this very program that, started under that name, writes down exactly what

@@ -303,7 +303,7 @@ static void test_policy_store_and_rules(void **state)
 
 	assert_int_equal(c->policy.enabled, 0);
 	assert_int_equal(c->policy.window, 1);
-	assert_int_equal(c->policy.max_failures, 10);   /* SPEC: 10 */
+	assert_int_equal(c->policy.max_failures, 10);   /* pam_twofactor(8): 10 */
 	assert_int_equal(tfa_status(c, "alice", 0, &s, &err), TFA_OK);
 	assert_int_equal(s.required, 0);
 	assert_int_equal(s.rule, TFA_RULE_OFF_GLOBALLY);
@@ -345,9 +345,10 @@ static void test_policy_store_and_rules(void **state)
 	tfa_ctx_close(c);
 }
 
-/* SPEC "User names": any name a directory returns is valid - DOMAIN\user,
- * UTF-8, spaces, a leading '-' - but not control characters or over
- * TFA_USER_MAX bytes; such names are stored and read back as they are. */
+/* pam_twofactor(8), USER NAMES: any name a directory returns is valid -
+ * DOMAIN\user, UTF-8, spaces, a leading '-' - but not control characters or
+ * over TFA_USER_MAX bytes; such names are stored and read back as they
+ * are. */
 static int count_audit(const tfa_audit_rec *r, void *arg)
 {
 	(void)r;
