@@ -13,7 +13,7 @@ a=$(cd "$1" && pwd) b=$(cd "$2" && pwd) n=${3:-100000}
 work=$(mktemp -d /var/tmp/tfa-ab.XXXXXX)
 trap 'rm -rf -- "$work"' EXIT
 bench=$work/tfa_bench
-cc -O2 -Wall -Wextra -Werror -Wformat=2 -Wshadow -o "$bench" "$root/bench/tfa_bench.c" -lpam -lcrypto
+cc -O2 -Wall -Wextra -Werror -Wformat=2 -Wshadow -I "$root/tests/tools" -o "$bench" "$root/bench/tfa_bench.c" -lpam -lcrypto
 mkdir -p "$work/pam.d" "$work/state"
 : >"$work/pam.d/other"
 "$bench" gen-oath "$n" "$work/users.oath"

@@ -20,8 +20,9 @@
 # Writes OUT/results.csv (one row per cell), OUT/latency.csv (every login),
 # OUT/import.csv, OUT/machine.txt, OUT/tables.txt and OUT/perf-latency.png;
 # a full run of this checkout (no --builddir) also copies the plot to
-# docs/perf-latency.png and the results to bench/results.csv. Exit status 1 if any login failed (failures are
-# reported, never counted as speed) or a step broke.
+# docs/perf-latency.png and results.csv, import.csv and machine.txt to
+# bench/. Exit status 1 if any login failed (failures are reported, never
+# counted as speed) or a step broke.
 set -eu
 export LC_ALL=C TZ=UTC
 
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
 	--dir) dir=$2; shift 2 ;;
 	--builddir) builddir=$(cd "$2" && pwd); shift 2 ;;
 	--out) out=$2; shift 2 ;;
-	-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,25p' "$0"; exit 0 ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done

@@ -4,7 +4,7 @@
  * the user name (NUL-terminated copy). Properties:
  *   - tfa_user_valid says 1 exactly for 1..TFA_USER_MAX bytes none of
  *     which is a control character (< 0x20, 0x7f): any name a directory
- *     returns (DOMAIN\\user, UTF-8) - SPEC "User names";
+ *     returns (DOMAIN\\user, UTF-8) - pam_twofactor(8), USER NAMES;
  *   - tfa_escape writes nothing when the size is 0; otherwise the output
  *     is NUL-terminated inside the buffer, printable ASCII only, has no
  *     bare '"' or '\\', and un-escaping it gives a prefix of the input

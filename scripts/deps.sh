@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that twofactor needs to build and test,
 # only those missing (apt-get update once, then apt-get install -y).
-# Usage: scripts/deps.sh [build|test|deb]   (test = build + test tools + deb;
-# deb = build + what dpkg-buildpackage, lintian and tests/integration/t_deb.sh need)
+# Usage: scripts/deps.sh [build|test|deb|demo|bench]   (test = build + test
+# tools + deb; deb = build + what dpkg-buildpackage, lintian and
+# tests/integration/t_deb.sh need; demo = build + what scripts/demo.sh runs;
+# bench = build + the modules and tools of bench/run.sh)
 set -eu
 want=(build-essential autoconf automake libtool pkg-config
       libpam0g-dev liboath-dev libpskc-dev libqrencode-dev libpng-dev

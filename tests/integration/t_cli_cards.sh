@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# t_cli_cards.sh - token cards (SPEC flow 7): tfa-admin token import of PSKC
-# (RFC 6030) and CSV files, all or nothing (bad entries reported with their
-# key package / line, --skip-bad, serials already in the store), token list,
+# t_cli_cards.sh - token cards (tfa-admin(8), Token cards): tfa-admin token
+# import of PSKC (RFC 6030) and CSV files, all or nothing (bad entries
+# reported with their key package / line, --skip-bad, serials already in the
+# store), token list,
 # assign / unassign / reassign, reset taking cards back into stock, codes of
 # 8-digit HOTP cards (replay, look-ahead), resync of an HOTP card pressed
 # ~500 times and of a TOTP card 20 minutes fast (faketime), a real PAM login

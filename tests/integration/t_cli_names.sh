@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# t_cli_names.sh - user and group names in tfa-admin (SPEC "User names",
-# issue 11 items 1, 4 and 13), with the real tfa-admin binary under
+# t_cli_names.sh - user and group names in tfa-admin (tfa-admin(8), USER
+# NAMES; issue 11 items 1, 4 and 13), with the real tfa-admin binary under
 # libnss_wrapper (a passwd and group file of our own) and tests/tools/
-# nss_shim.so (a case-insensitive directory: ALICE finds alice; injected
-# NSS errors):
+# nss_shim.so (a case-insensitive directory: ALICE finds alice; injected NSS
+# errors):
 #  - every command uses the name NSS gives: ALICE and alice are one user;
 #  - enroll, enable, disable, default, token assign and the imports refuse a
 #    user the system does not know (exit 3, the message names the user)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# pam_twofactor.so and challenges (SPEC flows 5 and 6): a code sent to the
-# phone through sms_command (argv = the phone only, message on stdin, no
-# code in argv or environment), accepted once, not after sms_ttl, replaced
-# by a newer one; a failed delivery is logged and audited with the exit
-# status and falls back to an OCRA question that an independent OCRA
+# pam_twofactor.so and challenges (pam_twofactor(8), CHALLENGES): a code
+# sent to the phone through sms_command (argv = the phone only, message on
+# stdin, no code in argv or environment), accepted once, not after sms_ttl,
+# replaced by a newer one; a failed delivery is logged and audited with the
+# exit status and falls back to an OCRA question that an independent OCRA
 # implementation (tests/tools/ocra.py) answers; an ocra-only user is asked
 # directly. Codes from an app still work at the same prompt.
 . "$(dirname "$0")/pam_lib.sh"

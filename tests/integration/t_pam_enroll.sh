@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# pam_twofactor.so first-login enrolment (SPEC flow 4): a required user with
-# no token is shown the QR and the URI as PAM text, types the first code and
-# is enrolled; wrong codes activate nothing; no_enroll, PAM_SILENT,
-# forward_pass and users unknown to the system never get a secret.
+# pam_twofactor.so first-login enrolment (pam_twofactor(8), FIRST-LOGIN
+# ENROLMENT): a required user with no token is shown the QR and the URI as
+# PAM text, types the first code and is enrolled; wrong codes activate
+# nothing; no_enroll, PAM_SILENT, forward_pass and users unknown to the
+# system never get a secret.
 # Enrolled users must exist in passwd: the system accounts daemon, bin, sys,
 # games, man, lp are used.
 . "$(dirname "$0")/pam_lib.sh"

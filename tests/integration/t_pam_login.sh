@@ -64,7 +64,7 @@ is_result "current code accepted at the fake time" SUCCESS
 pam_login order "$c0" -t "$ft"
 is_result "older code (previous step) refused after a newer one" AUTH_ERR
 
-# --- lockout after max_failures (default 10, SPEC) and unlock --------------
+# --- lockout after max_failures (default 10, pam_twofactor(8)) and unlock --
 check "policy show: max_failures is 10 by default" bash -c \
 	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' policy show | grep -Eq '^max_failures +10\$'"
 fresh_step

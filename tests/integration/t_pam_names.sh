@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# t_pam_names.sh - user and group names at login (SPEC "User names", PAM
-# return values; issue 11 items 1 and 4), through pamtester + pam_wrapper
-# with libnss_wrapper (our own passwd and group files) and
+# t_pam_names.sh - user and group names at login (pam_twofactor(8), USER
+# NAMES and RETURN VALUES; issue 11 items 1 and 4), through pamtester +
+# pam_wrapper with libnss_wrapper (our own passwd and group files) and
 # tests/tools/nss_shim.so in front of it (a case-insensitive directory:
 # ALICE finds alice; injected NSS errors):
 #  - ALICE, Alice log in as alice (her token, her lockout), never as a

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pam_twofactor.so as a shared object: exports only the PAM entry points,
 # resolves every symbol, is hardened (RELRO, BIND_NOW), and holds no
-# mutable global or static variable (SPEC: no mutable global state).
+# mutable global or static variable (docs/RELIABILITY.md).
 . "$(dirname "$0")/lib.sh"
 M=$TFA_BUILDDIR/pam_module/.libs/pam_twofactor.so
 if [ ! -f "$M" ]; then

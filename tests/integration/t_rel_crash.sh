@@ -17,7 +17,8 @@
 #  - processes that were not killed never crashed and gave a normal result;
 #  - the store still opens and a fresh login works.
 # Bounded: 200 kills (30 with TFA_PRELOAD, i.e. under ASan), loop at most
-# 50 s. Figures are printed as TAP comments.
+# 35 s (TFA_CRASH_KILLS, TFA_CRASH_SECONDS). Figures are printed as TAP
+# comments.
 . "$(dirname "$0")/pam_lib.sh"
 pam_prereqs sqlite3 jq
 pam_setup

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Reliability under load: 10,000 pam_start/pam_authenticate/pam_end cycles
 # of pam_twofactor.so in one process (tests/tools/pam_cycles, through
-# pam_wrapper) leak neither heap nor file descriptors (SPEC: "leaks nothing
-# across pam_start/pam_end cycles"), and every cycle has its expected
-# outcome: exempt and not-in-store users PAM_IGNORE, a locked-out user
-# PAM_MAXTRIES, wrong and malformed codes PAM_AUTH_ERR, right HOTP codes
-# PAM_SUCCESS. Heap and fds are measured after 200 warm-up cycles and at the
-# end. With the ASan runtime preloaded (asan mode) 1,000 cycles.
+# pam_wrapper) leak neither heap nor file descriptors (docs/RELIABILITY.md:
+# "Nothing leaks across pam_start/pam_end cycles"), and every cycle has its
+# expected outcome: exempt and not-in-store users PAM_IGNORE, a locked-out
+# user PAM_MAXTRIES, wrong and malformed codes PAM_AUTH_ERR, right HOTP
+# codes PAM_SUCCESS. Heap and fds are measured after 200 warm-up cycles and
+# at the end. With the ASan runtime preloaded (asan mode) 1,000 cycles.
 # Not run under valgrind (run-suite.sh runs only t_pam_* there).
 . "$(dirname "$0")/pam_lib.sh"
 pam_prereqs

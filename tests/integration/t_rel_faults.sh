@@ -3,9 +3,9 @@
 # system, a read-only file system, the store deleted while in use, a key
 # file that went missing / was replaced / was truncated, and the clock set
 # back or far ahead. Each case gets a clear message (naming the file) and
-# fails closed (or follows failmode=safe where the SPEC says so), never a
-# crash: an exit status 132..139 or ASan's 86 is a failure (sanitizer
-# reports are caught by run-suite.sh).
+# fails closed (or follows failmode=safe where pam_twofactor(8) says so),
+# never a crash: an exit status 132..139 or ASan's 86 is a failure
+# (sanitizer reports are caught by run-suite.sh).
 #
 # Not repeated here (t_pam_store.sh, t_cli_files.sh): symlinks, modes,
 # owners, a corrupt store, a store missing from the start, a garbage or

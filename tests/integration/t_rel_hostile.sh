@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# t_rel_hostile.sh - hostile user names and codes (SPEC "Bad input ... never
-# a crash", "PAM_USER_UNKNOWN never") through pam_twofactor.so and tfa-admin:
+# t_rel_hostile.sh - hostile user names and codes (docs/RELIABILITY.md: bad
+# input never causes a crash, never PAM_USER_UNKNOWN) through
+# pam_twofactor.so and tfa-admin:
 #  - names with control characters (LF, CR, ESC [31m, DEL, TAB), UTF-8 and
 #    C1 bytes, 10,000 characters, path-like names, SQL and format strings,
 #    and near-copies of an enrolled user ("Alice", "alice ", "alice.",
@@ -11,10 +12,10 @@
 #  - codes of 10,000 digits, with bad spacing, Unicode digits, format strings;
 #  - tfa-admin verify/show/enable/reset/audit with such names (the real
 #    binary: names with control characters or over 128 bytes are refused,
-#    exit 2; other odd names are names - SPEC "User names" - that the system
-#    does not know: enable refuses them, exit 3, verify finds no token, exit
-#    3), enroll --issuer with control characters, policy values far out of
-#    range.
+#    exit 2; other odd names are names - tfa-admin(8), USER NAMES - that the
+#    system does not know: enable refuses them, exit 3, verify finds no
+#    token, exit 3), enroll --issuer with control characters, policy values
+#    far out of range.
 # Asserted: every process exits normally (no signal; in asan mode
 # run-suite.sh adds any sanitizer report from TFA_SANDIR as a failure); PAM
 # never returns SUCCESS nor USER_UNKNOWN/IGNORE for them (PAM_AUTH_ERR); the

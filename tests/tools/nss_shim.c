@@ -1,7 +1,8 @@
-/* nss_shim.c - an LD_PRELOAD library for the tests of user and group
- * names (SPEC "User names"): it sits in front of getpwnam_r and getgrnam_r
- * (the C library's, or libnss_wrapper's when that is preloaded after it)
- * and makes the directory behave as the test asks, through the environment:
+/* nss_shim.c - an LD_PRELOAD library for the tests of user and group names
+ * (pam_twofactor(8) and tfa-admin(8), USER NAMES): it sits in front of
+ * getpwnam_r and getgrnam_r (the C library's, or libnss_wrapper's when that
+ * is preloaded after it) and makes the directory behave as the test asks,
+ * through the environment:
  *
  *   TFA_NSS_FOLD=1          a name not found is looked up again in lower
  *                           case: "ALICE" finds alice, whose pw_name is

@@ -1,8 +1,8 @@
 /* pam_cycles.c - many pam_start / pam_authenticate / pam_end cycles through
  * pam_twofactor.so in one process, checking that the heap and the number of
  * open file descriptors do not grow (tests/integration/t_rel_cycles.sh runs
- * it under pam_wrapper; SPEC: "leaks nothing across pam_start/pam_end
- * cycles").
+ * it under pam_wrapper; docs/RELIABILITY.md: "Nothing leaks across
+ * pam_start/pam_end cycles").
  *
  *     pam_cycles SERVICE CYCLES WARMUP IDLE NOUSER LOCKED HOTPUSER CODEFILE
  *

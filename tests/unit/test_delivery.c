@@ -1,6 +1,7 @@
-/* test_delivery.c - running the sms_command (SPEC flow 5): argv, stdin,
- * environment, descriptors, signal state, exit status, timeout and reaping,
- * refusal of unsafe commands, no SIGPIPE, the message never in an error.
+/* test_delivery.c - running the sms_command (pam_twofactor(8), The delivery
+ * command): argv, stdin, environment, descriptors, signal state, exit
+ * status, timeout and reaping, refusal of unsafe commands, no SIGPIPE, the
+ * message never in an error.
  *
  * Two kinds of command: small /bin/sh scripts, and "recorder", a copy of
  * this very program that, started under that name, writes down exactly what
@@ -27,6 +28,7 @@
 #include <cmocka.h>
 
 #include "delivery.h"
+#include "fixture.h"
 
 #define PHONE "+15551234567"
 #define CODE "482913"
@@ -37,7 +39,7 @@
 extern char **environ;
 
 typedef struct {
-	char dir[64];
+	char dir[FX_DIR];
 	char cmd[128];     /* the script or recorder under test */
 	char ran[128];     /* a file the scripts create: proof that they ran */
 } fixture;
@@ -204,8 +206,7 @@ static int setup(void **state)
 	fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/tfa-unit-deliv.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	fx_mkdtemp(f->dir);
 	snprintf(f->ran, sizeof(f->ran), "%s/ran", f->dir);
 	*state = f;
 	return 0;
@@ -214,10 +215,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char cmd[160];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	fx_rmrf(f->dir);
 	free(f);
 	return 0;
 }

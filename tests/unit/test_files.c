@@ -25,46 +25,8 @@
 #include "safefile.h"
 #include "store.h"
 
-typedef struct {
-	char dir[64];
-	char sub[96];
-	char db[128];
-	char key[128];
-} paths;
-
-static int setup(void **state)
-{
-	paths *p = calloc(1, sizeof(*p));
-
-	assert_non_null(p);
-	strcpy(p->dir, "/tmp/tfa-unit-files.XXXXXX");
-	assert_non_null(mkdtemp(p->dir));
-	snprintf(p->sub, sizeof(p->sub), "%s/sub", p->dir);
-	snprintf(p->db, sizeof(p->db), "%s/tfa.db", p->sub);
-	snprintf(p->key, sizeof(p->key), "%s/etc/tfa.key", p->dir);
-	*state = p;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	paths *p = *state;
-	char cmd[160];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->dir);
-	assert_int_equal(system(cmd), 0);
-	free(p);
-	return 0;
-}
-
-static void init_store(const paths *p)
-{
-	tfa_store *st = NULL;
-	tfa_err err = { "" };
-
-	assert_int_equal(tfa_store_open(p->db, p->key, TFA_STORE_CREATE, &st, &err), TFA_OK);
-	tfa_store_close(st);
-}
+#define FX_STORE
+#include "fixture.h"
 
 static off_t size_of(const char *path)
 {
@@ -77,7 +39,7 @@ static off_t size_of(const char *path)
 /* Open without CREATE, read-write and read-only, through tfa_ctx_open_ex:
  * refused with @rc (TFA_OK: opens), the message holds @named and @text, and
  * *absent is @absent. */
-static void refused(const paths *p, tfa_rc rc, const char *named, const char *text, int absent)
+static void refused(const fx *p, tfa_rc rc, const char *named, const char *text, int absent)
 {
 	static const unsigned flags[] = { 0, TFA_STORE_READONLY };
 	size_t i;
@@ -102,7 +64,7 @@ static void refused(const paths *p, tfa_rc rc, const char *named, const char *te
 
 static void test_missing_store(void **state)
 {
-	paths *p = *state;
+	fx *p = *state;
 
 	refused(p, TFA_ESTORE, p->db, "does not exist; run \"tfa-admin init\"", 1);
 	assert_int_equal(access(p->db, F_OK), -1);
@@ -115,15 +77,15 @@ static void test_missing_store(void **state)
 /* Truncated to 0 bytes: refused, not rebuilt with enabled=no. */
 static void test_empty_store(void **state)
 {
-	paths *p = *state;
+	fx *p = *state;
 
-	init_store(p);
+	fx_store_init(p);
 	assert_int_equal(truncate(p->db, 0), 0);
 	refused(p, TFA_ESTORE, p->db, "is empty (0 bytes)", 0);
 	refused(p, TFA_ESTORE, p->db, "tfa-admin init", 0);
 	assert_int_equal(size_of(p->db), 0);
 	/* init may: the admin asked for a new store */
-	init_store(p);
+	fx_store_init(p);
 	assert_true(size_of(p->db) > 0);
 	refused(p, TFA_OK, "", "", 0);
 }
@@ -132,7 +94,7 @@ static void test_empty_store(void **state)
  * was removed: refused, left as they were, no key made. */
 static void test_uninitialised_store(void **state)
 {
-	paths *p = *state;
+	fx *p = *state;
 	sqlite3 *db = NULL;
 
 	assert_int_equal(mkdir(p->sub, 0700), 0);
@@ -144,7 +106,7 @@ static void test_uninitialised_store(void **state)
 	assert_int_equal(access(p->key, F_OK), -1);
 	assert_int_equal(unlink(p->db), 0);
 
-	init_store(p);
+	fx_store_init(p);
 	assert_int_equal(sqlite3_open(p->db, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DELETE FROM meta WHERE key='key_check'", NULL, NULL, NULL),
 			 SQLITE_OK);
@@ -152,7 +114,7 @@ static void test_uninitialised_store(void **state)
 	assert_int_equal(unlink(p->key), 0);
 	refused(p, TFA_ESTORE, p->db, "is not initialised (it has no key check)", 0);
 	assert_int_equal(access(p->key, F_OK), -1);      /* no key made */
-	init_store(p);                                    /* init repairs it */
+	fx_store_init(p);                                 /* init repairs it */
 	assert_int_equal(access(p->key, F_OK), 0);
 	refused(p, TFA_OK, "", "", 0);
 }
@@ -160,14 +122,14 @@ static void test_uninitialised_store(void **state)
 /* "absent" (failmode=safe) only for a file that does not exist. */
 static void test_absent_only_when_missing(void **state)
 {
-	paths *p = *state;
+	fx *p = *state;
 	struct rlimit old, low;
 	tfa_ctx *c = NULL;
 	tfa_err err = { "" };
 	char key2[160], other[160];
 	int gone = -1, fd;
 
-	init_store(p);
+	fx_store_init(p);
 	snprintf(key2, sizeof(key2), "%s.away", p->key);
 	assert_int_equal(rename(p->key, key2), 0);
 	refused(p, TFA_EKEY, p->key, "does not exist", 1);
@@ -223,11 +185,11 @@ static void test_modes(void **state)
 		{ 0, 0620, "is writable by group or others (mode 0620)" },
 		{ 0, 0602, "is writable by group or others (mode 0602)" },
 	};
-	paths *p = *state;
+	fx *p = *state;
 	char fix[160];
 	size_t i;
 
-	init_store(p);
+	fx_store_init(p);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *f = cases[i].key ? p->key : p->db;
 
@@ -254,13 +216,13 @@ static void test_modes(void **state)
  * sticky one fine above a good one but not as the file's own. */
 static void test_dirs(void **state)
 {
-	paths *p = *state;
+	fx *p = *state;
 	char fix[160], sticky[128], inner[160], db[192];
 	tfa_err err = { "" };
 	tfa_store *st = NULL;
 	struct passwd *nobody = getpwnam("nobody");
 
-	init_store(p);
+	fx_store_init(p);
 	assert_int_equal(chmod(p->sub, 0770), 0);
 	snprintf(fix, sizeof(fix), "chmod go-w %s", p->sub);
 	refused(p, TFA_ESTORE, p->db, "is writable by group or others (mode 0770)", 0);
@@ -316,12 +278,12 @@ static void test_dirs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_missing_store, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_uninitialised_store, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_absent_only_when_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_modes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dirs, setup, teardown),
+		FX_TEST(test_missing_store),
+		FX_TEST(test_empty_store),
+		FX_TEST(test_uninitialised_store),
+		FX_TEST(test_absent_only_when_missing),
+		FX_TEST(test_modes),
+		FX_TEST(test_dirs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

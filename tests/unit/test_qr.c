@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "qr.h"
+#include "fixture.h"
 
 #define QRENCODE "/usr/bin/qrencode"
 #define ZBARIMG "/usr/bin/zbarimg"
@@ -178,31 +179,6 @@ static void test_utf8_bad(void **state)
 	free(big);
 }
 
-/* a scratch directory, removed with its files at the end */
-static int setup_dir(void **state)
-{
-	char *d = strdup("/tmp/tfa-test-qr.XXXXXX");
-
-	if (d == NULL || mkdtemp(d) == NULL) {
-		free(d);
-		return -1;
-	}
-	*state = d;
-	return 0;
-}
-
-static int teardown_dir(void **state)
-{
-	char cmd[512];
-	char *d = *state;
-
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
-	if (system(cmd) != 0)
-		return -1;
-	free(d);
-	return 0;
-}
-
 static int is_ascii(const char *s)
 {
 	for (; *s != '\0'; s++)
@@ -234,7 +210,7 @@ static void check_zbar(const char *path, const char *text)
 
 static void test_png_decodes(void **state)
 {
-	const char *dir = *state;
+	const char *dir = ((const fx *)*state)->dir;
 	char path[512];
 	unsigned char sig[24];
 	struct stat st;
@@ -269,7 +245,7 @@ static void test_png_decodes(void **state)
 
 static void test_png_existing_refused(void **state)
 {
-	const char *dir = *state;
+	const char *dir = ((const fx *)*state)->dir;
 	char path[512], buf[16];
 	tfa_err err;
 	int fd;
@@ -293,7 +269,7 @@ static void test_png_existing_refused(void **state)
 
 static void test_png_symlink_refused(void **state)
 {
-	const char *dir = *state;
+	const char *dir = ((const fx *)*state)->dir;
 	char link[512], target[512];
 	struct stat st;
 	tfa_err err;
@@ -310,7 +286,7 @@ static void test_png_symlink_refused(void **state)
 
 static void test_png_errors(void **state)
 {
-	const char *dir = *state;
+	const char *dir = ((const fx *)*state)->dir;
 	char path[512], *big;
 	struct stat st;
 	tfa_err err;
@@ -346,10 +322,10 @@ int main(void)
 		cmocka_unit_test(test_utf8_long_matches_qrencode),
 		cmocka_unit_test(test_utf8_shape),
 		cmocka_unit_test(test_utf8_bad),
-		cmocka_unit_test_setup_teardown(test_png_decodes, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_png_existing_refused, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_png_symlink_refused, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_png_errors, setup_dir, teardown_dir),
+		FX_TEST(test_png_decodes),
+		FX_TEST(test_png_existing_refused),
+		FX_TEST(test_png_symlink_refused),
+		FX_TEST(test_png_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

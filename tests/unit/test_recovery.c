@@ -22,48 +22,8 @@
 #include "context.h"
 #include "uri.h"
 
-typedef struct {
-	char dir[64];
-	char db[128];
-	char key[128];
-	char db2[128];
-	char key2[128];
-} paths;
-
-static int setup(void **state)
-{
-	paths *p = calloc(1, sizeof(*p));
-
-	assert_non_null(p);
-	strcpy(p->dir, "/tmp/tfa-unit-rec.XXXXXX");
-	assert_non_null(mkdtemp(p->dir));
-	snprintf(p->db, sizeof(p->db), "%s/tfa.db", p->dir);
-	snprintf(p->key, sizeof(p->key), "%s/tfa.key", p->dir);
-	snprintf(p->db2, sizeof(p->db2), "%s/other.db", p->dir);
-	snprintf(p->key2, sizeof(p->key2), "%s/other.key", p->dir);
-	*state = p;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	paths *p = *state;
-	char cmd[160];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->dir);
-	assert_int_equal(system(cmd), 0);
-	free(p);
-	return 0;
-}
-
-static tfa_ctx *open_ctx(const char *db, const char *key)
-{
-	tfa_ctx *c = NULL;
-	tfa_err err = { "" };
-
-	assert_int_equal(tfa_ctx_open(db, key, TFA_STORE_CREATE, "test", &c, &err), TFA_OK);
-	return c;
-}
+#define FX_STORE
+#include "fixture.h"
 
 static unsigned count(tfa_ctx *c, const char *user)
 {
@@ -128,8 +88,8 @@ static void test_cost(void **state)
 
 static void test_generate_login_once(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p->db, p->key);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_verify_result r;
 	tfa_user_status s;
 	tfa_err err = { "" };
@@ -202,8 +162,8 @@ static void test_generate_login_once(void **state)
 
 static void test_locked_not_evaluated(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p->db, p->key);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_verify_result r;
 	tfa_err err = { "" };
 	char **codes = NULL;
@@ -225,8 +185,8 @@ static void test_locked_not_evaluated(void **state)
 
 static void test_with_token_and_reset(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p->db, p->key);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_enroll_opts o;
 	tfa_verify_result r;
 	tfa_err err = { "" };
@@ -274,8 +234,8 @@ static void test_with_token_and_reset(void **state)
 
 static void test_add(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p->db, p->key);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_verify_result r;
 	tfa_err err = { "" };
 	const char *good[] = { "11112222", "33334444" };
@@ -297,8 +257,9 @@ static void test_add(void **state)
  * another key */
 static void test_pepper_and_at_rest(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p->db, p->key), *c2 = open_ctx(p->db2, p->key2);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p), *c2;
+	char db2[FX_PATH], key2[FX_PATH];
 	uint8_t pa[TFA_PEPPER_LEN], pb[TFA_PEPPER_LEN];
 	tfa_recovery_rec rec;
 	tfa_err err = { "" };
@@ -308,6 +269,9 @@ static void test_pepper_and_at_rest(void **state)
 	tfa_rc rc;
 	int rows = 0;
 
+	fx_path(p, "other.db", db2, sizeof(db2));
+	fx_path(p, "other.key", key2, sizeof(key2));
+	c2 = fx_ctx_at(db2, key2);
 	tfa_store_pepper(c->store, pa);
 	tfa_store_pepper(c2->store, pb);
 	assert_memory_not_equal(pa, pb, TFA_PEPPER_LEN);
@@ -354,8 +318,8 @@ static int user_version(const char *path)
 /* a version-1 store (no recovery table) is migrated on open, data intact */
 static void test_migrate_v1(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p->db, p->key);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_enroll_opts o;
 	tfa_user_status s;
 	tfa_verify_result r;
@@ -387,7 +351,7 @@ static void test_migrate_v1(void **state)
 	assert_non_null(strstr(err.msg, "version 1"));
 	assert_int_equal(user_version(p->db), 1);
 	/* a read-write open migrates */
-	c = open_ctx(p->db, p->key);
+	c = fx_ctx(p);
 	assert_int_equal(user_version(p->db), 4);
 	assert_int_equal(tfa_status(c, "hank", now, &s, &err), TFA_OK);
 	assert_int_equal(s.active, 1);
@@ -402,7 +366,7 @@ static void test_migrate_v1(void **state)
 	tfa_recovery_free(codes, 2);
 	tfa_ctx_close(c);
 	/* and opens again without change */
-	c = open_ctx(p->db, p->key);
+	c = fx_ctx(p);
 	assert_int_equal(user_version(p->db), 4);
 	tfa_ctx_close(c);
 	tfa_uri_clear(&u);
@@ -414,12 +378,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash_roundtrip),
 		cmocka_unit_test(test_cost),
-		cmocka_unit_test_setup_teardown(test_generate_login_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_locked_not_evaluated, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_with_token_and_reset, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_add, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pepper_and_at_rest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
+		FX_TEST(test_generate_login_once),
+		FX_TEST(test_locked_not_evaluated),
+		FX_TEST(test_with_token_and_reset),
+		FX_TEST(test_add),
+		FX_TEST(test_pepper_and_at_rest),
+		FX_TEST(test_migrate_v1),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

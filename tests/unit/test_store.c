@@ -25,49 +25,13 @@
 #include "context.h"
 #include "uri.h"
 
-typedef struct {
-	char dir[64];
-	char db[128];
-	char key[128];
-} paths;
-
-static int setup(void **state)
-{
-	paths *p = calloc(1, sizeof(*p));
-
-	assert_non_null(p);
-	strcpy(p->dir, "/tmp/tfa-unit.XXXXXX");
-	assert_non_null(mkdtemp(p->dir));
-	snprintf(p->db, sizeof(p->db), "%s/sub/tfa.db", p->dir);
-	snprintf(p->key, sizeof(p->key), "%s/etc/tfa.key", p->dir);
-	*state = p;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	paths *p = *state;
-	char cmd[160];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->dir);
-	assert_int_equal(system(cmd), 0);
-	free(p);
-	return 0;
-}
-
-static tfa_ctx *open_ctx(paths *p)
-{
-	tfa_ctx *c = NULL;
-	tfa_err err = { "" };
-
-	assert_int_equal(tfa_ctx_open(p->db, p->key, TFA_STORE_CREATE, "test", &c, &err), TFA_OK);
-	return c;
-}
+#define FX_STORE
+#include "fixture.h"
 
 static void test_create_modes(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	struct stat sb;
 	char d[160];
 
@@ -83,7 +47,7 @@ static void test_create_modes(void **state)
 
 static void test_missing_store_not_created(void **state)
 {
-	paths *p = *state;
+	fx *p = *state;
 	tfa_store *st = NULL;
 	tfa_err err = { "" };
 
@@ -95,8 +59,8 @@ static void test_missing_store_not_created(void **state)
 
 static void test_schema_version(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	sqlite3 *db;
 	sqlite3_stmt *s;
 
@@ -182,8 +146,8 @@ static void totp_at(const uint8_t *secret, size_t len, int64_t t, char *code)
 
 static void test_secret_encrypted_at_rest(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	uint8_t secret[64];
 	size_t len = 0;
 	char hexsecret[41];
@@ -215,7 +179,7 @@ static void test_secret_encrypted_at_rest(void **state)
 	assert_int_equal(sqlite3_exec(db, "INSERT INTO users(name) VALUES('mallory');"
 				      "UPDATE tokens SET user='mallory'", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	c = open_ctx(p);
+	c = fx_ctx(p);
 	{
 		tfa_err err = { "" };
 		char code[9];
@@ -230,8 +194,8 @@ static void test_secret_encrypted_at_rest(void **state)
 
 static void test_wrong_key_file(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_store *st = NULL;
 	tfa_err err = { "" };
 	FILE *f;
@@ -252,8 +216,8 @@ static void test_wrong_key_file(void **state)
 
 static void test_unsafe_files(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_store *st = NULL;
 	tfa_err err = { "" };
 	char link[160];
@@ -280,8 +244,8 @@ static void test_unsafe_files(void **state)
 
 static void test_corrupt_store(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_store *st = NULL;
 	tfa_err err = { "" };
 	int fd;
@@ -332,8 +296,8 @@ static void test_policy_normalize(void **state)
 
 static void test_policy_store_and_rules(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_err err = { "" };
 	tfa_user_status s;
 	tfa_policy pol;
@@ -341,7 +305,7 @@ static void test_policy_store_and_rules(void **state)
 
 	assert_int_equal(c->policy.enabled, 0);
 	assert_int_equal(c->policy.window, 1);
-	assert_int_equal(c->policy.max_failures, 10);   /* SPEC: 10 */
+	assert_int_equal(c->policy.max_failures, 10);   /* pam_twofactor(8): 10 */
 	assert_int_equal(tfa_status(c, "alice", 0, &s, &err), TFA_OK);
 	assert_int_equal(s.required, 0);
 	assert_int_equal(s.rule, TFA_RULE_OFF_GLOBALLY);
@@ -383,9 +347,10 @@ static void test_policy_store_and_rules(void **state)
 	tfa_ctx_close(c);
 }
 
-/* SPEC "User names": any name a directory returns is valid - DOMAIN\user,
- * UTF-8, spaces, a leading '-' - but not control characters or over
- * TFA_USER_MAX bytes; such names are stored and read back as they are. */
+/* pam_twofactor(8), USER NAMES: any name a directory returns is valid -
+ * DOMAIN\user, UTF-8, spaces, a leading '-' - but not control characters or
+ * over TFA_USER_MAX bytes; such names are stored and read back as they
+ * are. */
 static int count_audit(const tfa_audit_rec *r, void *arg)
 {
 	(void)r;
@@ -400,8 +365,8 @@ static void test_user_names(void **state)
 	};
 	static const char *const bad[] = { "", "a\nb", "a\tb", "\x1b[31m", "a\x7f" };
 	char longname[TFA_USER_MAX + 2];
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_err err = { "" };
 	tfa_user u;
 	size_t i;
@@ -433,8 +398,8 @@ static void test_user_names(void **state)
 
 static void test_verify_replay_window(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_err err = { "" };
 	uint8_t secret[64];
 	size_t len;
@@ -462,8 +427,8 @@ static void test_verify_replay_window(void **state)
 
 static void test_hotp_lookahead(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_err err = { "" };
 	uint8_t secret[64];
 	size_t len;
@@ -484,8 +449,8 @@ static void test_hotp_lookahead(void **state)
 
 static void test_lockout_doubles(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_err err = { "" };
 	tfa_verify_result r;
 	uint8_t secret[64];
@@ -516,8 +481,8 @@ static void test_lockout_doubles(void **state)
 
 static void test_confirm_and_reset(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_err err = { "" };
 	tfa_enroll_opts o;
 	tfa_user_status s;
@@ -552,21 +517,21 @@ static void test_confirm_and_reset(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_create_modes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_store_not_created, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_names, setup, teardown),
+		FX_TEST(test_create_modes),
+		FX_TEST(test_missing_store_not_created),
+		FX_TEST(test_schema_version),
+		FX_TEST(test_user_names),
 		cmocka_unit_test(test_seal_roundtrip_and_tamper),
-		cmocka_unit_test_setup_teardown(test_secret_encrypted_at_rest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_key_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unsafe_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_store, setup, teardown),
+		FX_TEST(test_secret_encrypted_at_rest),
+		FX_TEST(test_wrong_key_file),
+		FX_TEST(test_unsafe_files),
+		FX_TEST(test_corrupt_store),
 		cmocka_unit_test(test_policy_normalize),
-		cmocka_unit_test_setup_teardown(test_policy_store_and_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_replay_window, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hotp_lookahead, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lockout_doubles, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_confirm_and_reset, setup, teardown),
+		FX_TEST(test_policy_store_and_rules),
+		FX_TEST(test_verify_replay_window),
+		FX_TEST(test_hotp_lookahead),
+		FX_TEST(test_lockout_doubles),
+		FX_TEST(test_confirm_and_reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,44 +24,8 @@
 #include "context.h"
 #include "uri.h"
 
-typedef struct {
-	char dir[64];
-	char db[128];
-	char key[128];
-} paths;
-
-static int setup(void **state)
-{
-	paths *p = calloc(1, sizeof(*p));
-
-	assert_non_null(p);
-	strcpy(p->dir, "/tmp/tfa-unit.XXXXXX");
-	assert_non_null(mkdtemp(p->dir));
-	snprintf(p->db, sizeof(p->db), "%s/sub/tfa.db", p->dir);
-	snprintf(p->key, sizeof(p->key), "%s/etc/tfa.key", p->dir);
-	*state = p;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	paths *p = *state;
-	char cmd[160];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->dir);
-	assert_int_equal(system(cmd), 0);
-	free(p);
-	return 0;
-}
-
-static tfa_ctx *open_ctx(paths *p)
-{
-	tfa_ctx *c = NULL;
-	tfa_err err = { "" };
-
-	assert_int_equal(tfa_ctx_open(p->db, p->key, TFA_STORE_CREATE, "test", &c, &err), TFA_OK);
-	return c;
-}
+#define FX_STORE
+#include "fixture.h"
 
 /* an active TOTP token of @user with @secret (20 bytes); its id */
 static int64_t add_token(tfa_ctx *c, const char *user, const uint8_t *secret, tfa_rc want)
@@ -107,8 +71,8 @@ static int64_t last_step_of(tfa_ctx *c, const char *user, int64_t id)
 
 static void test_duplicate_secret_refused(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_store_import *imp = NULL;
 	tfa_err err = { "" };
 	tfa_token t;
@@ -143,7 +107,7 @@ static void test_duplicate_secret_refused(void **state)
 
 /* A store from before duplicates were refused: seal @secret into token @id
  * of @user by hand. */
-static void force_secret(paths *p, const char *user, int64_t id, const uint8_t *secret)
+static void force_secret(fx *p, const char *user, int64_t id, const uint8_t *secret)
 {
 	tfa_key key;
 	tfa_err err = { "" };
@@ -169,8 +133,8 @@ static void force_secret(paths *p, const char *user, int64_t id, const uint8_t *
 
 static void test_twins_share_replay_state(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_verify_result r;
 	tfa_err err = { "" };
 	uint8_t s1[20], s2[20];
@@ -183,7 +147,7 @@ static void test_twins_share_replay_state(void **state)
 	b = add_token(c, "dora", s2, TFA_OK);
 	tfa_ctx_close(c);
 	force_secret(p, "dora", b, s1);
-	c = open_ctx(p);
+	c = fx_ctx(p);
 	totp_at(s1, now, code);
 	assert_int_equal(tfa_verify(c, "dora", code, now, &r, &err), TFA_OK);
 	assert_int_equal(r.token_id, a);
@@ -201,8 +165,8 @@ static void test_twins_share_replay_state(void **state)
 
 static void test_clock_skew(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_verify_result r;
 	tfa_err err = { "" };
 	uint8_t s1[20];
@@ -244,8 +208,8 @@ static void test_clock_skew(void **state)
 
 static void test_must_enroll(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_user_status s;
 	tfa_enroll_opts o;
 	tfa_err err = { "" };
@@ -309,8 +273,8 @@ static void test_must_enroll(void **state)
 
 static void test_sms_rate(void **state)
 {
-	paths *p = *state;
-	tfa_ctx *c = open_ctx(p);
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
 	tfa_audit_rec lim;
 	tfa_err err = { "" };
 	char *n = NULL;
@@ -355,11 +319,11 @@ static void test_sms_rate(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_duplicate_secret_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_twins_share_replay_state, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_clock_skew, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_must_enroll, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sms_rate, setup, teardown),
+		FX_TEST(test_duplicate_secret_refused),
+		FX_TEST(test_twins_share_replay_state),
+		FX_TEST(test_clock_skew),
+		FX_TEST(test_must_enroll),
+		FX_TEST(test_sms_rate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

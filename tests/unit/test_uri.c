@@ -227,8 +227,9 @@ static void test_build_exact(void **state)
 		     "?secret=JBSWY3DPEHPK3PXP&issuer=a%26b%3Dc%3Fd%2Fe%23f%25g%2Bh~i.j_k-l");
 }
 
-/* user names as directories give them (SPEC "User names"): winbind's
- * DOMAIN\user and UTF-8 go into the label percent-encoded and come back */
+/* user names as directories give them (pam_twofactor(8), USER NAMES):
+ * winbind's DOMAIN\user and UTF-8 go into the label percent-encoded and
+ * come back */
 static void test_build_directory_names(void **state)
 {
 	static const char *const names[] = { "DOMAIN\\bob", "j\xc3\xbcrgen", "a b@c.d" };
