@@ -190,9 +190,10 @@ login alice login alice pw-alice-1 "$code" &&
 phase "tfa-admin doctor"
 kbd_line=$(grep -n '^KbdInteractiveAuthentication no' "$R/etc/ssh/sshd_config" | cut -d: -f1)
 check "the stock sshd_config has KbdInteractiveAuthentication no (line $kbd_line)" test -n "$kbd_line"
-chmod 0644 "$R/etc/twofactor/tfa.key"
+# (the policy first: with the key at 0644 tfa-admin refuses to open the store)
 inr tfa-admin policy set required_groups tfa-no-such-group --force >/dev/null 2>&1 ||
 	inr tfa-admin policy set required_groups tfa-no-such-group >/dev/null 2>&1
+chmod 0644 "$R/etc/twofactor/tfa.key"
 printf 'auth required pam_twofactor.so\n@include common-auth\n' >"$R/etc/pam.d/tfa-bad"
 rm -f "$R/dev/log"
 inr tfa-admin doctor >"$W/doctor-broken.txt" 2>&1
