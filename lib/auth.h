@@ -16,6 +16,8 @@ typedef struct tfa_ctx tfa_ctx;
 #define TFA_OPEN_CREATE   0x1  /* create a missing store and key: tfa-admin init only */
 #define TFA_OPEN_READONLY 0x2  /* no writes (list/show/audit/doctor) */
 #define TFA_OPEN_NOPOLICY 0x4  /* do not load the policy (policy set: mend a bad value) */
+#define TFA_OPEN_NOKEY    0x8  /* with READONLY: no key (doctor reads the policy of a
+				* store whose key file is refused; no secret is read) */
 
 /** tfa_ctx_open: open the store and its key (TFA_OPEN_* @flags; only
  * TFA_OPEN_CREATE creates anything) and load the policy. @source ("pam:sshd",

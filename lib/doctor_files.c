@@ -117,6 +117,11 @@ TFA_API tfa_rc tfa_doctor_store(const char *store, const char *keyfile, tfa_doc_
 				  "put back the key file this store was made with (from your "
 				  "backup); tfa-admin rekey needs it too",
 				  "the key file does not open the store: %s", err.msg);
+		/* the policy checks need no key: open without it */
+		if (out != NULL &&
+		    tfa_ctx_open(store, keyfile, TFA_OPEN_READONLY | TFA_OPEN_NOKEY,
+				 "tfa-admin doctor", &ctx, &err) == TFA_OK)
+			*out = ctx;
 		return r->oom ? TFA_ENOMEM : TFA_OK;
 	}
 	if (rc != TFA_OK) {

@@ -17,6 +17,7 @@
 /* open flags (the same values as auth.h's TFA_OPEN_CREATE/READONLY) */
 #define TFA_STORE_CREATE   0x1  /* create a missing store and key: tfa-admin init only */
 #define TFA_STORE_READONLY 0x2  /* no writes (list/show/audit) */
+#define TFA_STORE_NOKEY    0x8  /* with READONLY: do not load the key (no secret is read) */
 
 /** tfa_store_open: open the store at @path with the key file @keyfile.
  * TFA_STORE_CREATE (tfa-admin init, and nothing else) creates a missing

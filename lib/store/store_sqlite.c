@@ -392,12 +392,16 @@ TFA_API tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned
 	rc = st->readonly ? tfa_schema_check(st, err) : tfa_schema_migrate(st, err);
 	if (rc != TFA_OK)
 		goto out;
-	rc = open_key(st, keyfile, flags, &gone, err);
-	if (rc != TFA_OK)
-		goto out;
-	rc = tfa_db_pepper(st, err);
-	if (rc != TFA_OK)
-		goto out;
+	/* without the key (doctor, read-only): records, policy and audit can be
+	 * read, no secret can */
+	if ((flags & TFA_STORE_NOKEY) == 0 || !st->readonly) {
+		rc = open_key(st, keyfile, flags, &gone, err);
+		if (rc != TFA_OK)
+			goto out;
+		rc = tfa_db_pepper(st, err);
+		if (rc != TFA_OK)
+			goto out;
+	}
 	*out = st;
 	st = NULL;
 out:
