@@ -276,10 +276,12 @@ int cmd_list(struct cli *g, int argc, char **argv)
 	tfa_token *toks = NULL;
 	size_t i, n = 0;
 	int64_t now = (int64_t)time(NULL);
-	int first, rc;
+	static const struct cli_cmd cmd = { "list", NULL, 0, 0, 0 };
+	struct cli_pos pos;
+	int rc;
 	tfa_rc lrc;
 
-	rc = cli_positional(g, argc, argv, 0, 0, "list", &first);
+	rc = cli_parse(g, &cmd, argc, argv, NULL, &pos);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
 	rc = cli_open(g, TFA_STORE_READONLY, &ctx);
@@ -420,12 +422,14 @@ int cmd_show(struct cli *g, int argc, char **argv)
 	char t1[32], user[TFA_USER_MAX + 1], lookup[TFA_ERRMSG_MAX] = "";
 	size_t i, n = 0;
 	int64_t now = (int64_t)time(NULL);
-	int first, rc, sysknown = 0;
+	static const struct cli_cmd cmd = { "show USER", NULL, 1, 1, 0 };
+	struct cli_pos pos;
+	int rc, sysknown = 0;
 
-	rc = cli_positional(g, argc, argv, 1, 1, "show USER", &first);
+	rc = cli_parse(g, &cmd, argc, argv, NULL, &pos);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_resolve(g, argv[first], 0, 0, user, &sysknown);
+	rc = cli_resolve(g, pos.v[0], 0, 0, user, &sysknown);
 	if (rc != CLI_OK)
 		return rc;
 	rc = cli_open(g, TFA_STORE_READONLY, &ctx);
