@@ -144,7 +144,7 @@ static int audit_prune(struct cli *g)
 	lrc = tfa_audit_prune(ctx->store, keep, (int64_t)time(NULL), &pruned, &cutoff, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, cli_exit_code(lrc), "pruning the audit trail: %s",
-			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+			      tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (g->json) {
@@ -256,7 +256,7 @@ int cmd_audit(struct cli *g, int argc, char **argv)
 		goto out;
 	}
 	if (lrc != TFA_OK) {
-		rc = cli_fail(g, CLI_STORE, "%s", err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+		rc = cli_fail(g, CLI_STORE, "%s", tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (g->json) {

@@ -316,7 +316,7 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 	lrc = tfa_enroll(ctx, a.user, &a.o, &tok, &uri, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, cli_exit_code(lrc), "enroll %s: %s", a.disp,
-			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+			      tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (tok.type == TFA_TOKEN_SMS) {
@@ -333,7 +333,7 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 			rc = cli_fail(g, CLI_STORE, "cannot write the QR code to %s: %s "
 				      "(the new token of %s is not usable; run enroll again)",
 				      cli_esc(a.png, esc, sizeof(esc)),
-				      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc), a.disp);
+				      tfa_err_text(&err, lrc), a.disp);
 			goto out;
 		}
 	}

@@ -138,7 +138,7 @@ static void close_file(FILE *fp)
 static int store_failed(struct imp *im, tfa_rc rc, const tfa_err *err)
 {
 	return cli_fail(im->g, CLI_STORE, "%s (nothing imported)",
-			err->msg[0] != '\0' ? err->msg : tfa_strerror(rc));
+			tfa_err_text(err, rc));
 }
 
 static int refuse(struct imp *im)
@@ -324,8 +324,7 @@ static int import_ga(struct imp *im, tfa_ctx *ctx, const char *user, FILE *fp)
 		lrc = tfa_recovery_add(ctx, user, codes, ga->nscratch, &err);
 		if (lrc != TFA_OK) {
 			rc = cli_fail(im->g, CLI_STORE, "the token was imported but the scratch"
-				      " codes were not: %s", err.msg[0] != '\0' ? err.msg :
-				      tfa_strerror(lrc));
+				      " codes were not: %s", tfa_err_text(&err, lrc));
 			goto out;
 		}
 		im->recovery = ga->nscratch;

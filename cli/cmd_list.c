@@ -199,7 +199,7 @@ static int load_user(struct cli *g, tfa_ctx *ctx, const char *user, int64_t now,
 		char esc[4 * TFA_USER_MAX + 1];
 
 		return cli_fail(g, CLI_STORE, "%s: %s", cli_esc(user, esc, sizeof(esc)),
-				err.msg[0] != '\0' ? err.msg : tfa_strerror(rc));
+				tfa_err_text(&err, rc));
 	}
 	return CLI_OK;
 }
@@ -293,7 +293,7 @@ int cmd_list(struct cli *g, int argc, char **argv)
 		goto out;
 	}
 	if (lrc != TFA_OK) {
-		rc = cli_fail(g, CLI_STORE, "%s", err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+		rc = cli_fail(g, CLI_STORE, "%s", tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (g->json) {

@@ -116,7 +116,7 @@ static int policy_set(struct cli *g, const char *key, const char *value, int for
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, cli_exit_code(lrc), "policy set %s: %s",
 			      cli_esc(key, esc, sizeof(esc)),
-			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+			      tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (strcmp(key, "required_groups") == 0) {
@@ -133,8 +133,7 @@ static int policy_set(struct cli *g, const char *key, const char *value, int for
 	err.msg[0] = '\0';
 	lrc = tfa_policy_set(st, key, value, &err);
 	if (lrc != TFA_OK) {
-		rc = cli_fail(g, cli_exit_code(lrc), "%s", err.msg[0] != '\0' ? err.msg :
-			      tfa_strerror(lrc));
+		rc = cli_fail(g, cli_exit_code(lrc), "%s", tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (g->json) {

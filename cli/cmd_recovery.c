@@ -117,7 +117,7 @@ int cmd_recovery(struct cli *g, int argc, char **argv)
 	lrc = tfa_recovery_generate(ctx, user, count, &codes, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, cli_exit_code(lrc), "%s: %s", disp,
-			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+			      tfa_err_text(&err, lrc));
 		goto out;
 	}
 	rc = g->json ? print_json(g, user, codes, count) : print_text(g, disp, codes, count);

@@ -168,7 +168,7 @@ static int import_cards(struct cli *g, const char *path, int pskc, int skip_bad)
 	im.pos = pos;
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, lrc == TFA_EINVAL ? CLI_USAGE : CLI_STORE, "%s: %s; nothing imported",
-			      im.file, err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+			      im.file, tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (bad > 0 && !skip_bad) {
@@ -188,7 +188,7 @@ static int import_cards(struct cli *g, const char *path, int pskc, int skip_bad)
 	lrc = tfa_store_cards_add(st, cards, n, pskc ? "pskc" : "csv", duplicate, &im, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, lrc == TFA_EEXIST ? CLI_USAGE : CLI_STORE, "%s",
-			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+			      tfa_err_text(&err, lrc));
 		goto out;
 	}
 	for (i = 0; i < n; i++)

@@ -62,7 +62,7 @@ static int lib_fail(struct cli *g, const char *user, tfa_rc rc, const tfa_err *e
 	char esc[4 * TFA_USER_MAX + 1];
 
 	return cli_fail(g, cli_exit_code(rc), "%s: %s", cli_esc(user, esc, sizeof(esc)),
-			err->msg[0] != '\0' ? err->msg : tfa_strerror(rc));
+			tfa_err_text(err, rc));
 }
 
 int cmd_reset(struct cli *g, int argc, char **argv)

@@ -71,7 +71,7 @@ int cli_check_code(struct cli *g, tfa_ctx *ctx, const char *user, const char *co
 		break;
 	default:
 		/* store/key error, or a bad argument: the library says why */
-		return cli_fail(g, ex, "%s", err.msg[0] != '\0' ? err.msg : tfa_strerror(rc));
+		return cli_fail(g, ex, "%s", tfa_err_text(&err, rc));
 	}
 	if (json_out)
 		print_json(g, user, rc, &res);

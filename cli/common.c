@@ -117,7 +117,7 @@ int cli_resolve(struct cli *g, const char *given, int need_known, int force,
 	lrc = tfa_user_resolve(given, canon, TFA_USER_MAX + 1, &k, &err);
 	if (lrc != TFA_OK)
 		return cli_fail(g, lrc == TFA_ELOOKUP ? CLI_STORE : cli_exit_code(lrc), "%s",
-				err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+				tfa_err_text(&err, lrc));
 	if (known != NULL)
 		*known = k;
 	if (!k && need_known && !force)
