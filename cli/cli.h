@@ -3,7 +3,7 @@
 #ifndef TFA_CLI_H
 #define TFA_CLI_H
 
-#include <getopt.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -28,18 +28,6 @@ struct cli {
 	int json_done;          /* a JSON object went to stdout already */
 	char errmsg[TFA_ERRMSG_MAX + 128];   /* last error, for --json */
 };
-
-/* Long options every command also accepts (the globals), so that
- * `tfa-admin list --json` works as well as `tfa-admin --json list`. */
-#define CLI_OPT_STORE   0x1001
-#define CLI_OPT_KEYFILE 0x1002
-#define CLI_OPT_JSON    0x1003
-#define CLI_OPT_HELP    0x1004
-#define CLI_GLOBAL_LONGOPTS \
-	{ "store", required_argument, NULL, CLI_OPT_STORE }, \
-	{ "keyfile", required_argument, NULL, CLI_OPT_KEYFILE }, \
-	{ "json", no_argument, NULL, CLI_OPT_JSON }, \
-	{ "help", no_argument, NULL, CLI_OPT_HELP }
 
 /* ---- output.c ---- */
 
@@ -99,25 +87,6 @@ int cli_user(struct cli *g, const char *name);
 int cli_resolve(struct cli *g, const char *given, int need_known, int force,
 		char canon[TFA_USER_MAX + 1], int *known);
 
-/** cli_positional_force: cli_positional that also takes --force (for
- * commands that refuse a user or group the system does not know). */
-int cli_positional_force(struct cli *g, int argc, char **argv, int nmin, int nmax,
-			 const char *usage, int *first, int *force);
-
-/** cli_global_opt: handle a global option met among a command's options;
- * 1 if handled, 0 if @c is not a global option. */
-int cli_global_opt(struct cli *g, int c, const char *arg);
-
-/** cli_getopt_error: message for getopt's '?' or ':' result. */
-int cli_getopt_error(struct cli *g, int c, char **argv, const char *usage);
-
-/** cli_positional: parse a command that takes only global options;
- * on success *@first is the index of the first positional argument, and
- * the count of them must be @nmin..@nmax. Returns CLI_OK or CLI_USAGE.
- * CLI_OPT_HELP prints the usage to stdout and returns -1. */
-int cli_positional(struct cli *g, int argc, char **argv, int nmin, int nmax,
-		   const char *usage, int *first);
-
 /** cli_read_code: read one line from stdin into @buf (for CODE "-");
  * newline removed. 0 on success, -1 on EOF or error. */
 int cli_read_code(char *buf, size_t len);
@@ -125,6 +94,63 @@ int cli_read_code(char *buf, size_t len);
 /** cli_parse_uint: decimal @s in @min..@max into *@out; 0 ok, -1 bad. */
 int cli_parse_uint(const char *s, unsigned long min, unsigned long max,
 		   unsigned long *out);
+
+/* ---- options.c: the option parser of every command ---- */
+
+/* Returned by cli_parse and option callbacks: stop, exit 0 (--help or
+ * --version printed). */
+#define CLI_DONE (-1)
+/* cli_cmd.nmax: any number of positional arguments */
+#define CLI_ANY (-1)
+/* the most options one table may have */
+#define CLI_OPTS_MAX 20
+
+/** cli_opt_fn: check and store the value @arg of an option (NULL for a
+ * CLI_ACTION) into @args; CLI_OK, CLI_DONE, or an exit code with the
+ * message printed. */
+typedef int (*cli_opt_fn)(struct cli *g, const char *arg, void *args);
+
+enum cli_opt_kind {
+	CLI_FLAG,       /* no value: the int at @off in args becomes 1 */
+	CLI_STR,        /* a value: the const char * at @off points to it */
+	CLI_CHECK,      /* a value, given to @fn */
+	CLI_ACTION,     /* no value: @fn is called */
+};
+
+/* One option of a command; a table ends with a NULL name. */
+struct cli_opt {
+	const char *name;       /* long name, without "--" */
+	char short_name;        /* '\0': none */
+	enum cli_opt_kind kind;
+	size_t off;             /* CLI_FLAG, CLI_STR: offsetof in the args struct */
+	cli_opt_fn fn;          /* CLI_CHECK, CLI_ACTION */
+};
+#define CLI_OPT_END { NULL, 0, CLI_FLAG, 0, NULL }
+
+/* A command's command line. */
+struct cli_cmd {
+	const char *usage;              /* after "usage: tfa-admin " */
+	const struct cli_opt *opts;     /* NULL: the global options only */
+	int nmin, nmax;                 /* positional count; nmax may be CLI_ANY */
+	int in_order;                   /* options end at the first positional */
+};
+
+/* The positional arguments (pointers into argv). */
+struct cli_pos {
+	char **v;
+	int n;
+};
+
+/** cli_parse: parse @argv (argv[0] is the command name) by @cmd, storing
+ * option values into @args. The global options --store, --keyfile, --json
+ * and --help are accepted anywhere unless @cmd's table defines the same
+ * name; --help prints "usage: tfa-admin USAGE" to stdout. An unknown
+ * option, a missing value or a positional count outside nmin..nmax prints
+ * the message and the usage line to stderr. Returns CLI_OK with @pos set,
+ * CLI_DONE after --help (or an option's CLI_DONE), else the exit code
+ * (CLI_USAGE, or what an option's callback returned). */
+int cli_parse(struct cli *g, const struct cli_cmd *cmd, int argc, char **argv, void *args,
+	      struct cli_pos *pos);
 
 /* ---- commands; argv[0] is the command name ---- */
 int cmd_init(struct cli *g, int argc, char **argv);

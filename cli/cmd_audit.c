@@ -25,8 +25,6 @@
 #define AUDIT_USAGE "audit [--user USER] [--since TIME] | audit --prune   (TIME: unix " \
 	"seconds, YYYY-MM-DD, \"YYYY-MM-DD HH:MM:SS\" UTC, or an age like 30m, 12h, 2d, 1w)"
 
-enum { OPT_USER = 0x3001, OPT_SINCE, OPT_PRUNE };
-
 /* Parse @s as described above into *@t; 0 ok, -1 bad. */
 static int parse_since(const char *s, int64_t now, int64_t *t)
 {
@@ -145,7 +143,7 @@ static int audit_prune(struct cli *g)
 	lrc = tfa_audit_prune(ctx, keep, (int64_t)time(NULL), &pruned, &cutoff, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, cli_exit_code(lrc), "pruning the audit trail: %s",
-			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+			      tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (g->json) {
@@ -171,66 +169,73 @@ out:
 	return rc;
 }
 
+/* audit's options */
+struct audit_args {
+	const char *user;       /* --user: the canonical name, as logins write it */
+	char canon[TFA_USER_MAX + 1];
+	int64_t since;
+	int prune;
+	int filtered;           /* --user or --since given */
+};
+
+static int opt_user(struct cli *g, const char *arg, void *args)
+{
+	struct audit_args *a = args;
+	int rc = cli_resolve(g, arg, 0, 0, a->canon, NULL);
+
+	if (rc != CLI_OK)
+		return rc;
+	a->user = a->canon;
+	a->filtered = 1;
+	return CLI_OK;
+}
+
+static int opt_since(struct cli *g, const char *arg, void *args)
+{
+	struct audit_args *a = args;
+	char esc[128];
+
+	if (parse_since(arg, (int64_t)time(NULL), &a->since) != 0) {
+		(void)cli_fail(g, CLI_USAGE, "--since \"%s\": not a time",
+			       cli_esc(arg, esc, sizeof(esc)));
+		return cli_usage(g, AUDIT_USAGE);
+	}
+	a->filtered = 1;
+	return CLI_OK;
+}
+
 int cmd_audit(struct cli *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "user", required_argument, NULL, OPT_USER },
-		{ "since", required_argument, NULL, OPT_SINCE },
-		{ "prune", no_argument, NULL, OPT_PRUNE },
-		{ NULL, 0, NULL, 0 },
+	static const struct cli_opt opts[] = {
+		{ "user", 0, CLI_CHECK, 0, opt_user },
+		{ "since", 0, CLI_CHECK, 0, opt_since },
+		{ "prune", 0, CLI_FLAG, offsetof(struct audit_args, prune), NULL },
+		CLI_OPT_END,
 	};
+	static const struct cli_cmd cmd = { AUDIT_USAGE, opts, 0, 0, 0 };
+	struct audit_args a = { NULL, "", 0, 0, 0 };
 	struct audit_out ao = { NULL, 0 };
+	struct cli_pos pos;
 	tfa_err err = { .msg = "" };
-	const char *user = NULL;
+	const char *user;
 	json_object *o = NULL;
 	tfa_ctx *ctx = NULL;
-	int64_t since = 0;
-	char esc[128], canon[TFA_USER_MAX + 1];
-	int c, rc, prune = 0, filtered = 0;
+	int64_t since;
+	int rc;
 	tfa_rc lrc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (cli_global_opt(g, c, optarg))
-			continue;
-		switch (c) {
-		case CLI_OPT_HELP:
-			(void)printf("usage: tfa-admin %s\n", AUDIT_USAGE);
-			return CLI_OK;
-		case OPT_USER:
-			/* the canonical name, as logins write it */
-			rc = cli_resolve(g, optarg, 0, 0, canon, NULL);
-			if (rc != CLI_OK)
-				return rc;
-			user = canon;
-			filtered = 1;
-			break;
-		case OPT_PRUNE:
-			prune = 1;
-			break;
-		case OPT_SINCE:
-			if (parse_since(optarg, (int64_t)time(NULL), &since) != 0) {
-				(void)cli_fail(g, CLI_USAGE, "--since \"%s\": not a time",
-					       cli_esc(optarg, esc, sizeof(esc)));
-				return cli_usage(g, AUDIT_USAGE);
-			}
-			filtered = 1;
-			break;
-		default:
-			return cli_getopt_error(g, c, argv, AUDIT_USAGE);
-		}
-	}
-	if (optind != argc)
-		return cli_usage(g, AUDIT_USAGE);
-	if (prune && filtered) {
+	rc = cli_parse(g, &cmd, argc, argv, &a, &pos);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	if (a.prune && a.filtered) {
 		(void)cli_fail(g, CLI_USAGE, "--prune takes no --user or --since: it applies"
 			       " audit_keep_days to the whole trail");
 		return cli_usage(g, AUDIT_USAGE);
 	}
-	if (prune)
+	if (a.prune)
 		return audit_prune(g);
+	user = a.user;
+	since = a.since;
 	rc = cli_open(g, TFA_OPEN_READONLY, &ctx);
 	if (rc != CLI_OK)
 		goto out;
@@ -250,7 +255,7 @@ int cmd_audit(struct cli *g, int argc, char **argv)
 		goto out;
 	}
 	if (lrc != TFA_OK) {
-		rc = cli_fail(g, CLI_STORE, "%s", err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+		rc = cli_fail(g, CLI_STORE, "%s", tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (g->json) {

@@ -41,12 +41,14 @@ int cmd_challenge(struct cli *g, int argc, char **argv)
 	const char *kind;
 	char user[TFA_USER_MAX + 1], disp[4 * TFA_USER_MAX + 1];
 	tfa_rc lrc;
-	int first, rc;
+	static const struct cli_cmd cmd = { CHALLENGE_USAGE, NULL, 1, 1, 0 };
+	struct cli_pos pos;
+	int rc;
 
-	rc = cli_positional(g, argc, argv, 1, 1, CHALLENGE_USAGE, &first);
+	rc = cli_parse(g, &cmd, argc, argv, NULL, &pos);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_resolve(g, argv[first], 0, 0, user, NULL);
+	rc = cli_resolve(g, pos.v[0], 0, 0, user, NULL);
 	if (rc != CLI_OK)
 		return rc;
 	(void)cli_esc(user, disp, sizeof(disp));

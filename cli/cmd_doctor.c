@@ -21,7 +21,10 @@
 #define DOCTOR_USAGE "doctor [--json] [--sshd-config PATH] [--pam-dir DIR] " \
 	"[--dev-log PATH] [--sshd PATH|none]"
 
-enum { OPT_SSHD_CONFIG = 0x3101, OPT_PAM_DIR, OPT_DEV_LOG, OPT_SSHD };
+/* doctor's options: the files it checks */
+struct doctor_args {
+	const char *sshd_config, *pamdir, *devlog, *sshd;
+};
 
 static int print_text(const tfa_doc_report *r)
 {
@@ -89,51 +92,29 @@ static int print_json(struct cli *g, const tfa_doc_report *r)
 
 int cmd_doctor(struct cli *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "sshd-config", required_argument, NULL, OPT_SSHD_CONFIG },
-		{ "pam-dir", required_argument, NULL, OPT_PAM_DIR },
-		{ "dev-log", required_argument, NULL, OPT_DEV_LOG },
-		{ "sshd", required_argument, NULL, OPT_SSHD },
-		{ NULL, 0, NULL, 0 },
+	static const struct cli_opt opts[] = {
+		{ "sshd-config", 0, CLI_STR, offsetof(struct doctor_args, sshd_config), NULL },
+		{ "pam-dir", 0, CLI_STR, offsetof(struct doctor_args, pamdir), NULL },
+		{ "dev-log", 0, CLI_STR, offsetof(struct doctor_args, devlog), NULL },
+		{ "sshd", 0, CLI_STR, offsetof(struct doctor_args, sshd), NULL },
+		CLI_OPT_END,
 	};
-	const char *sshd_config = "/etc/ssh/sshd_config", *pamdir = "/etc/pam.d";
-	const char *devlog = "/dev/log", *sshd = "/usr/sbin/sshd", *sshd_t;
+	static const struct cli_cmd cmd = { DOCTOR_USAGE, opts, 0, 0, 0 };
+	struct doctor_args a = { "/etc/ssh/sshd_config", "/etc/pam.d", "/dev/log",
+				 "/usr/sbin/sshd" };
+	struct cli_pos pos;
+	const char *sshd_t;
 	static char tbuf[65536];
 	tfa_doc_report r = { NULL, 0, 0, 0 };
 	tfa_ctx *ctx = NULL;
 	tfa_doc_level worst;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (cli_global_opt(g, c, optarg))
-			continue;
-		switch (c) {
-		case CLI_OPT_HELP:
-			(void)printf("usage: tfa-admin %s\n", DOCTOR_USAGE);
-			return CLI_OK;
-		case OPT_SSHD_CONFIG:
-			sshd_config = optarg;
-			break;
-		case OPT_PAM_DIR:
-			pamdir = optarg;
-			break;
-		case OPT_DEV_LOG:
-			devlog = optarg;
-			break;
-		case OPT_SSHD:
-			sshd = optarg;
-			break;
-		default:
-			return cli_getopt_error(g, c, argv, DOCTOR_USAGE);
-		}
-	}
-	if (optind != argc)
-		return cli_usage(g, DOCTOR_USAGE);
-	if (g->store[0] == '\0' || g->keyfile[0] == '\0' || sshd_config[0] == '\0' ||
-	    pamdir[0] == '\0' || devlog[0] == '\0' || sshd[0] == '\0') {
+	rc = cli_parse(g, &cmd, argc, argv, &a, &pos);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	if (g->store[0] == '\0' || g->keyfile[0] == '\0' || a.sshd_config[0] == '\0' ||
+	    a.pamdir[0] == '\0' || a.devlog[0] == '\0' || a.sshd[0] == '\0') {
 		(void)cli_fail(g, CLI_USAGE, "an empty path was given");
 		return cli_usage(g, DOCTOR_USAGE);
 	}
@@ -141,11 +122,11 @@ int cmd_doctor(struct cli *g, int argc, char **argv)
 	(void)tfa_doctor_store(g->store, g->keyfile, &r, &ctx);
 	if (ctx != NULL)
 		(void)tfa_doctor_policy(ctx, &r);
-	sshd_t = doctor_sshd_t(sshd, sshd_config, tbuf, sizeof(tbuf), &r);
-	(void)tfa_doctor_sshd(sshd_config, sshd_t, &r);
-	(void)tfa_doctor_pam(pamdir, &r);
+	sshd_t = doctor_sshd_t(a.sshd, a.sshd_config, tbuf, sizeof(tbuf), &r);
+	(void)tfa_doctor_sshd(a.sshd_config, sshd_t, &r);
+	(void)tfa_doctor_pam(a.pamdir, &r);
 	doctor_clock(&r);
-	doctor_devlog(devlog, &r);
+	doctor_devlog(a.devlog, &r);
 	if (r.oom) {
 		rc = cli_fail(g, CLI_STORE, "out of memory");
 		goto out;

@@ -27,11 +27,6 @@
 	"[--no-qr] [--qr-png FILE] [--activate] [--no-confirm] [--force]"
 #define CONFIRM_TRIES 3
 
-enum {
-	OPT_TYPE = 0x2001, OPT_DIGITS, OPT_PERIOD, OPT_ALG, OPT_ISSUER, OPT_PHONE,
-	OPT_NO_QR, OPT_QR_PNG, OPT_ACTIVATE, OPT_NO_CONFIRM, OPT_SUITE, OPT_FORCE,
-};
-
 struct enroll_args {
 	const char *user;     /* canonical name (cli_resolve) */
 	char canon[TFA_USER_MAX + 1];
@@ -45,117 +40,123 @@ struct enroll_args {
 	int no_confirm;
 };
 
-static int parse_opt(struct cli *g, struct enroll_args *a, int c, const char *arg)
+static int opt_type(struct cli *g, const char *arg, void *args)
 {
+	struct enroll_args *a = args;
+	char esc[64];
+
+	if (otp_type_parse(arg, &a->o.type) != TFA_OK)
+		return cli_fail(g, CLI_USAGE, "--type \"%s\": use totp, hotp, sms or ocra",
+				cli_esc(arg, esc, sizeof(esc)));
+	return CLI_OK;
+}
+
+static int opt_digits(struct cli *g, const char *arg, void *args)
+{
+	struct enroll_args *a = args;
 	unsigned long v;
 	char esc[64];
 
-	switch (c) {
-	case OPT_TYPE:
-		if (otp_type_parse(arg, &a->o.type) != TFA_OK)
-			return cli_fail(g, CLI_USAGE, "--type \"%s\": use totp, hotp, sms or ocra",
-					cli_esc(arg, esc, sizeof(esc)));
-		return CLI_OK;
-	case OPT_DIGITS:
-		if (cli_parse_uint(arg, 6, 8, &v) != 0 || v == 7)
-			return cli_fail(g, CLI_USAGE, "--digits \"%s\": use 6 or 8",
-					cli_esc(arg, esc, sizeof(esc)));
-		a->o.digits = (unsigned)v;
-		a->otp_opts = 1;
-		return CLI_OK;
-	case OPT_PERIOD:
-		if (cli_parse_uint(arg, 1, 3600, &v) != 0)
-			return cli_fail(g, CLI_USAGE, "--period \"%s\": seconds, 1 to 3600",
-					cli_esc(arg, esc, sizeof(esc)));
-		a->o.period = (unsigned)v;
-		a->period_given = 1;
-		return CLI_OK;
-	case OPT_ALG:
-		if (otp_alg_parse(arg, &a->o.alg) != TFA_OK)
-			return cli_fail(g, CLI_USAGE, "--algorithm \"%s\": use SHA1, SHA256 or SHA512",
-					cli_esc(arg, esc, sizeof(esc)));
-		a->otp_opts = 1;
-		return CLI_OK;
-	case OPT_ISSUER:
-		if (arg[0] == '\0')
-			return cli_fail(g, CLI_USAGE, "--issuer: the name is empty");
-		if (strchr(arg, ':') != NULL)
-			return cli_fail(g, CLI_USAGE, "--issuer \"%s\": must not contain ':' "
-					"(the otpauth label uses it as separator)",
-					cli_esc(arg, esc, sizeof(esc)));
-		a->o.issuer = arg;
-		return CLI_OK;
-	case OPT_PHONE:
-		if (!tfa_phone_valid(arg))
-			return cli_fail(g, CLI_USAGE, "--phone \"%s\": use an optional '+' and 4 to"
-					" 19 digits, no spaces (e.g. +441632960123)",
-					cli_esc(arg, esc, sizeof(esc)));
-		a->o.phone = arg;
-		return CLI_OK;
-	case OPT_SUITE:
-		a->o.suite = arg;
-		return CLI_OK;
-	case OPT_NO_QR:
-		a->no_qr = 1;
-		return CLI_OK;
-	case OPT_QR_PNG:
-		if (arg[0] == '\0')
-			return cli_fail(g, CLI_USAGE, "--qr-png: the file name is empty");
-		a->png = arg;
-		return CLI_OK;
-	case OPT_ACTIVATE:
-		a->o.activate = 1;
-		return CLI_OK;
-	case OPT_NO_CONFIRM:
-		a->no_confirm = 1;
-		return CLI_OK;
-	case OPT_FORCE:
-		a->force = 1;
-		return CLI_OK;
-	default:
-		return CLI_USAGE;
-	}
+	if (cli_parse_uint(arg, 6, 8, &v) != 0 || v == 7)
+		return cli_fail(g, CLI_USAGE, "--digits \"%s\": use 6 or 8",
+				cli_esc(arg, esc, sizeof(esc)));
+	a->o.digits = (unsigned)v;
+	a->otp_opts = 1;
+	return CLI_OK;
 }
+
+static int opt_period(struct cli *g, const char *arg, void *args)
+{
+	struct enroll_args *a = args;
+	unsigned long v;
+	char esc[64];
+
+	if (cli_parse_uint(arg, 1, 3600, &v) != 0)
+		return cli_fail(g, CLI_USAGE, "--period \"%s\": seconds, 1 to 3600",
+				cli_esc(arg, esc, sizeof(esc)));
+	a->o.period = (unsigned)v;
+	a->period_given = 1;
+	return CLI_OK;
+}
+
+static int opt_alg(struct cli *g, const char *arg, void *args)
+{
+	struct enroll_args *a = args;
+	char esc[64];
+
+	if (otp_alg_parse(arg, &a->o.alg) != TFA_OK)
+		return cli_fail(g, CLI_USAGE, "--algorithm \"%s\": use SHA1, SHA256 or SHA512",
+				cli_esc(arg, esc, sizeof(esc)));
+	a->otp_opts = 1;
+	return CLI_OK;
+}
+
+static int opt_issuer(struct cli *g, const char *arg, void *args)
+{
+	struct enroll_args *a = args;
+	char esc[64];
+
+	if (arg[0] == '\0')
+		return cli_fail(g, CLI_USAGE, "--issuer: the name is empty");
+	if (strchr(arg, ':') != NULL)
+		return cli_fail(g, CLI_USAGE, "--issuer \"%s\": must not contain ':' "
+				"(the otpauth label uses it as separator)",
+				cli_esc(arg, esc, sizeof(esc)));
+	a->o.issuer = arg;
+	return CLI_OK;
+}
+
+static int opt_phone(struct cli *g, const char *arg, void *args)
+{
+	struct enroll_args *a = args;
+	char esc[64];
+
+	if (!tfa_phone_valid(arg))
+		return cli_fail(g, CLI_USAGE, "--phone \"%s\": use an optional '+' and 4 to"
+				" 19 digits, no spaces (e.g. +441632960123)",
+				cli_esc(arg, esc, sizeof(esc)));
+	a->o.phone = arg;
+	return CLI_OK;
+}
+
+static int opt_qr_png(struct cli *g, const char *arg, void *args)
+{
+	struct enroll_args *a = args;
+
+	if (arg[0] == '\0')
+		return cli_fail(g, CLI_USAGE, "--qr-png: the file name is empty");
+	a->png = arg;
+	return CLI_OK;
+}
+
+#define EA_OFF(field) offsetof(struct enroll_args, field)
 
 /* 0: parsed; -1: --help printed; else an exit code */
 static int parse_args(struct cli *g, int argc, char **argv, struct enroll_args *a)
 {
-	static const struct option opts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "type", required_argument, NULL, OPT_TYPE },
-		{ "digits", required_argument, NULL, OPT_DIGITS },
-		{ "period", required_argument, NULL, OPT_PERIOD },
-		{ "algorithm", required_argument, NULL, OPT_ALG },
-		{ "issuer", required_argument, NULL, OPT_ISSUER },
-		{ "phone", required_argument, NULL, OPT_PHONE },
-		{ "suite", required_argument, NULL, OPT_SUITE },
-		{ "no-qr", no_argument, NULL, OPT_NO_QR },
-		{ "qr-png", required_argument, NULL, OPT_QR_PNG },
-		{ "activate", no_argument, NULL, OPT_ACTIVATE },
-		{ "no-confirm", no_argument, NULL, OPT_NO_CONFIRM },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ NULL, 0, NULL, 0 },
+	static const struct cli_opt opts[] = {
+		{ "type", 0, CLI_CHECK, 0, opt_type },
+		{ "digits", 0, CLI_CHECK, 0, opt_digits },
+		{ "period", 0, CLI_CHECK, 0, opt_period },
+		{ "algorithm", 0, CLI_CHECK, 0, opt_alg },
+		{ "issuer", 0, CLI_CHECK, 0, opt_issuer },
+		{ "phone", 0, CLI_CHECK, 0, opt_phone },
+		{ "suite", 0, CLI_STR, EA_OFF(o.suite), NULL },
+		{ "no-qr", 0, CLI_FLAG, EA_OFF(no_qr), NULL },
+		{ "qr-png", 0, CLI_CHECK, 0, opt_qr_png },
+		{ "activate", 0, CLI_FLAG, EA_OFF(o.activate), NULL },
+		{ "no-confirm", 0, CLI_FLAG, EA_OFF(no_confirm), NULL },
+		{ "force", 0, CLI_FLAG, EA_OFF(force), NULL },
+		CLI_OPT_END,
 	};
-	int c, rc;
+	static const struct cli_cmd cmd = { ENROLL_USAGE, opts, 1, 1, 0 };
+	struct cli_pos pos;
+	int rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (cli_global_opt(g, c, optarg))
-			continue;
-		if (c == CLI_OPT_HELP) {
-			(void)printf("usage: tfa-admin %s\n", ENROLL_USAGE);
-			return -1;
-		}
-		if (c == '?' || c == ':')
-			return cli_getopt_error(g, c, argv, ENROLL_USAGE);
-		rc = parse_opt(g, a, c, optarg);
-		if (rc != CLI_OK)
-			return rc;
-	}
-	if (argc - optind != 1)
-		return cli_usage(g, ENROLL_USAGE);
-	a->user = argv[optind];
+	rc = cli_parse(g, &cmd, argc, argv, a, &pos);
+	if (rc != CLI_OK)
+		return rc;
+	a->user = pos.v[0];
 	if (a->period_given && a->o.type != TFA_TOKEN_TOTP)
 		return cli_fail(g, CLI_USAGE, "--period applies to totp tokens only");
 	if ((a->o.phone != NULL) != (a->o.type == TFA_TOKEN_SMS))
@@ -171,7 +172,7 @@ static int parse_args(struct cli *g, int argc, char **argv, struct enroll_args *
 		return cli_fail(g, CLI_USAGE, "--digits and --algorithm apply to totp and hotp"
 				" tokens (an ocra token takes them from --suite; an sms code has"
 				" policy sms_digits)");
-	rc = cli_resolve(g, argv[optind], 1, a->force, a->canon, NULL);
+	rc = cli_resolve(g, pos.v[0], 1, a->force, a->canon, NULL);
 	if (rc != CLI_OK)
 		return rc;
 	a->user = a->canon;
@@ -311,7 +312,7 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 	lrc = tfa_enroll(ctx, a.user, &a.o, &tok, &uri, NULL, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, cli_exit_code(lrc), "enroll %s: %s", a.disp,
-			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+			      tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (tok.type == TFA_TOKEN_SMS) {
@@ -328,7 +329,7 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 			rc = cli_fail(g, CLI_STORE, "cannot write the QR code to %s: %s "
 				      "(the new token of %s is not usable; run enroll again)",
 				      cli_esc(a.png, esc, sizeof(esc)),
-				      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc), a.disp);
+				      tfa_err_text(&err, lrc), a.disp);
 			goto out;
 		}
 	}

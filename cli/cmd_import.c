@@ -40,8 +40,6 @@
 	"import oath FILE [--skip-bad] [--force]"
 #define JSON_ERRORS_MAX 1000
 
-enum { OPT_SKIP_BAD = 0x4001, OPT_FORCE };
-
 struct imp {
 	struct cli *g;
 	char file[512];          /* escaped, for messages */
@@ -136,7 +134,7 @@ static void close_file(FILE *fp)
 static int store_failed(struct imp *im, tfa_rc rc, const tfa_err *err)
 {
 	return cli_fail(im->g, CLI_STORE, "%s (nothing imported)",
-			err->msg[0] != '\0' ? err->msg : tfa_strerror(rc));
+			tfa_err_text(err, rc));
 }
 
 static int refuse(struct imp *im)
@@ -358,59 +356,42 @@ static int report(struct imp *im, int rc)
 
 int cmd_import(struct cli *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ NULL, 0, NULL, 0 },
+	static const struct cli_opt opts[] = {
+		{ "skip-bad", 0, CLI_FLAG, offsetof(struct imp, skip_bad), NULL },
+		{ "force", 0, CLI_FLAG, offsetof(struct imp, force), NULL },
+		CLI_OPT_END,
 	};
+	static const struct cli_cmd cmd = { IMPORT_USAGE, opts, 1, CLI_ANY, 0 };
+	struct cli_pos pos;
 	struct imp im;
 	tfa_ctx *ctx = NULL;
 	FILE *fp = NULL;
 	const char *kind, *user = NULL, *path;
 	char esc[64], canon[TFA_USER_MAX + 1];
-	int c, ga, rc;
+	int ga, rc;
 
 	memset(&im, 0, sizeof(im));
 	im.g = g;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (cli_global_opt(g, c, optarg))
-			continue;
-		switch (c) {
-		case CLI_OPT_HELP:
-			(void)printf("usage: tfa-admin %s\n", IMPORT_USAGE);
-			return CLI_OK;
-		case OPT_SKIP_BAD:
-			im.skip_bad = 1;
-			break;
-		case OPT_FORCE:
-			im.force = 1;
-			break;
-		default:
-			return cli_getopt_error(g, c, argv, IMPORT_USAGE);
-		}
-	}
-	if (optind >= argc)
-		return cli_usage(g, IMPORT_USAGE);
-	kind = argv[optind];
+	rc = cli_parse(g, &cmd, argc, argv, &im, &pos);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	kind = pos.v[0];
 	ga = strcmp(kind, "google-authenticator") == 0;
 	if (!ga && strcmp(kind, "oath") != 0) {
 		(void)cli_fail(g, CLI_USAGE, "import \"%s\": use google-authenticator or oath",
 			       cli_esc(kind, esc, sizeof(esc)));
 		return cli_usage(g, IMPORT_USAGE);
 	}
-	if (argc - optind != (ga ? 3 : 2))
+	if (pos.n != (ga ? 3 : 2))
 		return cli_usage(g, IMPORT_USAGE);
 	if (ga) {
 		/* as enroll: the canonical name, a user the system knows (or --force) */
-		rc = cli_resolve(g, argv[optind + 1], 1, im.force, canon, NULL);
+		rc = cli_resolve(g, pos.v[1], 1, im.force, canon, NULL);
 		if (rc != CLI_OK)
 			return rc;
 		user = canon;
 	}
-	path = argv[argc - 1];
+	path = pos.v[pos.n - 1];
 	(void)cli_esc(path, im.file, sizeof(im.file));
 	rc = open_file(&im, path, &fp);
 	if (rc != CLI_OK)

@@ -38,10 +38,12 @@ int cmd_init(struct cli *g, int argc, char **argv)
 	char s_esc[1024], k_esc[1024];
 	tfa_ctx *ctx = NULL;
 	json_object *o;
-	int new_store, new_key, first, rc;
+	static const struct cli_cmd cmd = { "init", NULL, 0, 0, 0 };
+	struct cli_pos pos;
+	int new_store, new_key, rc;
 	tfa_rc arc;
 
-	rc = cli_positional(g, argc, argv, 0, 0, "init", &first);
+	rc = cli_parse(g, &cmd, argc, argv, NULL, &pos);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
 	new_store = missing(g->store);

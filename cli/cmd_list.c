@@ -199,7 +199,7 @@ static int load_user(struct cli *g, tfa_ctx *ctx, const char *user, int64_t now,
 		char esc[4 * TFA_USER_MAX + 1];
 
 		return cli_fail(g, CLI_STORE, "%s: %s", cli_esc(user, esc, sizeof(esc)),
-				err.msg[0] != '\0' ? err.msg : tfa_strerror(rc));
+				tfa_err_text(&err, rc));
 	}
 	return CLI_OK;
 }
@@ -276,10 +276,12 @@ int cmd_list(struct cli *g, int argc, char **argv)
 	tfa_token *toks = NULL;
 	size_t i, n = 0;
 	int64_t now = (int64_t)time(NULL);
-	int first, rc;
+	static const struct cli_cmd cmd = { "list", NULL, 0, 0, 0 };
+	struct cli_pos pos;
+	int rc;
 	tfa_rc lrc;
 
-	rc = cli_positional(g, argc, argv, 0, 0, "list", &first);
+	rc = cli_parse(g, &cmd, argc, argv, NULL, &pos);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
 	rc = cli_open(g, TFA_OPEN_READONLY, &ctx);
@@ -291,7 +293,7 @@ int cmd_list(struct cli *g, int argc, char **argv)
 		goto out;
 	}
 	if (lrc != TFA_OK) {
-		rc = cli_fail(g, CLI_STORE, "%s", err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+		rc = cli_fail(g, CLI_STORE, "%s", tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (g->json) {
@@ -420,12 +422,14 @@ int cmd_show(struct cli *g, int argc, char **argv)
 	char t1[32], user[TFA_USER_MAX + 1], lookup[TFA_ERRMSG_MAX] = "";
 	size_t i, n = 0;
 	int64_t now = (int64_t)time(NULL);
-	int first, rc, sysknown = 0;
+	static const struct cli_cmd cmd = { "show USER", NULL, 1, 1, 0 };
+	struct cli_pos pos;
+	int rc, sysknown = 0;
 
-	rc = cli_positional(g, argc, argv, 1, 1, "show USER", &first);
+	rc = cli_parse(g, &cmd, argc, argv, NULL, &pos);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_resolve(g, argv[first], 0, 0, user, &sysknown);
+	rc = cli_resolve(g, pos.v[0], 0, 0, user, &sysknown);
 	if (rc != CLI_OK)
 		return rc;
 	rc = cli_open(g, TFA_OPEN_READONLY, &ctx);

@@ -114,7 +114,7 @@ static int policy_set(struct cli *g, const char *key, const char *value, int for
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, cli_exit_code(lrc), "policy set %s: %s",
 			      cli_esc(key, esc, sizeof(esc)),
-			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+			      tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (strcmp(key, "required_groups") == 0) {
@@ -133,8 +133,7 @@ static int policy_set(struct cli *g, const char *key, const char *value, int for
 	err.msg[0] = '\0';
 	lrc = tfa_policy_set(ctx, key, value, &err);
 	if (lrc != TFA_OK) {
-		rc = cli_fail(g, cli_exit_code(lrc), "%s", err.msg[0] != '\0' ? err.msg :
-			      tfa_strerror(lrc));
+		rc = cli_fail(g, cli_exit_code(lrc), "%s", tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (g->json) {
@@ -156,15 +155,20 @@ out:
 
 int cmd_policy(struct cli *g, int argc, char **argv)
 {
-	int first, n, rc, force = 0;
+	static const struct cli_opt opts[] = {
+		{ "force", 0, CLI_FLAG, 0, NULL },
+		CLI_OPT_END,
+	};
+	static const struct cli_cmd cmd = { POLICY_USAGE, opts, 1, 3, 0 };
+	struct cli_pos pos;
+	int rc, force = 0;
 
-	rc = cli_positional_force(g, argc, argv, 1, 3, POLICY_USAGE, &first, &force);
+	rc = cli_parse(g, &cmd, argc, argv, &force, &pos);   /* --force: off 0 of &force */
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	n = argc - first;
-	if (strcmp(argv[first], "show") == 0 && n == 1 && !force)
+	if (strcmp(pos.v[0], "show") == 0 && pos.n == 1 && !force)
 		return policy_show(g);
-	if (strcmp(argv[first], "set") == 0 && n == 3)
-		return policy_set(g, argv[first + 1], argv[first + 2], force);
+	if (strcmp(pos.v[0], "set") == 0 && pos.n == 3)
+		return policy_set(g, pos.v[1], pos.v[2], force);
 	return cli_usage(g, POLICY_USAGE);
 }

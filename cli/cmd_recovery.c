@@ -15,40 +15,16 @@
 
 #define RECOVERY_USAGE "recovery USER [--count N]   (N: 1 to 100, default 10)"
 
-enum { OPT_COUNT = 0x4001 };
-
-/* 0: parsed; -1: --help printed; else an exit code */
-static int parse_args(struct cli *g, int argc, char **argv, const char **user,
-		      unsigned *count)
+/* --count N: into the unsigned at @args */
+static int opt_count(struct cli *g, const char *arg, void *args)
 {
-	static const struct option opts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "count", required_argument, NULL, OPT_COUNT },
-		{ NULL, 0, NULL, 0 },
-	};
 	unsigned long v;
 	char esc[64];
-	int c;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (cli_global_opt(g, c, optarg))
-			continue;
-		if (c == CLI_OPT_HELP) {
-			(void)printf("usage: tfa-admin %s\n", RECOVERY_USAGE);
-			return -1;
-		}
-		if (c != OPT_COUNT)
-			return cli_getopt_error(g, c, argv, RECOVERY_USAGE);
-		if (cli_parse_uint(optarg, 1, TFA_RECOVERY_MAX, &v) != 0)
-			return cli_fail(g, CLI_USAGE, "--count \"%s\": a number from 1 to %d",
-					cli_esc(optarg, esc, sizeof(esc)), TFA_RECOVERY_MAX);
-		*count = (unsigned)v;
-	}
-	if (argc - optind != 1)
-		return cli_usage(g, RECOVERY_USAGE);
-	*user = argv[optind];
+	if (cli_parse_uint(arg, 1, TFA_RECOVERY_MAX, &v) != 0)
+		return cli_fail(g, CLI_USAGE, "--count \"%s\": a number from 1 to %d",
+				cli_esc(arg, esc, sizeof(esc)), TFA_RECOVERY_MAX);
+	*(unsigned *)args = (unsigned)v;
 	return CLI_OK;
 }
 
@@ -112,19 +88,24 @@ static int print_text(struct cli *g, const char *disp, char **codes, unsigned co
 
 int cmd_recovery(struct cli *g, int argc, char **argv)
 {
+	static const struct cli_opt opts[] = {
+		{ "count", 0, CLI_CHECK, 0, opt_count },
+		CLI_OPT_END,
+	};
+	static const struct cli_cmd cmd = { RECOVERY_USAGE, opts, 1, 1, 0 };
+	struct cli_pos pos;
 	tfa_err err = { .msg = "" };
 	tfa_ctx *ctx = NULL;
-	const char *given = NULL;
 	unsigned count = TFA_RECOVERY_DEFAULT;
 	char **codes = NULL;
 	char user[TFA_USER_MAX + 1], disp[4 * TFA_USER_MAX + 1];
 	tfa_rc lrc;
 	int rc;
 
-	rc = parse_args(g, argc, argv, &given, &count);
+	rc = cli_parse(g, &cmd, argc, argv, &count, &pos);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_resolve(g, given, 0, 0, user, NULL);
+	rc = cli_resolve(g, pos.v[0], 0, 0, user, NULL);
 	if (rc != CLI_OK)
 		return rc;
 	(void)cli_esc(user, disp, sizeof(disp));
@@ -134,7 +115,7 @@ int cmd_recovery(struct cli *g, int argc, char **argv)
 	lrc = tfa_recovery_generate(ctx, user, count, &codes, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, cli_exit_code(lrc), "%s: %s", disp,
-			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+			      tfa_err_text(&err, lrc));
 		goto out;
 	}
 	rc = g->json ? print_json(g, user, codes, count) : print_text(g, disp, codes, count);

@@ -33,7 +33,11 @@
 #define CARD_FILE_MAX (64L * 1024 * 1024)
 #define JSON_ERRORS_MAX 1000
 
-enum { OPT_PSKC = 0x5001, OPT_CSV, OPT_SKIP_BAD, OPT_FORCE };
+/* token's options */
+struct token_args {
+	const char *pskc, *csv;
+	int skip_bad, force;
+};
 
 struct card_imp {
 	struct cli *g;
@@ -162,7 +166,7 @@ static int import_cards(struct cli *g, const char *path, int pskc, int skip_bad)
 	im.pos = pos;
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, lrc == TFA_EINVAL ? CLI_USAGE : CLI_STORE, "%s: %s; nothing imported",
-			      im.file, err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+			      im.file, tfa_err_text(&err, lrc));
 		goto out;
 	}
 	if (bad > 0 && !skip_bad) {
@@ -182,7 +186,7 @@ static int import_cards(struct cli *g, const char *path, int pskc, int skip_bad)
 	lrc = tfa_cards_add(ctx, cards, n, pskc ? "pskc" : "csv", duplicate, &im, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, lrc == TFA_EEXIST ? CLI_USAGE : CLI_STORE, "%s",
-			      err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+			      tfa_err_text(&err, lrc));
 		goto out;
 	}
 	for (i = 0; i < n; i++)
@@ -446,55 +450,40 @@ out:
 
 int cmd_token(struct cli *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "pskc", required_argument, NULL, OPT_PSKC },
-		{ "csv", required_argument, NULL, OPT_CSV },
-		{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ NULL, 0, NULL, 0 },
+	static const struct cli_opt opts[] = {
+		{ "pskc", 0, CLI_STR, offsetof(struct token_args, pskc), NULL },
+		{ "csv", 0, CLI_STR, offsetof(struct token_args, csv), NULL },
+		{ "skip-bad", 0, CLI_FLAG, offsetof(struct token_args, skip_bad), NULL },
+		{ "force", 0, CLI_FLAG, offsetof(struct token_args, force), NULL },
+		CLI_OPT_END,
 	};
-	const char *pskc = NULL, *csv = NULL, *sub;
-	int c, n, skip_bad = 0, force = 0;
+	static const struct cli_cmd cmd = { TOKEN_USAGE, opts, 1, CLI_ANY, 0 };
+	struct token_args a = { NULL, NULL, 0, 0 };
+	struct cli_pos pos;
+	const char *sub;
+	int n, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (cli_global_opt(g, c, optarg))
-			continue;
-		if (c == CLI_OPT_HELP) {
-			(void)printf("usage: tfa-admin %s\n", TOKEN_USAGE);
-			return CLI_OK;
-		}
-		if (c == OPT_PSKC)
-			pskc = optarg;
-		else if (c == OPT_CSV)
-			csv = optarg;
-		else if (c == OPT_SKIP_BAD)
-			skip_bad = 1;
-		else if (c == OPT_FORCE)
-			force = 1;
-		else
-			return cli_getopt_error(g, c, argv, TOKEN_USAGE);
-	}
-	n = argc - optind;
-	if (n < 1)
-		return cli_usage(g, TOKEN_USAGE);
-	sub = argv[optind];
+	rc = cli_parse(g, &cmd, argc, argv, &a, &pos);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	n = pos.n;
+	sub = pos.v[0];
 	if (strcmp(sub, "import") == 0) {
-		if (n != 1 || (pskc == NULL) == (csv == NULL) || force)
+		if (n != 1 || (a.pskc == NULL) == (a.csv == NULL) || a.force)
 			return cli_usage(g, TOKEN_USAGE);
-		return import_cards(g, pskc != NULL ? pskc : csv, pskc != NULL, skip_bad);
+		return import_cards(g, a.pskc != NULL ? a.pskc : a.csv, a.pskc != NULL,
+				    a.skip_bad);
 	}
-	if (pskc != NULL || csv != NULL || skip_bad || (force && strcmp(sub, "assign") != 0))
+	if (a.pskc != NULL || a.csv != NULL || a.skip_bad ||
+	    (a.force && strcmp(sub, "assign") != 0))
 		return cli_usage(g, TOKEN_USAGE);
 	if (strcmp(sub, "list") == 0 && n == 1)
 		return list_cards(g);
 	if (strcmp(sub, "assign") == 0 && n == 3)
-		return assign(g, argv[optind + 1], argv[optind + 2], 0, force);
+		return assign(g, pos.v[1], pos.v[2], 0, a.force);
 	if (strcmp(sub, "unassign") == 0 && n == 2)
-		return assign(g, argv[optind + 1], NULL, 1, 0);
+		return assign(g, pos.v[1], NULL, 1, 0);
 	if (strcmp(sub, "resync") == 0 && n == 4)
-		return resync(g, argv[optind + 1], argv[optind + 2], argv[optind + 3]);
+		return resync(g, pos.v[1], pos.v[2], pos.v[3]);
 	return cli_usage(g, TOKEN_USAGE);
 }

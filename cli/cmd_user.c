@@ -20,16 +20,22 @@ struct uname {
 static int user_cmd_open(struct cli *g, int argc, char **argv, unsigned flags, int need_known,
 			 struct uname *u, const char **user, tfa_ctx **ctx)
 {
+	static const struct cli_opt fopts[] = {
+		{ "force", 0, CLI_FLAG, 0, NULL },   /* the int force itself */
+		CLI_OPT_END,
+	};
 	char usage[64];
-	int first, rc, force = 0;
+	struct cli_cmd cmd = { usage, need_known ? fopts : NULL, 1, 1, 0 };
+	struct cli_pos pos;
+	int rc, force = 0;
 
 	*ctx = NULL;
 	(void)snprintf(usage, sizeof(usage), need_known ? "%s USER [--force]" : "%s USER",
 		       argv[0]);
-	rc = cli_positional_force(g, argc, argv, 1, 1, usage, &first, need_known ? &force : NULL);
+	rc = cli_parse(g, &cmd, argc, argv, &force, &pos);
 	if (rc != CLI_OK)
 		return rc;
-	rc = cli_resolve(g, argv[first], need_known, force, u->canon, NULL);
+	rc = cli_resolve(g, pos.v[0], need_known, force, u->canon, NULL);
 	if (rc != CLI_OK)
 		return rc;
 	(void)cli_esc(u->canon, u->disp, sizeof(u->disp));
@@ -42,7 +48,7 @@ static int lib_fail(struct cli *g, const char *user, tfa_rc rc, const tfa_err *e
 	char esc[4 * TFA_USER_MAX + 1];
 
 	return cli_fail(g, cli_exit_code(rc), "%s: %s", cli_esc(user, esc, sizeof(esc)),
-			err->msg[0] != '\0' ? err->msg : tfa_strerror(rc));
+			tfa_err_text(err, rc));
 }
 
 int cmd_reset(struct cli *g, int argc, char **argv)

@@ -70,7 +70,7 @@ int cli_check_code(struct cli *g, tfa_ctx *ctx, const char *user, const char *co
 		break;
 	default:
 		/* store/key error, or a bad argument: the library says why */
-		return cli_fail(g, ex, "%s", err.msg[0] != '\0' ? err.msg : tfa_strerror(rc));
+		return cli_fail(g, ex, "%s", tfa_err_text(&err, rc));
 	}
 	if (json_out)
 		print_json(g, user, rc, &res);
@@ -115,20 +115,23 @@ int cli_check_code(struct cli *g, tfa_ctx *ctx, const char *user, const char *co
 
 static int check_cmd(struct cli *g, int argc, char **argv, int confirm)
 {
-	const char *usage = confirm ? "confirm USER CODE   (CODE - reads it from stdin)" :
-				      "verify USER CODE   (CODE - reads it from stdin)";
+	static const struct cli_cmd cmds[2] = {
+		{ "verify USER CODE   (CODE - reads it from stdin)", NULL, 2, 2, 0 },
+		{ "confirm USER CODE   (CODE - reads it from stdin)", NULL, 2, 2, 0 },
+	};
+	struct cli_pos pos;
 	char buf[128], user[TFA_USER_MAX + 1];
 	const char *code;
 	char *argcode;
 	tfa_ctx *ctx = NULL;
-	int first, rc;
+	int rc;
 
 	buf[0] = '\0';
-	rc = cli_positional(g, argc, argv, 2, 2, usage, &first);
+	rc = cli_parse(g, &cmds[confirm != 0], argc, argv, NULL, &pos);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	code = argcode = argv[first + 1];
-	rc = cli_resolve(g, argv[first], 0, 0, user, NULL);
+	code = argcode = pos.v[1];
+	rc = cli_resolve(g, pos.v[0], 0, 0, user, NULL);
 	if (rc != CLI_OK)
 		goto out;
 	if (strcmp(code, "-") == 0) {

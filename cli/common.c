@@ -99,7 +99,7 @@ int cli_resolve(struct cli *g, const char *given, int need_known, int force,
 	lrc = tfa_user_resolve(given, canon, TFA_USER_MAX + 1, &k, &err);
 	if (lrc != TFA_OK)
 		return cli_fail(g, lrc == TFA_ELOOKUP ? CLI_STORE : cli_exit_code(lrc), "%s",
-				err.msg[0] != '\0' ? err.msg : tfa_strerror(lrc));
+				tfa_err_text(&err, lrc));
 	if (known != NULL)
 		*known = k;
 	if (!k && need_known && !force)
@@ -107,80 +107,6 @@ int cli_resolve(struct cli *g, const char *given, int need_known, int force,
 				" spelling, or give --force for a user the system does not list"
 				" (e.g. RADIUS-only)", cli_esc(given, esc, sizeof(esc)));
 	return CLI_OK;
-}
-
-int cli_global_opt(struct cli *g, int c, const char *arg)
-{
-	switch (c) {
-	case CLI_OPT_STORE:
-		g->store = arg;
-		return 1;
-	case CLI_OPT_KEYFILE:
-		g->keyfile = arg;
-		return 1;
-	case CLI_OPT_JSON:
-		g->json = 1;
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-int cli_getopt_error(struct cli *g, int c, char **argv, const char *usage)
-{
-	char esc[128];
-	const char *bad = optind > 0 ? argv[optind - 1] : "?";
-
-	if (c == ':')
-		(void)cli_fail(g, CLI_USAGE, "option %s needs a value",
-			       cli_esc(bad, esc, sizeof(esc)));
-	else if (optopt > 0 && optopt < 0x80)
-		(void)cli_fail(g, CLI_USAGE, "unknown option -%c", optopt);
-	else
-		(void)cli_fail(g, CLI_USAGE, "unknown option %s", cli_esc(bad, esc, sizeof(esc)));
-	return cli_usage(g, usage);
-}
-
-#define CLI_OPT_FORCE 0x1005
-
-int cli_positional_force(struct cli *g, int argc, char **argv, int nmin, int nmax,
-			 const char *usage, int *first, int *force)
-{
-	static const struct option opts[] = { CLI_GLOBAL_LONGOPTS, { NULL, 0, NULL, 0 } };
-	static const struct option fopts[] = {
-		CLI_GLOBAL_LONGOPTS, { "force", no_argument, NULL, CLI_OPT_FORCE },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, n;
-
-	if (force != NULL)
-		*force = 0;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", force != NULL ? fopts : opts, NULL)) != -1) {
-		if (cli_global_opt(g, c, optarg))
-			continue;
-		if (c == CLI_OPT_FORCE && force != NULL) {
-			*force = 1;
-			continue;
-		}
-		if (c == CLI_OPT_HELP) {
-			(void)printf("usage: tfa-admin %s\n", usage);
-			return -1;
-		}
-		return cli_getopt_error(g, c, argv, usage);
-	}
-	n = argc - optind;
-	if (n < nmin || n > nmax)
-		return cli_usage(g, usage);
-	*first = optind;
-	return CLI_OK;
-}
-
-int cli_positional(struct cli *g, int argc, char **argv, int nmin, int nmax,
-		   const char *usage, int *first)
-{
-	return cli_positional_force(g, argc, argv, nmin, nmax, usage, first, NULL);
 }
 
 int cli_read_code(char *buf, size_t len)

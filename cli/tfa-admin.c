@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,54 +110,60 @@ static const char *env_or(const char *name, const char *dflt)
 	return v != NULL && v[0] != '\0' ? v : dflt;
 }
 
+#define TOP_USAGE "[--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]"
+
+static int show_help(struct cli *g, const char *arg, void *args)
+{
+	(void)g;
+	(void)arg;
+	(void)args;
+	(void)fputs(usage_text, stdout);
+	return CLI_DONE;
+}
+
+static int show_version(struct cli *g, const char *arg, void *args)
+{
+	(void)g;
+	(void)arg;
+	(void)args;
+	(void)printf("tfa-admin (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+	return CLI_DONE;
+}
+
 static int run(struct cli *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "store", required_argument, NULL, CLI_OPT_STORE },
-		{ "keyfile", required_argument, NULL, CLI_OPT_KEYFILE },
-		{ "json", no_argument, NULL, CLI_OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	static const struct cli_opt opts[] = {
+		{ "help", 'h', CLI_ACTION, 0, show_help },
+		{ "version", 'V', CLI_ACTION, 0, show_version },
+		CLI_OPT_END,
 	};
+	static const struct cli_cmd top = { TOP_USAGE, opts, 0, CLI_ANY, 1 };
+	struct cli_pos pos;
 	char esc[128];
 	size_t i;
-	int c;
+	int rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
-		if (cli_global_opt(g, c, optarg))
-			continue;
-		switch (c) {
-		case 'h':
-			(void)fputs(usage_text, stdout);
-			return CLI_OK;
-		case 'V':
-			(void)printf("tfa-admin (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			return CLI_OK;
-		default:
-			return cli_getopt_error(g, c, argv,
-						"[--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]");
-		}
-	}
-	if (optind >= argc) {
+	rc = cli_parse(g, &top, argc, argv, NULL, &pos);
+	if (rc != CLI_OK)
+		return rc == CLI_DONE ? CLI_OK : rc;
+	if (pos.n == 0) {
 		(void)cli_fail(g, CLI_USAGE, "no command given (try tfa-admin --help)");
-		return cli_usage(g, "[--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]");
+		return cli_usage(g, TOP_USAGE);
 	}
-	if (strcmp(argv[optind], "help") == 0) {
+	if (strcmp(pos.v[0], "help") == 0) {
 		(void)fputs(usage_text, stdout);
 		return CLI_OK;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[optind], commands[i].name) != 0)
+		if (strcmp(pos.v[0], commands[i].name) != 0)
 			continue;
 		if (commands[i].fn == NULL)
 			return cli_fail(g, CLI_USAGE, "%s: not implemented yet", commands[i].name);
-		return commands[i].fn(g, argc - optind, argv + optind);
+		return commands[i].fn(g, pos.n, pos.v);
 	}
 	(void)cli_fail(g, CLI_USAGE, "unknown command \"%s\" (try tfa-admin --help)",
-		       cli_esc(argv[optind], esc, sizeof(esc)));
-	return cli_usage(g, "[--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]");
+		       cli_esc(pos.v[0], esc, sizeof(esc)));
+	return cli_usage(g, TOP_USAGE);
 }
 
 int main(int argc, char **argv)
