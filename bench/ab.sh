@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/ab.sh BUILD_A BUILD_B [USERS] - two builds of pam_twofactor.so side
 # by side (interleaved rounds in one process, each with its own copy of one
 # imported store), in process and whole process, store on disk (/var/tmp).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/plot.sh OUT - OUT/perf-latency.png: median login latency against the
 # number of users, log-log, in process and whole process, from
 # OUT/results.csv (bench/run.sh). Needs gnuplot (Debian gnuplot-nox).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/report.sh OUT "IMPORT_SIZES" CONC_SIZE - the tables (markdown) and the
 # targets from OUT/results.csv and OUT/import.csv (written by bench/run.sh).
 set -eu

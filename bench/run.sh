@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/run.sh - login benchmark of pam_twofactor.so against pam_oath and
 # pam_google_authenticator, and of `tfa-admin import oath` (see
 # bench/README.md and docs/PERFORMANCE.md).

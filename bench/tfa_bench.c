@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tfa_bench.c - login benchmark for pam_twofactor.so, pam_oath and
  * pam_google_authenticator (bench/run.sh drives it; see bench/README.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cli.h - shared state and helpers of tfa-admin: exit codes, messages,
  * JSON output, opening the store, argument checks. */
 #ifndef TFA_CLI_H

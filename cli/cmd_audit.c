@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_audit.c - tfa-admin audit [--user USER] [--since TIME] | --prune.
  *
  * --prune applies the retention policy (audit_keep_days): the rows older

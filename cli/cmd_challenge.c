@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_challenge.c - tfa-admin challenge USER: the challenge step of a login
  * (challenge.h), for scripts and RADIUS helpers: send the code to the
  * user's phone, or make an OCRA question; then `tfa-admin verify USER

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_doctor.c - tfa-admin doctor [--json] [--sshd-config PATH]
  * [--pam-dir DIR] [--dev-log PATH] [--sshd PATH|none]: check the set-up
  * (store and key files, the key matching the store, integrity, sshd, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_enroll.c - tfa-admin enroll USER [options]: issue a new secret.
  *
  * Prints the otpauth:// URI and (unless --no-qr) the terminal QR on stdout;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_import.c - tfa-admin import: migrate from google-authenticator-libpam
  * and pam_oath.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_init.c - tfa-admin init: create the store and the key file.
  *
  * It is the only command that creates a store or a key (tfa-admin(8) "Files and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_list.c - tfa-admin list and show USER (read-only).
  *
  * list: one line per user the store knows: name, whether 2FA is required

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_policy.c - tfa-admin policy show | policy set KEY VALUE.
  *
  * show prints every key (tfa_policy_keys order) with its effective value

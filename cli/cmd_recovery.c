@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_recovery.c - tfa-admin recovery USER [--count N]: new recovery codes.
  *
  * Replaces the user's recovery codes with N (default 10, 1..100) new ones

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_token.c - tfa-admin token: hardware token cards.
  *
  *   token import --pskc FILE | --csv FILE [--skip-bad]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_user.c - tfa-admin reset, enable/disable/default and unlock USER.
  * Each change is written to the audit trail. */
 #include "config.h"

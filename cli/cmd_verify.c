@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_verify.c - tfa-admin verify USER CODE and confirm USER CODE.
  *
  * Both run exactly the library's login check (tfa_verify / tfa_confirm):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* common.c - tfa-admin helpers: exit codes, opening the store, checking
  * arguments, reading a code. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* doctor_sys.c - facts from the running system for `tfa-admin doctor`. */
 #include "config.h"
 

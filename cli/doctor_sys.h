@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* doctor_sys.h - what `tfa-admin doctor` reads from the running system:
  * command output (sshd -T, timedatectl, chronyc), the clock and the
  * syslog socket. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* options.c - the one option parser of tfa-admin: a command describes its
  * options in a table (struct cli_opt), cli_parse reads argv with
  * getopt_long, handles the global options wherever they stand, reports

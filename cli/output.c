@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* output.c - tfa-admin messages and JSON output.
  *
  * Text goes to stdout, errors to stderr as "tfa-admin: MESSAGE". With

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tfa-admin - manage second-factor tokens, policy and lockouts.
  *
  *   tfa-admin [--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck disable=SC2086 # flag and file lists are split on spaces on purpose
 # fuzz/build.sh [OUTDIR] - build the libFuzzer targets with clang.
 #

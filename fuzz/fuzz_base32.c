@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_base32.c - tfa_base32_decode / tfa_base32_encode.
  *
  * Input: the text to decode (NUL-terminated copy). Properties:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_code.c - otp_code_parse and otp_code_equal.
  *
  * Input: byte 0 picks the length (6 + b % 3 digits), the rest is the code

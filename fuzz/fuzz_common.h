@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_common.h - helpers shared by the libFuzzer targets (header only). */
 #ifndef TFA_FUZZ_COMMON_H
 #define TFA_FUZZ_COMMON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_csv.c - tfa_cards_parse_csv (a token-card CSV file).
  *
  * Input: the file's bytes (NULs included: the parser takes a length).

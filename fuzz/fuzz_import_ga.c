@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_import_ga.c - tfa_import_ga_parse (a ~/.google_authenticator file).
  *
  * Input: the file's bytes (NULs included: the parser takes a length).

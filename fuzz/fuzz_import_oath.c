@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_import_oath.c - tfa_import_oath_line (one line of a pam_oath users
  * file).
  *

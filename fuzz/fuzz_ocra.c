@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_ocra.c - otp_ocra_suite_parse, otp_ocra and otp_ocra_challenge.
  *
  * Input: "SUITE\nQUESTION\nTAIL": the suite text up to the first newline,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_pam_args.c - the pam_twofactor.so argument parser
  * (pam_module/args.c: tfa_pam_args_parse).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_policy.c - tfa_policy_normalize.
  *
  * Input: byte 0 picks the key from tfa_policy_keys() (b % (nkeys + 1); the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_pskc.c - tfa_cards_parse_pskc (a PSKC document: the pre-scan, then
  * libpskc/libxml2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_uri.c - tfa_uri_parse / tfa_uri_build.
  *
  * Input: the URI text (NUL-terminated copy). Properties:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_user.c - tfa_user_valid and tfa_escape.
  *
  * Input: byte 0 is the output size for tfa_escape (0..255), the rest is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck disable=SC2086 # flag and file lists are split on spaces on purpose
 # fuzz/run-smoke.sh - build the libFuzzer targets (fuzz/build.sh, which only
 # recompiles what changed) and run each one for a bounded time on a copy of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* admin.c - the front ends' calls on users, tokens, cards, imports and the
  * audit trail (admin.h): each checks its arguments, names the context's
  * source in the audit row and hands the change and its row to one store

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* admin.h - what tfa-admin (and any other front end) may do to users,
  * tokens, cards, imports and the audit trail, through an open context.
  * Every call that changes state writes its audit row in the same store

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* audit.c - appending to the audit trail. */
 #include "config.h"
 

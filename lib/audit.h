@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* audit.h - the audit trail: who, what, when. Never a secret or a code. */
 #ifndef TFA_AUDIT_H
 #define TFA_AUDIT_H

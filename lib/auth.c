@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* auth.c - the second-factor check that every front end runs: lockout,
  * code against each token within the window, replay refusal, failure
  * counting, all inside one store transaction. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* auth.h - the checks a login makes; shared by pam_twofactor.so and
  * tfa-admin so that a login and `tfa-admin verify` run the same code. */
 #ifndef TFA_AUTH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* card.h - token-card files: PSKC (RFC 6030, through libpskc) and CSV.
  *
  * Parsing checks everything and stores nothing: the result is an array of

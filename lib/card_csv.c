@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* card_csv.c - CSV token-card files (serial,secret-hex,type,digits
  * [,counter|period]; rules in card.h) into unassigned token records. */
 #include "config.h"

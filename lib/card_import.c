@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* card_import.c - token-card files into unassigned token records
  * (card.h): what both formats share - the result array with its duplicate
  * check by serial, problem reports, serial rules. The formats are in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* card_internal.h - shared by the token-card parsers only (card_import.c:
  * the result and its checks; card_pskc.c; card_csv.c). */
 #ifndef TFA_CARD_INTERNAL_H

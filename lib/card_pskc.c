@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* card_pskc.c - PSKC token-card files (RFC 6030, through libpskc) into
  * unassigned token records (card.h). Pure: no store, no file I/O.
  *

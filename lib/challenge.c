@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* challenge.c - the challenge step before the code prompt (order in
  * challenge.h): codes sent to the phone and OCRA questions. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* challenge.h - the step before the code prompt: a code sent to the phone
  * (type sms), or an OCRA question (type ocra) when the phone cannot be
  * reached or the user has only a challenge-response token.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* context.c - opening a store with its policy: the handle every front end
  * holds (auth.h). */
 #include "config.h"

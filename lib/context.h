@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* context.h - the inside of a tfa_ctx, private to the library: front ends
  * see the opaque type and its accessors (auth.h). */
 #ifndef TFA_CONTEXT_H

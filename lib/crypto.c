@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* crypto.c - key file and AES-256-GCM sealing of secrets (OpenSSL). */
 #include "config.h"
 

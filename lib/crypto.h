@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* crypto.h - the key file and AES-256-GCM encryption of secrets at rest. */
 #ifndef TFA_CRYPTO_H
 #define TFA_CRYPTO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* delivery.c - run the site's sms_command (tfa-admin(8): policy key
  * sms_command): no shell, phone number as the one argument, the message on
  * standard input, a bare environment, killed after a timeout, always reaped. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* delivery.h - out-of-band code delivery: running the site's sms_command. */
 #ifndef TFA_DELIVERY_H
 #define TFA_DELIVERY_H

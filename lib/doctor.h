@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* doctor.h - checks of a host's set-up for `tfa-admin doctor`: the store
  * and key files, sshd, the PAM stacks, policy. Each check is a decision
  * made here from what the caller read (files, command output); the CLI

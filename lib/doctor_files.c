@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* doctor_files.c - `tfa-admin doctor`: the store and key files, their
  * parent directories, the key matching the store, integrity_check. */
 #include "config.h"

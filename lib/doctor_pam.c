@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* doctor_pam.c - `tfa-admin doctor`: the PAM stacks that run
  * pam_twofactor.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* doctor_policy.c - `tfa-admin doctor`: policy sanity. */
 #include "config.h"
 

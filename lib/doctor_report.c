@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* doctor_report.c - the list of checks `tfa-admin doctor` prints. */
 #include "config.h"
 

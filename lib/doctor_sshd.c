@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* doctor_sshd.c - `tfa-admin doctor`: does sshd run the PAM stack with a
  * prompt the code can be typed at, and for which logins?
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* enroll.c - issuing a new secret: token record plus otpauth:// URI. */
 #include "config.h"
 

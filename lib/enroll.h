@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* enroll.h - issuing a new secret to a user. */
 #ifndef TFA_ENROLL_H
 #define TFA_ENROLL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* error.c - error text, user-name rules, escaping for logs. */
 #include "config.h"
 

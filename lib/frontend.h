@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* frontend.h - the one header of the front ends: pam_twofactor.so,
  * tfa-admin and rlm_twofactor include this and nothing else of lib/, so a
  * PAM login, a RADIUS login and `tfa-admin verify` run the same calls and

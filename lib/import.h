@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* import.h - migration from google-authenticator-libpam and pam_oath.
  *
  * The parsers are pure: they take text and give tokens, with no store and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* import_ga.c - parse a ~/.google_authenticator file (google-authenticator-
  * libpam) into a token and scratch codes. Pure: no store, no I/O.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* import_oath.c - parse one line of a pam_oath users file (oath-toolkit's
  * "usersfile"). Pure: no store, no I/O.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* match.c - matching one answer against a user's tokens (TOTP within the
  * window, HOTP within the look-ahead, refusing any step or counter already
  * used through the token or a twin), the pending challenge and the unused

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* match.h - inside the login check (auth.c): matching what the user typed
  * against the tokens, the pending challenge and the recovery codes of one
  * user, within the store transaction. Private to lib/. */

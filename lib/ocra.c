@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ocra.c - OCRA challenge-response (RFC 6287) over OpenSSL HMAC.
  *
  * Suite syntax accepted by otp_ocra_suite_parse (strict, case-sensitive):

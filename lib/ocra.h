@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ocra.h - OCRA challenge-response codes (RFC 6287), computed with OpenSSL
  * HMAC (liboath has no OCRA).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* otp.c - HOTP (RFC 4226) and TOTP (RFC 6238) codes, through liboath.
  *
  * liboath's oath_hotp_generate only does HMAC-SHA1, so every code is computed

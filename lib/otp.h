@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* otp.h - HOTP (RFC 4226) and TOTP (RFC 6238) codes, through liboath. */
 #ifndef TFA_OTP_H
 #define TFA_OTP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* policy.c - global settings: defaults, validation, and who is required. */
 #include "config.h"
 

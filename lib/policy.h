@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* policy.h - global settings (tfa-admin(8) "Policy") and who must use 2FA. */
 #ifndef TFA_POLICY_H
 #define TFA_POLICY_H

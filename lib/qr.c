@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* qr.c - QR codes for enrolment, through libqrencode and libpng.
  *
  * Both outputs encode the text in 8-bit (byte) mode at error correction

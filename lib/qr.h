@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* qr.h - QR codes for enrolment, through libqrencode. */
 #ifndef TFA_QR_H
 #define TFA_QR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* records.h - the records the library hands to front ends and the store
  * backends exchange: users, tokens, audit rows, and the stored forms of
  * recovery codes and challenges. No functions: the store's are private to

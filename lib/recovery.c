@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* recovery.c - single-use recovery codes: making, hashing, checking.
  *
  * A code is TFA_RECOVERY_DIGITS random digits. The store keeps, per code, a

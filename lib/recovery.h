@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* recovery.h - single-use recovery codes for a user without their phone.
  *
  * Codes are 8 random digits (like google-authenticator's scratch codes, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* resync.c - resynchronising a token from two consecutive codes. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* resync.h - bringing a token back in step from two consecutive codes
  * (tfa-admin token resync): an event-based card pressed many times, or a
  * time-based card whose clock drifted. */

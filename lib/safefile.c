@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* safefile.c - open store and key files without following symlinks, check
  * them on the descriptor and check the directories above them
  * (the rules are in safefile.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* safefile.h - opening the store, the key file and the sms_command safely.
  *
  * Rules (pam_twofactor(8) FILES, tfa-admin(8) FILES): refuse a file that is a symlink or not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* secret.c - random secrets, base32 (RFC 4648), and wiping.
  *
  * Base32 is written by hand rather than with liboath's oath_base32_*, so that

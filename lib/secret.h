@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* secret.h - random secrets, base32, and wiping. */
 #ifndef TFA_SECRET_H
 #define TFA_SECRET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tfa.h - libotp common definitions: the one error enum, limits, error text.
  *
  * Every fallible libotp function returns a tfa_rc.  Functions that can fail

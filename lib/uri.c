@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uri.c - otpauth:// Key URI Format (Google Authenticator, FreeOTP, Aegis).
  *
  *   otpauth://TYPE/ISSUER:ACCOUNT?secret=B32&issuer=ISSUER[&algorithm=A]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uri.h - otpauth:// Key URI Format (Google Authenticator, FreeOTP, Aegis). */
 #ifndef TFA_URI_H
 #define TFA_URI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* username.c - user and group names through NSS (see username.h). */
 #include "config.h"
 

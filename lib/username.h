@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* username.h - user and group names through NSS (pam_twofactor(8) and tfa-admin(8), USER NAMES).
  *
  * Two spellings of one account (ALICE and alice under a case-insensitive

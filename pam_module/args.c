@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* args.c - parsing pam_twofactor.so module arguments (see args.h).
  *
  * As Yubico pam-u2f and Linux-PAM pam_faillock do, options go into a struct

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* args.h - pam_twofactor.so module arguments.
  *
  * The options (pam_twofactor(8) OPTIONS) are parsed from the argc/argv that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* conv.c - PAM conversation helpers (see conv.h), and the module's helpers
  * for logging outcomes, the audit trail and messages (see module.h). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* conv.h - talking to the person logging in through the PAM conversation.
  *
  * The module calls the application's conversation function itself (not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* module.h - what the parts of pam_twofactor.so share: the state of one
  * pam_sm_authenticate call (no global state anywhere) and the helpers that
  * log outcomes, write the audit trail and talk to the person logging in.

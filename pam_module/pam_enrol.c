@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pam_enrol.c - first-login enrolment (pam_twofactor(8)): a required user with
  * no active token who has just given the right password is shown a new
  * secret as a QR code and as text, and types the first code; only then is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pam_twofactor.c - the second factor at login: pam_sm_authenticate.
  *
  *   auth requisite pam_unix.so

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # scripts/demo.sh - a short tour of twofactor, safe to run on any host.
 #
 # Installs missing Debian packages (scripts/deps.sh demo), builds the tree

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Installs the Debian 12 packages that twofactor needs to build and test,
 # only those missing (apt-get update once, then apt-get install -y).
 # Usage: scripts/deps.sh [build|test|deb|demo|bench]   (test = build + test

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The whole test suite, from a fresh Debian 12 machine (run as root):
 # installs missing packages, builds three ways, and runs
 #   1. unit + integration + fuzz smoke on the normal build,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Runs the whole test suite against a built tree and prints one closing line
 #   N passed, N failed[, N skipped]
 # Every test program speaks TAP ("ok ..." / "not ok ..." / "... # SKIP ...");

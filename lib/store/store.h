@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* store.h - the store interface, private to the library (front ends use
  * frontend.h). The record types it exchanges are in records.h. SQLite (store_sqlite.c) is the embedded
  * backend; a PostgreSQL backend will implement the same functions. All SQL

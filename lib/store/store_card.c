@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* store_card.c - the SQLite backend: token cards. A card in stock is a
  * token with a serial, no user (NULL) and state TFA_STATE_UNASSIGNED; its
  * secret is sealed bound to user "" and its id, and re-sealed for each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* store_challenge.c - the SQLite backend: a user's pending challenge (the
  * keyed hash of a code sent to the phone, or an OCRA question shown), at
  * most one per user; challenge.c decides what goes in. */

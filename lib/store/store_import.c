@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* store_import.c - the SQLite backend: bulk import of active tokens in one
  * transaction (tfa-admin import). The statements are prepared once and
  * reused for every token; each secret is sealed bound to its user and id

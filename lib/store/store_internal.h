@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* store_internal.h - shared between the SQLite backend's files only. */
 #ifndef TFA_STORE_INTERNAL_H
 #define TFA_STORE_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* store_maint.c - the SQLite backend's maintenance: audit retention
  * (tfa-admin audit --prune) and the integrity check (tfa-admin doctor). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* store_recovery.c - the SQLite backend: recovery codes. Rows hold a salt
  * and a slow hash (made and checked by recovery.c), never a code. Marking a
  * code used happens in the login transaction (store_token.c). */

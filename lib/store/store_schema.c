@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* store_schema.c - the SQLite schema and its migrations.
  *
  * PRAGMA user_version holds the schema version. Each migration takes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* store_sqlite.c - the SQLite backend: opening, users, policy, audit.
  * Tokens and the atomic user transaction are in store_token.c. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* store_token.c - the SQLite backend: tokens, reset, and the one atomic
  * read-modify-write of a user that logins go through. */
 #include "config.h"

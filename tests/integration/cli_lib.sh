@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/integration/cli_lib.sh - helpers for the tfa-admin tests
 # (t_cli*.sh); source after lib.sh.
 #

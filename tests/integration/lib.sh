@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/integration/lib.sh - shared helpers for the integration tests.
 # Source it first thing in a t_*.sh script:
 #     . "$(dirname "$0")/lib.sh"

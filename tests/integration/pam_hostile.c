@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pam_hostile.c - a PAM application for t_rel_hostile.sh: runs one
  * pam_start / pam_authenticate / pam_end with a user name and a code taken
  * byte for byte from files, so that names and answers pamtester cannot

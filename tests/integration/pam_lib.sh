@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/integration/pam_lib.sh - helpers for the tests of pam_twofactor.so
 # through a real PAM stack (pam_wrapper + pamtester). Source it first thing
 # in a t_pam_*.sh script:

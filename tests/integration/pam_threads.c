@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pam_threads.c - a multi-threaded PAM application for the tests of
  * pam_twofactor.so (t_pam_concurrency.sh builds and runs it under
  * pam_wrapper): each thread runs CYCLES x pam_start / pam_authenticate /

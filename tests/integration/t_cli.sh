@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # t_cli.sh - tfa-admin end to end: enrol, confirm and verify with oathtool
 # (TOTP SHA1/256/512, 6 and 8 digits, other periods, HOTP), replay,
 # malformed codes, reset, enable/disable/default, policy, lockout and

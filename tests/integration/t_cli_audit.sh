@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Audit retention: policy key audit_keep_days (default 400) and
 # `tfa-admin audit --prune`, which deletes older rows in one transaction
 # together with a row of its own saying how many went.

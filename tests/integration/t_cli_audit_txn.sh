@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # t_cli_audit_txn.sh - every change of state and its audit row are one
 # transaction: with a trigger that makes every audit insert fail, each
 # state-changing command fails (exit 4) and leaves the store as it was;

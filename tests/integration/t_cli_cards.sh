@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # t_cli_cards.sh - token cards (tfa-admin(8), Token cards): tfa-admin token
 # import of PSKC (RFC 6030) and CSV files, all or nothing (bad entries
 # reported with their key package / line, --skip-bad, serials already in the

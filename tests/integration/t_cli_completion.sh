@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Bash completion for tfa-admin (contrib/bash-completion/tfa-admin): commands,
 # user names from the store, policy keys and values, options per command.
 . "$(dirname "$0")/lib.sh"

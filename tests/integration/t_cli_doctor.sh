@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tfa-admin doctor: a healthy set-up passes (only the warnings a test
 # machine has), and each set-up mistake the test makes is named with its
 # fix and the file:line it read: key mode 0644, Debian's stock

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # t_cli_files.sh - tfa-admin and its files: init creates the store and key
 # with safe modes, and only init creates them; every unusable store or key
 # file (missing, empty, uninitialised, unsafe mode, unsafe directory) is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # t_cli_import.sh - tfa-admin import: ~/.google_authenticator files (TOTP,
 # HOTP_COUNTER, STEP_SIZE, DISALLOW_REUSE, scratch codes as recovery codes)
 # and pam_oath users files (HOTP, HOTP/E/8, HOTP/T30, HOTP/T30/8, HOTP/T60,

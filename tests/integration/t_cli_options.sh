@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # t_cli_options.sh - the command line of every tfa-admin command (one
 # parser, cli/options.c), as a user sees it:
 #  - CMD --help: "usage: tfa-admin CMD ..." on stdout, exit 0, whatever

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # t_cli_recovery.sh - tfa-admin recovery USER [--count N]: codes printed
 # once (text and JSON), each accepted once by verify, counted by show,
 # removed by reset; neither the store nor the audit trail holds a code.

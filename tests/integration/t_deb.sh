@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The Debian packages end to end, as a sysadmin meets them (issue 16):
 # dpkg-buildpackage in a copy of the tree, lintian (its output in this log),
 # a throw-away Debian 12 root made by mmdebstrap from this machine's apt

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # End to end: a real login through OpenSSH's sshd with pam_twofactor.so.
 # A throw-away user with a password logs in with keyboard-interactive
 # authentication (driven by e2e_ssh.exp): first login enrols the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # `make install` puts each piece where a sysadmin expects it, and
 # `make uninstall` takes every one of them away again.
 set -u

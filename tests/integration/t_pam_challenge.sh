@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # pam_twofactor.so and challenges (pam_twofactor(8), CHALLENGES): a code
 # sent to the phone through sms_command (argv = the phone only, message on
 # stdin, no code in argv or environment), accepted once, not after sms_ttl,

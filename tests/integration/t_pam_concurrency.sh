@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # pam_twofactor.so under concurrency: one code raced by 16 logins in 16
 # processes is accepted exactly once; the same in 16 threads of one
 # process; threads of one host authenticating different users all pass;

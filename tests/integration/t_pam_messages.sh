@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # What the person logging in is told, and what the admin can read without
 # syslog (issue 11 items 14, 15, 18):
 #  - a wrong code, a used code and an unusable store each get a PAM_ERROR_MSG

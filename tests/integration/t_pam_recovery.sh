@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # pam_twofactor.so and recovery codes: a code is accepted once at the normal
 # prompt, next to a token or alone (a required user with only recovery codes
 # is prompted, not enrolled); a used or wrong code is refused; reset removes

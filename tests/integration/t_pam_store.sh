@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # pam_twofactor.so when the store or key cannot be used: fail closed
 # (PAM_AUTHINFO_UNAVAIL); failmode=safe lets the user through with a logged
 # warning only when the store or key file does not exist - never for a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # pam_twofactor.so as a shared object: exports only the PAM entry points,
 # resolves every symbol, is hardened (RELRO, BIND_NOW), and holds no
 # mutable global or static variable (docs/RELIABILITY.md).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # t_rel_crash.sh - kill -9 in the middle of writes, many times over.
 #
 # tfa-admin (enroll --activate, recovery, policy set, import oath of a few

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Reliability under load: 10,000 pam_start/pam_authenticate/pam_end cycles
 # of pam_twofactor.so in one process (tests/tools/pam_cycles, through
 # pam_wrapper) leak neither heap nor file descriptors (docs/RELIABILITY.md:

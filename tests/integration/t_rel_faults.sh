@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # t_rel_faults.sh - faults of the world around the store: a full file
 # system, a read-only file system, the store deleted while in use, a key
 # file that went missing / was replaced / was truncated, and the clock set

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # t_rel_hostile.sh - hostile user names and codes (docs/RELIABILITY.md: bad
 # input never causes a crash, never PAM_USER_UNKNOWN) through
 # pam_twofactor.so and tfa-admin:

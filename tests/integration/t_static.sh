@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Static analysis: cppcheck and clang-tidy (default checks, see .clang-tidy)
 # report nothing on lib/, pam_module/ and cli/. Runs once, in the plain run.
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* nss_shim.c - an LD_PRELOAD library for the tests of user and group names
  * (pam_twofactor(8) and tfa-admin(8), USER NAMES): it sits in front of
  * getpwnam_r and getgrnam_r (the C library's, or libnss_wrapper's when that

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """ocra.py - an independent OCRA (RFC 6287) response calculator for tests.
 
 The "token side" of a challenge-response: given the suite, the key and the

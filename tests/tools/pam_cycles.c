@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pam_cycles.c - many pam_start / pam_authenticate / pam_end cycles through
  * pam_twofactor.so in one process, checking that the heap and the number of
  * open file descriptors do not grow (tests/integration/t_rel_cycles.sh runs

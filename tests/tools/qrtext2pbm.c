@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* qrtext2pbm - turn a terminal QR code drawn with Unicode half blocks (as
  * `qrencode -t UTF8` and tfa_qr_utf8 draw it) into a plain PBM image that
  * zbarimg can decode.

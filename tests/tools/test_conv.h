@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_conv.h - the one PAM conversation of the C test programs and the
  * benchmark (pam_cycles, pam_threads, pam_hostile, tfa_bench): it types a
  * fixed answer at every prompt and counts the prompts. Header-only (static)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_cards.c - token-card files (card.h): PSKC through libpskc (RFC 6030
  * examples, keys with one problem each, hostile documents) and CSV (good
  * and bad lines); positions, serials and reasons of the bad entries, the

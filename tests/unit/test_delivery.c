@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_delivery.c - running the sms_command (pam_twofactor(8), The delivery
  * command): argv, stdin, environment, descriptors, signal state, exit
  * status, timeout and reaping, refusal of unsafe commands, no SIGPIPE, the

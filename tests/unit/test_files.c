@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_files.c - the store and key files (issue 11 items 2, 3, 5): only
  * TFA_STORE_CREATE (tfa-admin init) creates; a missing, empty or
  * uninitialised store is refused, named, and never rebuilt; the "absent"

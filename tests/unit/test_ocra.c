@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_ocra.c - OCRA (RFC 6287): the RFC's Appendix C vectors, an
  * independent DataInput reference built here with OpenSSL HMAC/BIGNUM for
  * the inputs the RFC has no vectors for (QH, S, long N, PSHA512), suite

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_otp.c - HOTP/TOTP against RFC 4226 / RFC 6238 and an independent
  * OpenSSL HMAC reference; code parsing and comparison. */
 #include "config.h"

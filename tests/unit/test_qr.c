@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_qr.c - terminal QR against the qrencode tool, PNG through zbarimg,
  * and the file-creation rules. */
 #include "config.h"

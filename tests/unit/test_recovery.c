@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_recovery.c - recovery codes: hashing, login, single use, reset,
  * pepper, cost, and the schema migration 1 -> 2 that added them. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_store.c - store, encryption at rest, policy and the login check. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_store_login.c - what a login leaves in the store (issue 11): one
  * secret per user, rejected attempts that move no token, twins from older
  * stores sharing replay state, clock skew reported but never accepted,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_uri.c - base32, random secrets, otpauth:// URIs. */
 #include "config.h"
 
