@@ -84,6 +84,14 @@ pam_login fred "hunter2${F[0]}" -s fwd
 is_result "forward_pass: password + recovery code accepted" SUCCESS
 pam_login fred "hunter2${F[0]}" -s fwd
 is_result "forward_pass: the used recovery code is refused" AUTH_ERR
+# fred has 6-digit app codes and 8-digit recovery codes: a wrong field is
+# tried at both lengths in one transaction and counts ONE failure
+before=$("$TFA_ADMIN" --store "$STORE" --keyfile "$KEYFILE" --json show fred | jq -r .failures)
+pam_login fred "hunter212345678" -s fwd
+is_result "forward_pass: a wrong field is refused" AUTH_ERR
+after=$("$TFA_ADMIN" --store "$STORE" --keyfile "$KEYFILE" --json show fred | jq -r .failures)
+check "forward_pass: a wrong field tried at two lengths counts one failure ($before -> $after)" \
+	test "$after" = "$((before + 1))"
 
 # --- reset removes them ------------------------------------------------------
 tfa reset olga >/dev/null
