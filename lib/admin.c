@@ -168,6 +168,8 @@ TFA_API tfa_rc tfa_import_begin(tfa_ctx *c, const char *what, tfa_import **out, 
 
 TFA_API tfa_rc tfa_import_token(tfa_import *imp, tfa_token *tok, tfa_err *err)
 {
+	if (imp == NULL)
+		return tfa_err_set(err, TFA_EINVAL, "no import in progress");
 	return tfa_store_import_token(imp->s, tok, err);
 }
 
@@ -176,6 +178,8 @@ TFA_API tfa_rc tfa_import_commit(tfa_import *imp, unsigned long *users, tfa_err 
 	unsigned long local = 0;
 	tfa_rc rc;
 
+	if (imp == NULL)
+		return tfa_err_set(err, TFA_EINVAL, "no import in progress");
 	rc = tfa_store_import_commit(imp->s, users != NULL ? users : &local, err);
 	free(imp);
 	return rc;
@@ -209,7 +213,7 @@ TFA_API tfa_rc tfa_import_ga_store(tfa_ctx *c, tfa_import_ga *ga, tfa_err *err)
 	rc = tfa_import_begin(c, "google-authenticator", &imp, err);
 	if (rc == TFA_OK)
 		rc = tfa_import_token(imp, &ga->tok, err);
-	if (rc == TFA_OK && ga->nscratch > 0) {
+	if (rc == TFA_OK && imp != NULL && ga->nscratch > 0) {
 		tfa_recovery_audit(&audit, c->source, ga->nscratch);
 		rc = tfa_store_import_recovery(imp->s, ga->tok.user, recs, ga->nscratch, &audit, err);
 	}
