@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include "records.h"
+#include "admin.h"   /* tfa_tokens_free for the parsed arrays */
 
 /** Called once for each bad entry, in file order: @pos is its position
  * (PSKC: the KeyPackage number, 1-based; CSV: the line number, 1-based),
