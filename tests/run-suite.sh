@@ -46,7 +46,8 @@ run_one() { # name, command...
 	local planned counted
 	planned=$(grep -E '^1\.\.[0-9]+' "$log" | sed -E 's/^1\.\.([0-9]+).*/\1/' |
 		awk '{ s += $1 } END { print s + 0 }')
-	counted=$(grep -cE '^(not )?ok ' "$log" || true)
+	# numbered lines only: the suite's own "not ok - ..." lines are not the program's
+	counted=$(grep -cE '^(not )?ok [0-9]' "$log" || true)
 	if ! grep -qE '^1\.\.[0-9]+' "$log"; then
 		echo "not ok - $name printed no TAP plan" >>"$log"
 	elif [ "$planned" -ne "$counted" ]; then

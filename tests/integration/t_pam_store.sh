@@ -194,28 +194,37 @@ is_result "sticky directory above a good directory: login works" SUCCESS
 # which pamtester runs up to the one at which the module gets past the store,
 # failmode=safe fails closed. The lowest such limit makes the store's own
 # open(2) fail with EMFILE.
-svc emfile "$STORE" "$KEYFILE" failmode=safe
-emfile_runs=0 emfile_seen=0 emfile_bad=""
-for n in $(seq 3 64); do
-	pam_run -u "$n" -s emfile alice 000000
-	if printf '%s\n' "$PAM_SYSLOG" | grep -q 'store unusable'; then
-		emfile_runs=$((emfile_runs + 1))
-		printf '%s\n' "$PAM_SYSLOG" | grep -q 'store unusable.*Too many open files' &&
-			emfile_seen=$((emfile_seen + 1))
-		[ "$PAM_RESULT" = AUTHINFO_UNAVAIL ] || emfile_bad+=" ulimit -n $n: $PAM_RESULT;"
-	elif [ "$PAM_RESULT" = AUTH_ERR ] || [ "$PAM_RESULT" = SUCCESS ]; then
-		break       # past the store: the limit is high enough
-	fi
-done
-check "ulimit -n lowered: some limit leaves the module without a descriptor for the store" \
-	test "$emfile_runs" -gt 0 -a "$emfile_seen" -gt 0
-if [ -z "$emfile_bad" ]; then
-	ok "ulimit -n lowered ($emfile_runs limits), failmode=safe: fails closed (PAM_AUTHINFO_UNAVAIL)"
+if [ -n "${TFA_PAM_WRAP:-}" ]; then
+	# valgrind needs descriptors of its own above the limit and aborts
+	for d in "some limit leaves the module without a descriptor" \
+		"failmode=safe fails closed out of descriptors" "the loop got past the store"; do
+		skip "ulimit -n: $d" "by design: not under valgrind (it needs descriptors above the limit)"
+	done
 else
-	not_ok "ulimit -n lowered, failmode=safe: fails closed (PAM_AUTHINFO_UNAVAIL)" "$emfile_bad"
+	svc emfile "$STORE" "$KEYFILE" failmode=safe
+	emfile_runs=0 emfile_seen=0 emfile_bad=""
+	for n in $(seq 3 64); do
+		pam_run -u "$n" -s emfile alice 000000
+		if printf '%s\n' "$PAM_SYSLOG" | grep -q 'store unusable'; then
+			emfile_runs=$((emfile_runs + 1))
+			printf '%s\n' "$PAM_SYSLOG" | grep -q 'store unusable.*Too many open files' &&
+				emfile_seen=$((emfile_seen + 1))
+			[ "$PAM_RESULT" = AUTHINFO_UNAVAIL ] || emfile_bad+=" ulimit -n $n: $PAM_RESULT;"
+		elif [ "$PAM_RESULT" = AUTH_ERR ] || [ "$PAM_RESULT" = SUCCESS ]; then
+			break       # past the store: the limit is high enough
+		fi
+	done
+	check "ulimit -n lowered: some limit leaves the module without a descriptor for the store" \
+		test "$emfile_runs" -gt 0 -a "$emfile_seen" -gt 0
+	if [ -z "$emfile_bad" ]; then
+		ok "ulimit -n lowered ($emfile_runs limits), failmode=safe: fails closed (PAM_AUTHINFO_UNAVAIL)"
+	else
+		not_ok "ulimit -n lowered, failmode=safe: fails closed (PAM_AUTHINFO_UNAVAIL)" "$emfile_bad"
+	fi
+	check "ulimit -n: the loop got past the store at last (limit $n, $PAM_RESULT)" \
+		test "$PAM_RESULT" = AUTH_ERR
+
 fi
-check "ulimit -n: the loop got past the store at last (limit $n, $PAM_RESULT)" \
-	test "$PAM_RESULT" = AUTH_ERR
 
 # failmode=safe in a realistic stack: the rest of the stack decides
 pam_service_raw realsafe <<-EOF
