@@ -26,6 +26,8 @@ tfa_rc tfa_schema_check(tfa_store *st, tfa_err *err);
 /* store_sqlite.c */
 tfa_rc tfa_db_err(tfa_store *st, tfa_err *err, const char *what);
 tfa_rc tfa_db_exec(tfa_store *st, const char *sql, tfa_err *err);
+/* step a statement that returns no rows; @what names it in a message */
+tfa_rc tfa_db_step_done(tfa_store *st, sqlite3_stmt *stmt, const char *what, tfa_err *err);
 tfa_rc tfa_db_prepare(tfa_store *st, const char *sql, sqlite3_stmt **stmt, tfa_err *err);
 tfa_rc tfa_db_run_user(tfa_store *st, const char *sql, const char *user,
 			const char *what, unsigned *changes, tfa_err *err);
