@@ -4,7 +4,8 @@
  * It is the only command that creates a store or a key (tfa-admin(8) "Files and
  * defaults"). Running it on an existing store is fine: the files and their
  * directories are opened and checked (ownership, mode, not a symlink) - a
- * file that fails is refused, not "checked" - and the schema is migrated. */
+ * file that fails is refused, not "checked". An older schema is left as it
+ * is: tfa-admin upgrade migrates it. */
 #include "config.h"
 
 #include <errno.h>

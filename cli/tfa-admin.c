@@ -21,6 +21,8 @@ static const char usage_text[] =
 "\n"
 "commands:\n"
 "  init                      create the store and the key file\n"
+"  upgrade                   migrate the store's schema to this version\n"
+"                            (logins and other commands never do)\n"
 "  enroll USER [--type totp|hotp|sms|ocra] [--digits 6|8] [--period S]\n"
 "         [--algorithm SHA1|SHA256|SHA512] [--issuer NAME] [--phone NUMBER]\n"
 "         [--suite OCRA-SUITE] [--no-qr] [--qr-png FILE] [--activate]\n"
@@ -85,6 +87,7 @@ static const struct {
 	cmd_fn fn;          /* NULL: not implemented yet */
 } commands[] = {
 	{ "init", cmd_init },
+	{ "upgrade", cmd_upgrade },
 	{ "enroll", cmd_enroll },
 	{ "confirm", cmd_confirm },
 	{ "verify", cmd_verify },

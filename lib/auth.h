@@ -17,6 +17,8 @@ typedef struct tfa_ctx tfa_ctx;
 #define TFA_OPEN_CREATE   0x1  /* create a missing store and key: tfa-admin init only */
 #define TFA_OPEN_READONLY 0x2  /* no writes (list/show/audit/doctor) */
 #define TFA_OPEN_NOPOLICY 0x4  /* do not load the policy (policy set: mend a bad value) */
+#define TFA_OPEN_UPGRADE  0x10 /* migrate an older schema: tfa-admin upgrade only
+				* (logins never change the schema) */
 #define TFA_OPEN_NOKEY    0x8  /* with READONLY: no key (doctor reads the policy of a
 				* store whose key file is refused; no secret is read) */
 
@@ -39,6 +41,11 @@ void tfa_ctx_close(tfa_ctx *c);
 /** tfa_ctx_policy: the policy loaded at open (defaults with
  * TFA_OPEN_NOPOLICY); valid until tfa_ctx_close. */
 const tfa_policy *tfa_ctx_policy(const tfa_ctx *c);
+
+/** tfa_ctx_schema: the store's schema version when @c was opened
+ * (*@found) and this program's (*@current): after TFA_OPEN_UPGRADE, an
+ * upgrade happened when they differ. */
+void tfa_ctx_schema(const tfa_ctx *c, int *found, int *current);
 
 /** tfa_ctx_store_path: the store @c was opened with (for messages). */
 const char *tfa_ctx_store_path(const tfa_ctx *c);

@@ -36,6 +36,8 @@ TFA_API tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned 
 		sflags |= TFA_STORE_READONLY;
 	if ((flags & TFA_OPEN_NOKEY) != 0)
 		sflags |= TFA_STORE_NOKEY;
+	if ((flags & TFA_OPEN_UPGRADE) != 0)
+		sflags |= TFA_STORE_UPGRADE;
 	rc = tfa_store_open_ex(store, keyfile, sflags, &c->store, absent, err);
 	if (rc != TFA_OK)
 		goto out;
@@ -65,6 +67,11 @@ TFA_API void tfa_ctx_close(tfa_ctx *c)
 TFA_API const tfa_policy *tfa_ctx_policy(const tfa_ctx *c)
 {
 	return &c->policy;
+}
+
+TFA_API void tfa_ctx_schema(const tfa_ctx *c, int *found, int *current)
+{
+	tfa_store_schema(c->store, found, current);
 }
 
 TFA_API const char *tfa_ctx_store_path(const tfa_ctx *c)

@@ -19,15 +19,19 @@
 #define TFA_STORE_CREATE   0x1  /* create a missing store and key: tfa-admin init only */
 #define TFA_STORE_READONLY 0x2  /* no writes (list/show/audit) */
 #define TFA_STORE_NOKEY    0x8  /* with READONLY: do not load the key (no secret is read) */
+#define TFA_STORE_UPGRADE  0x10 /* migrate an older schema (tfa-admin upgrade); without
+				 * it (logins, every other command) an older schema is
+				 * refused naming tfa-admin upgrade */
 
 /** tfa_store_open: open the store at @path with the key file @keyfile.
  * TFA_STORE_CREATE (tfa-admin init, and nothing else) creates a missing
  * store and key; otherwise a missing, empty (0 bytes) or uninitialised store
  * (no schema, no key check) is refused with TFA_ESTORE and a message naming
  * the file and "tfa-admin init". Files and their directories are checked
- * per safefile.h. Sets WAL, busy timeout, synchronous=FULL, secure_delete=ON
- * and migrates the schema. TFA_ESTORE/TFA_EKEY with a message naming the
- * file. */
+ * per safefile.h. Sets WAL, busy timeout, synchronous=FULL, secure_delete=ON.
+ * Only TFA_STORE_CREATE and TFA_STORE_UPGRADE migrate the schema; any other
+ * open refuses a store of an older schema, or of a newer one that needs
+ * newer programs. TFA_ESTORE/TFA_EKEY with a message naming the file. */
 tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned flags,
 		      tfa_store **out, tfa_err *err);
 
@@ -41,6 +45,10 @@ tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned flags,
 
 /** tfa_store_close: close and wipe the in-memory key. NULL is fine. */
 void tfa_store_close(tfa_store *st);
+
+/** tfa_store_schema: the schema version the store had when opened
+ * (*@found) and the one this program uses (*@current). */
+void tfa_store_schema(const tfa_store *st, int *found, int *current);
 
 /** tfa_store_path: the path the store was opened with. */
 const char *tfa_store_path(const tfa_store *st);

@@ -15,12 +15,16 @@ struct tfa_store {
 	tfa_key key;
 	uint8_t pepper[TFA_PEPPER_LEN];   /* recovery hash pepper, from key */
 	char *path;
+	int schema_found;   /* the schema version the store had at open */
 };
 
 #define TFA_SCHEMA_VERSION 4
 
-/* store_schema.c */
-tfa_rc tfa_schema_migrate(tfa_store *st, tfa_err *err);
+/* store_schema.c: check refuses an older schema (naming tfa-admin upgrade)
+ * and one that needs newer programs; migrate gives a new store (init) its
+ * schema, and with @upgrade brings an older one to TFA_SCHEMA_VERSION in
+ * one transaction with its audit row */
+tfa_rc tfa_schema_migrate(tfa_store *st, int upgrade, tfa_err *err);
 tfa_rc tfa_schema_check(tfa_store *st, tfa_err *err);
 
 /* store_sqlite.c */

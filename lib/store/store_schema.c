@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "audit.h"
 #include "store_internal.h"
 
 static const char *const migrations[TFA_SCHEMA_VERSION] = {
@@ -119,35 +121,71 @@ out:
 	return rc;
 }
 
+/* The oldest schema version whose programs can still use a store after
+ * migration i -> i+1: a migration that only adds what older programs may
+ * ignore (a table, a column with a default they need not honour) keeps the
+ * older value, so that hosts of a fleet keep working during a rolling
+ * upgrade; every migration so far changed what a login must do, so each
+ * needs programs of its own version. Stored in meta "schema_compat". */
+static const int compat_after[TFA_SCHEMA_VERSION] = { 1, 2, 3, 4 };
+
+static tfa_rc schema_compat(tfa_store *st, int version, int *compat, tfa_err *err)
+{
+	char *val = NULL;
+	tfa_rc rc;
+
+	*compat = version;
+	rc = tfa_db_text(st, "SELECT value FROM meta WHERE key=?1", "schema_compat", &val,
+			 "reading the schema compatibility", err);
+	if (rc != TFA_OK || val == NULL)
+		return rc;
+	*compat = atoi(val);
+	free(val);
+	return TFA_OK;
+}
+
 tfa_rc tfa_schema_check(tfa_store *st, tfa_err *err)
 {
-	int v = 0;
+	int v = 0, compat = 0;
 	tfa_rc rc = schema_version(st, &v, err);
 
 	if (rc != TFA_OK)
 		return rc;
-	if (v != TFA_SCHEMA_VERSION)
+	st->schema_found = v;
+	if (v == TFA_SCHEMA_VERSION)
+		return TFA_OK;
+	if (v < TFA_SCHEMA_VERSION)
 		return tfa_err_set(err, TFA_ESTORE,
-				   "store %s has schema version %d, this program needs %d "
-				   "(run tfa-admin init to upgrade)", st->path, v, TFA_SCHEMA_VERSION);
-	return TFA_OK;
+				   "store %s has schema version %d, this program needs %d: run "
+				   "\"tfa-admin upgrade\" (logins never change the schema)", st->path,
+				   v, TFA_SCHEMA_VERSION);
+	rc = schema_compat(st, v, &compat, err);
+	if (rc != TFA_OK)
+		return rc;
+	if (compat <= TFA_SCHEMA_VERSION)
+		return TFA_OK;   /* a newer schema this program may still use */
+	return tfa_err_set(err, TFA_ESTORE,
+			   "store %s has schema version %d, which needs programs of schema %d or"
+			   " later; this program has schema %d: upgrade twofactor on this host",
+			   st->path, v, compat, TFA_SCHEMA_VERSION);
 }
 
-tfa_rc tfa_schema_migrate(tfa_store *st, tfa_err *err)
+tfa_rc tfa_schema_migrate(tfa_store *st, int upgrade, tfa_err *err)
 {
-	char sql[64];
-	int v = 0;
+	char sql[128], detail[96];
+	int v = 0, from;
 	tfa_rc rc;
 
 	rc = schema_version(st, &v, err);
 	if (rc != TFA_OK)
 		return rc;
-	if (v == TFA_SCHEMA_VERSION)
-		return TFA_OK;
-	if (v < 0 || v > TFA_SCHEMA_VERSION)
-		return tfa_err_set(err, TFA_ESTORE,
-				   "store %s has schema version %d, newer than this program (%d)",
-				   st->path, v, TFA_SCHEMA_VERSION);
+	st->schema_found = v;
+	/* init gives a new store its schema; only upgrade changes an old one */
+	if (v >= TFA_SCHEMA_VERSION || (v > 0 && !upgrade))
+		return tfa_schema_check(st, err);
+	if (v < 0)
+		return tfa_err_set(err, TFA_ESTORE, "store %s has a bad schema version %d",
+				   st->path, v);
 	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
 	if (rc != TFA_OK)
 		return rc;
@@ -155,15 +193,31 @@ tfa_rc tfa_schema_migrate(tfa_store *st, tfa_err *err)
 	rc = schema_version(st, &v, err);
 	if (rc != TFA_OK)
 		goto out;
+	st->schema_found = v;
+	from = v;
 	for (; v < TFA_SCHEMA_VERSION; v++) {
 		rc = tfa_db_exec(st, migrations[v], err);
 		if (rc != TFA_OK)
 			goto out;
 	}
+	(void)snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO meta(key, value)"
+		       " VALUES('schema_compat', '%d')", compat_after[TFA_SCHEMA_VERSION - 1]);
+	rc = tfa_db_exec(st, sql, err);
+	if (rc != TFA_OK)
+		goto out;
 	(void)snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", TFA_SCHEMA_VERSION);
 	rc = tfa_db_exec(st, sql, err);
 	if (rc != TFA_OK)
 		goto out;
+	/* an upgrade of an existing store is a change of state: audited in
+	 * its transaction (a new store's "init" row is written by init) */
+	if (from > 0) {
+		(void)snprintf(detail, sizeof(detail), "tfa-admin: schema %d -> %d", from,
+			       TFA_SCHEMA_VERSION);
+		rc = tfa_db_audit_insert(st, NULL, TFA_EV_UPGRADE, detail, err);
+		if (rc != TFA_OK)
+			goto out;
+	}
 	rc = tfa_db_exec(st, "COMMIT", err);
 out:
 	if (rc != TFA_OK)

@@ -391,7 +391,10 @@ TFA_API tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned
 	rc = open_pragmas(st, flags, err);
 	if (rc != TFA_OK)
 		goto out;
-	rc = st->readonly ? tfa_schema_check(st, err) : tfa_schema_migrate(st, err);
+	/* only init and upgrade change the schema; logins never do */
+	rc = !st->readonly && (flags & (TFA_STORE_CREATE | TFA_STORE_UPGRADE)) != 0 ?
+	     tfa_schema_migrate(st, (flags & TFA_STORE_UPGRADE) != 0, err) :
+	     tfa_schema_check(st, err);
 	if (rc != TFA_OK)
 		goto out;
 	/* without the key (doctor, read-only): records, policy and audit can be
@@ -425,6 +428,12 @@ TFA_API void tfa_store_close(tfa_store *st)
 	tfa_wipe(st->pepper, sizeof(st->pepper));
 	free(st->path);
 	free(st);
+}
+
+TFA_API void tfa_store_schema(const tfa_store *st, int *found, int *current)
+{
+	*found = st->schema_found;
+	*current = TFA_SCHEMA_VERSION;
 }
 
 TFA_API const char *tfa_store_path(const tfa_store *st)

@@ -53,6 +53,7 @@ value_err() {
 # name | usage prefix | arguments that parse
 cmds=(
 	"init|init|"
+	"upgrade|upgrade|"
 	"enroll|enroll USER|alice"
 	"confirm|confirm USER CODE|alice 123456"
 	"verify|verify USER CODE|alice 123456"

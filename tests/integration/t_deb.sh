@@ -19,7 +19,7 @@ need_fail() {
 	tap_done
 }
 [ "$(id -u)" = 0 ] || need_fail "needs root (chroot)"
-for t in dpkg-buildpackage lintian mmdebstrap oathtool jq /usr/bin/python3; do
+for t in dpkg-buildpackage lintian mmdebstrap oathtool jq sqlite3 /usr/bin/python3; do
 	have "$t" || need_fail "$t not installed (scripts/deps.sh deb)"
 done
 tap_tmpdir W
@@ -115,6 +115,14 @@ inr sh -c 'cd /tmp/debs && apt-get install -y -q --reinstall ./twofactor-admin_*
 	>>"$W/install.log" 2>&1
 check "reinstalling overwrites neither store nor key" \
 	test "$(sha256sum "$R/var/lib/twofactor/tfa.db" "$R/etc/twofactor/tfa.key")" = "$sum"
+# a package upgrade that brings a newer schema: postinst runs tfa-admin
+# upgrade (logins never migrate, and would refuse the older store)
+sqlite3 "$R/var/lib/twofactor/tfa.db" "DROP INDEX deliveries_user_time; DROP TABLE deliveries;
+	ALTER TABLE users DROP COLUMN must_enroll; PRAGMA user_version=3;"
+inr sh -c 'cd /tmp/debs && apt-get install -y -q --reinstall ./twofactor-admin_*.deb' \
+	>>"$W/install.log" 2>&1
+check "postinst migrates an older schema of the default store (tfa-admin upgrade)" \
+	test "$(sqlite3 "$R/var/lib/twofactor/tfa.db" 'PRAGMA user_version')" = 4
 
 # --- pam-auth-update and logins -----------------------------------------------
 inr useradd -m alice

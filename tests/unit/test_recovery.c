@@ -351,9 +351,22 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(tfa_store_open(p->db, p->key, TFA_STORE_READONLY, &st, &err), TFA_ESTORE);
 	assert_non_null(strstr(err.msg, "version 1"));
 	assert_int_equal(user_version(p->db), 1);
-	/* a read-write open migrates */
-	c = fx_ctx(p);
+	/* nor do read-write opens (logins, other commands): they refuse and
+	 * name tfa-admin upgrade */
+	assert_int_equal(tfa_store_open(p->db, p->key, 0, &st, &err), TFA_ESTORE);
+	assert_non_null(strstr(err.msg, "tfa-admin upgrade"));
+	assert_int_equal(tfa_store_open(p->db, p->key, TFA_STORE_CREATE, &st, &err), TFA_ESTORE);
+	assert_int_equal(user_version(p->db), 1);
+	/* the upgrade migrates, and says so in the audit trail */
+	assert_int_equal(tfa_ctx_open(p->db, p->key, TFA_OPEN_UPGRADE, "test", &c, &err), TFA_OK);
 	assert_int_equal(user_version(p->db), 4);
+	{
+		int found = 0, current = 0;
+
+		tfa_ctx_schema(c, &found, &current);
+		assert_int_equal(found, 1);
+		assert_int_equal(current, 4);
+	}
 	assert_int_equal(tfa_status(c, "hank", now, &s, &err), TFA_OK);
 	assert_int_equal(s.active, 1);
 	assert_int_equal(s.user.required, TFA_REQ_ON);
@@ -369,6 +382,12 @@ static void test_migrate_v1(void **state)
 	/* and opens again without change */
 	c = fx_ctx(p);
 	assert_int_equal(user_version(p->db), 4);
+	{
+		int found = 0, current = 0;
+
+		tfa_ctx_schema(c, &found, &current);
+		assert_int_equal(found, 4);
+	}
 	tfa_ctx_close(c);
 	tfa_uri_clear(&u);
 	tfa_wipe(code, sizeof(code));

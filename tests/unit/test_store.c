@@ -75,15 +75,30 @@ static void test_schema_version(void **state)
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
 	sqlite3_finalize(s);
-	/* a store from a future version is refused, not damaged */
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
+	/* a newer schema that older programs may still use (a rolling
+	 * upgrade of a fleet): opened, not changed */
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=5", NULL, NULL, NULL), SQLITE_OK);
+	{
+		tfa_store *st = NULL;
+		tfa_err err = { "" };
+
+		assert_int_equal(tfa_store_open(p->db, p->key, 0, &st, &err), TFA_OK);
+		tfa_store_close(st);
+	}
+	/* one that needs newer programs is refused, not damaged, naming both */
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99; UPDATE meta SET value='99'"
+				      " WHERE key='schema_compat'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_changes(db), 1);
 	sqlite3_close(db);
 	{
 		tfa_store *st = NULL;
 		tfa_err err = { "" };
 
 		assert_int_equal(tfa_store_open(p->db, p->key, 0, &st, &err), TFA_ESTORE);
-		assert_non_null(strstr(err.msg, "version"));
+		assert_non_null(strstr(err.msg, "version 99"));
+		assert_non_null(strstr(err.msg, "schema 4"));
+		assert_int_equal(tfa_store_open(p->db, p->key, TFA_STORE_UPGRADE, &st, &err),
+				 TFA_ESTORE);
 	}
 }
 
