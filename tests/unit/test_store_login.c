@@ -32,9 +32,11 @@
 static int64_t add_token(tfa_ctx *c, const char *user, const uint8_t *secret, tfa_rc want)
 {
 	tfa_token t;
+	tfa_token_key k;
 	tfa_err err = { "" };
 
 	memset(&t, 0, sizeof(t));
+	memset(&k, 0, sizeof(k));
 	(void)snprintf(t.user, sizeof(t.user), "%s", user);
 	t.type = TFA_TOKEN_TOTP;
 	t.state = TFA_STATE_ACTIVE;
@@ -42,9 +44,10 @@ static int64_t add_token(tfa_ctx *c, const char *user, const uint8_t *secret, tf
 	t.digits = 6;
 	t.period = 30;
 	t.last_step = -1;
-	memcpy(t.secret, secret, 20);
-	t.secret_len = 20;
-	assert_int_equal(tfa_store_token_add(c->store, &t, NULL, NULL, &err), want);
+	memcpy(k.bytes, secret, 20);
+	k.len = 20;
+	assert_int_equal(tfa_store_token_add(c->store, &t, &k, NULL, NULL, &err), want);
+	tfa_wipe(&k, sizeof(k));
 	if (want == TFA_EEXIST)
 		assert_non_null(strstr(err.msg, "already has token"));
 	return t.id;
@@ -62,7 +65,7 @@ static int64_t last_step_of(tfa_ctx *c, const char *user, int64_t id)
 	size_t n = 0, i;
 	int64_t s = -2;
 
-	assert_int_equal(tfa_store_token_list(c->store, user, 0, &toks, &n, &err), TFA_OK);
+	assert_int_equal(tfa_store_token_list(c->store, user, &toks, &n, NULL, &err), TFA_OK);
 	for (i = 0; i < n; i++)
 		if (toks[i].id == id)
 			s = toks[i].last_step;
@@ -77,6 +80,7 @@ static void test_duplicate_secret_refused(void **state)
 	tfa_store_import *imp = NULL;
 	tfa_err err = { "" };
 	tfa_token t;
+	tfa_token_key k;
 	uint8_t s1[20], s2[20];
 	unsigned long users = 0;
 
@@ -94,15 +98,15 @@ static void test_duplicate_secret_refused(void **state)
 	t.alg = OTP_SHA1;
 	t.digits = 6;
 	t.last_step = -1;
-	memcpy(t.secret, s2, 20);
-	t.secret_len = 20;
-	assert_int_equal(tfa_store_import_token(imp, &t, &err), TFA_EEXIST);
+	memcpy(k.bytes, s2, 20);
+	k.len = 20;
+	assert_int_equal(tfa_store_import_token(imp, &t, &k, &err), TFA_EEXIST);
 	(void)snprintf(t.user, sizeof(t.user), "carol");
-	assert_int_equal(tfa_store_import_token(imp, &t, &err), TFA_OK);
-	assert_int_equal(tfa_store_import_token(imp, &t, &err), TFA_EEXIST);
+	assert_int_equal(tfa_store_import_token(imp, &t, &k, &err), TFA_OK);
+	assert_int_equal(tfa_store_import_token(imp, &t, &k, &err), TFA_EEXIST);
 	assert_int_equal(tfa_store_import_commit(imp, &users, &err), TFA_OK);
 	assert_int_equal(users, 1);
-	tfa_wipe(&t, sizeof(t));
+	tfa_wipe(&k, sizeof(k));
 	tfa_ctx_close(c);
 }
 
