@@ -247,7 +247,7 @@ TFA_API tfa_rc tfa_import_ga_store(tfa_ctx *c, tfa_import_ga *ga, tfa_err *err)
 			return rc;
 	}
 	rc = tfa_import_begin(c, "google-authenticator", &imp, err);
-	if (rc == TFA_OK)
+	if (rc == TFA_OK && imp != NULL)
 		rc = tfa_store_import_token(imp->s, &ga->tok, &ga->key, err);
 	if (rc == TFA_OK && imp != NULL && ga->nscratch > 0) {
 		tfa_recovery_audit(&audit, c->source, ga->nscratch);

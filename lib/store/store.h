@@ -216,7 +216,7 @@ tfa_rc tfa_store_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tfa_err *e
  * (its counter or learned drift kept), audited "card_assign" with @source.
  * TFA_ENOENT no such card; TFA_EEXIST it is assigned (the message names to
  * whom), or the user already has a token with the same secret. @out (may be
- * NULL) gets the token without secret. Clears the user's must_enroll. */
+ * NULL) gets the token record. Clears the user's must_enroll. */
 tfa_rc tfa_store_card_assign(tfa_store *st, const char *serial, const char *user,
 			     const char *source, tfa_token *out, tfa_err *err);
 

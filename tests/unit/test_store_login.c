@@ -2,7 +2,8 @@
 /* test_store_login.c - what a login leaves in the store (issue 11): one
  * secret per user, rejected attempts that move no token, twins from older
  * stores sharing replay state, clock skew reported but never accepted,
- * must_enroll after a reset, the sms_rate delivery count. */
+ * must_enroll after a reset, the sms_rate delivery count, keys kept beside
+ * the token records (never inside them). */
 #include "config.h"
 
 #include <setjmp.h>
@@ -321,6 +322,60 @@ static void test_sms_rate(void **state)
 	tfa_ctx_close(c);
 }
 
+/* Keys travel beside the records, only where asked for: a listing without
+ * keys reads none, one with keys gives them in step with the records, and
+ * an import holds the key of the line it parsed for one tfa_import_token
+ * only (then wiped: a second call has no key to seal). */
+static void test_keys_beside_records(void **state)
+{
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
+	tfa_import *imp = NULL;
+	tfa_token *toks = NULL, t;
+	tfa_token_key *keys = NULL;
+	tfa_err err = { "" };
+	uint8_t s1[20];
+	char why[128];
+	size_t n = 0;
+	int64_t id;
+
+	assert_int_equal(tfa_random_bytes(s1, sizeof(s1)), TFA_OK);
+	id = add_token(c, "kim", s1, TFA_OK);
+	assert_int_equal(tfa_store_token_list(c->store, "kim", &toks, &n, NULL, &err), TFA_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(toks[0].id, id);
+	tfa_tokens_free(toks, n);
+	assert_int_equal(tfa_store_token_list(c->store, "kim", &toks, &n, &keys, &err), TFA_OK);
+	assert_int_equal(n, 1);
+	assert_non_null(keys);
+	assert_int_equal(toks[0].id, id);
+	assert_int_equal(keys[0].len, sizeof(s1));
+	assert_memory_equal(keys[0].bytes, s1, sizeof(s1));
+	tfa_tokens_free(toks, n);
+	tfa_token_keys_free(keys, n);
+	tfa_wipe(s1, sizeof(s1));
+
+	assert_int_equal(tfa_import_begin(c, "oath", &imp, &err), TFA_OK);
+	memset(&t, 0, sizeof(t));
+	(void)snprintf(t.user, sizeof(t.user), "kim");
+	assert_int_equal(tfa_import_token(imp, &t, &err), TFA_EINVAL);   /* nothing parsed */
+	assert_int_equal(tfa_import_oath(imp, "HOTP lee - 3132333435363738393031323334353637383930",
+					 &t, why, sizeof(why)), 1);
+	assert_string_equal(t.user, "lee");
+	assert_int_equal(tfa_import_token(imp, &t, &err), TFA_OK);
+	assert_int_equal(tfa_import_token(imp, &t, &err), TFA_EINVAL);   /* key used up */
+	assert_int_equal(tfa_import_oath(imp, "HOTP lee - zz", &t, why, sizeof(why)), -1);
+	assert_int_equal(tfa_import_token(imp, &t, &err), TFA_EINVAL);   /* a bad line: no key */
+	assert_int_equal(tfa_import_commit(imp, NULL, &err), TFA_OK);
+	assert_int_equal(tfa_store_token_list(c->store, "lee", &toks, &n, &keys, &err), TFA_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(keys[0].len, 20);
+	assert_memory_equal(keys[0].bytes, "12345678901234567890", 20);
+	tfa_tokens_free(toks, n);
+	tfa_token_keys_free(keys, n);
+	tfa_ctx_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +384,7 @@ int main(void)
 		FX_TEST(test_clock_skew),
 		FX_TEST(test_must_enroll),
 		FX_TEST(test_sms_rate),
+		FX_TEST(test_keys_beside_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
