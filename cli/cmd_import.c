@@ -199,7 +199,7 @@ static int import_oath(struct imp *im, tfa_ctx *ctx, FILE *fp)
 			r = -1;
 			(void)snprintf(why, sizeof(why), "NUL byte in line");
 		} else {
-			r = tfa_import_oath_line(buf, &tok, why, sizeof(why));
+			r = tfa_import_oath(imp, buf, &tok, why, sizeof(why));
 		}
 		tfa_wipe(buf, (size_t)n);
 		if (r < 0)

@@ -145,15 +145,16 @@ static int import_cards(struct cli *g, const char *path, int pskc, int skip_bad)
 {
 	struct card_imp im;
 	tfa_ctx *ctx = NULL;
-	tfa_token *cards = NULL;
+	tfa_card_set cards;
 	tfa_err err = { .msg = "" };
 	json_object *o = NULL;
-	size_t n = 0, len = 0, bad = 0, i, hotp = 0, *pos = NULL;
+	size_t n = 0, len = 0, bad = 0, i, hotp = 0;
 	char *buf = NULL;
 	int rc;
 	tfa_rc lrc;
 
 	memset(&im, 0, sizeof(im));
+	memset(&cards, 0, sizeof(cards));
 	im.g = g;
 	im.pskc = pskc;
 	cli_esc(path, im.file, sizeof(im.file));
@@ -162,9 +163,10 @@ static int import_cards(struct cli *g, const char *path, int pskc, int skip_bad)
 	rc = slurp(&im, path, &buf, &len);
 	if (rc != CLI_OK)
 		goto out;
-	lrc = pskc ? tfa_cards_parse_pskc(buf, len, &cards, &n, &pos, &bad, problem, &im, &err) :
-		     tfa_cards_parse_csv(buf, len, &cards, &n, &pos, &bad, problem, &im, &err);
-	im.pos = pos;
+	lrc = pskc ? tfa_cards_parse_pskc(buf, len, &cards, &bad, problem, &im, &err) :
+		     tfa_cards_parse_csv(buf, len, &cards, &bad, problem, &im, &err);
+	im.pos = cards.pos;
+	n = cards.n;
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, lrc == TFA_EINVAL ? CLI_USAGE : CLI_STORE, "%s: %s; nothing imported",
 			      im.file, tfa_err_text(&err, lrc));
@@ -184,14 +186,14 @@ static int import_cards(struct cli *g, const char *path, int pskc, int skip_bad)
 	if (rc != CLI_OK)
 		goto out;
 	im.bad = 0;
-	lrc = tfa_cards_add(ctx, cards, n, pskc ? "pskc" : "csv", duplicate, &im, &err);
+	lrc = tfa_cards_add(ctx, &cards, pskc ? "pskc" : "csv", duplicate, &im, &err);
 	if (lrc != TFA_OK) {
 		rc = cli_fail(g, lrc == TFA_EEXIST ? CLI_USAGE : CLI_STORE, "%s",
 			      tfa_err_text(&err, lrc));
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		hotp += cards[i].type == TFA_TOKEN_HOTP;
+		hotp += cards.toks[i].type == TFA_TOKEN_HOTP;
 	if (g->json) {
 		o = json_object_new_object();
 		if (o != NULL) {
@@ -221,8 +223,7 @@ out:
 		}
 	}
 	json_object_put(im.errors);
-	tfa_tokens_free(cards, n);
-	free(pos);
+	tfa_card_set_free(&cards);
 	if (buf != NULL) {
 		tfa_wipe(buf, len);
 		free(buf);

@@ -104,7 +104,7 @@ static size_t content_lines(const char *d, size_t size)
 	return n;
 }
 
-static void check_tokens(const tfa_token *t, size_t n)
+static void check_tokens(const tfa_token *t, const tfa_token_key *key, size_t n)
 {
 	size_t i, j;
 
@@ -113,8 +113,8 @@ static void check_tokens(const tfa_token *t, size_t n)
 		fuzz_check(t[i].user[0] == '\0' && t[i].state == TFA_STATE_UNASSIGNED &&
 			   t[i].alg == OTP_SHA1 && t[i].last_step == -1, "not a SHA1 card");
 		fuzz_check(t[i].digits >= 6 && t[i].digits <= 8, "digits %u", t[i].digits);
-		fuzz_check(t[i].secret_len >= 1 && t[i].secret_len <= OTP_MAX_SECRET,
-			   "secret length %zu", t[i].secret_len);
+		fuzz_check(key[i].len >= 1 && key[i].len <= OTP_MAX_SECRET,
+			   "secret length %zu", key[i].len);
 		if (t[i].type == TFA_TOKEN_TOTP)
 			fuzz_check(t[i].period >= 1 && t[i].period <= 3600 && t[i].counter == 0,
 				   "totp fields");
@@ -129,19 +129,23 @@ static void check_tokens(const tfa_token *t, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct seen s = { 0, 0 };
-	tfa_token *t = NULL, *t2 = NULL;
+	tfa_card_set set, set2;
+	const tfa_token *t, *t2;
 	size_t n = 0, bad = 0, n2 = 0, bad2 = 0, i, k;
 	char *crlf;
 	tfa_err err;
 	tfa_rc rc;
 
-	rc = tfa_cards_parse_csv((const char *)data, size, &t, &n, NULL, &bad, on_bad, &s, &err);
+	rc = tfa_cards_parse_csv((const char *)data, size, &set, &bad, on_bad, &s, &err);
 	if (rc == TFA_ENOMEM)
 		return 0;
+	t = set.toks;
+	n = set.n;
 	fuzz_check(rc == TFA_OK, "result %d", rc);
 	fuzz_check(bad == s.reports, "bad %zu, reports %zu", bad, s.reports);
-	fuzz_check((n == 0) == (t == NULL), "array and count disagree");
-	check_tokens(t, n);
+	fuzz_check((n == 0) == (t == NULL) && (n == 0) == (set.keys == NULL),
+		   "array and count disagree");
+	check_tokens(t, set.keys, n);
 	k = content_lines((const char *)data, size);
 	fuzz_check(n + bad == k, "%zu good + %zu bad, %zu card lines", n, bad, k);
 
@@ -154,18 +158,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				crlf[k++] = '\r';
 			crlf[k++] = (char)data[i];
 		}
-		rc = tfa_cards_parse_csv(crlf, k, &t2, &n2, NULL, &bad2, NULL, NULL, &err);
+		rc = tfa_cards_parse_csv(crlf, k, &set2, &bad2, NULL, NULL, &err);
+		t2 = set2.toks;
+		n2 = set2.n;
 		fuzz_check(rc == TFA_OK && n2 == n && bad2 == bad, "CRLF changes the result");
 		for (i = 0; i < n; i++)
 			fuzz_check(strcmp(t[i].serial, t2[i].serial) == 0 &&
-				   t[i].secret_len == t2[i].secret_len &&
-				   memcmp(t[i].secret, t2[i].secret, t[i].secret_len) == 0 &&
+				   set.keys[i].len == set2.keys[i].len &&
+				   memcmp(set.keys[i].bytes, set2.keys[i].bytes, set.keys[i].len) == 0 &&
 				   t[i].type == t2[i].type && t[i].digits == t2[i].digits &&
 				   t[i].period == t2[i].period && t[i].counter == t2[i].counter,
 				   "CRLF changes a card");
-		tfa_tokens_free(t2, n2);
+		tfa_card_set_free(&set2);
 		free(crlf);
 	}
-	tfa_tokens_free(t, n);
+	tfa_card_set_free(&set);
 	return 0;
 }

@@ -55,13 +55,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != TFA_OK) {
 		fuzz_check(rc == TFA_EINVAL, "rc %d", (int)rc);
 		fuzz_check(g.bad > 0, "failure without a reason");
-		fuzz_check(g.tok.secret_len == 0 && g.nscratch == 0, "output left on failure");
+		fuzz_check(g.key.len == 0 && g.nscratch == 0, "output left on failure");
 		goto out;
 	}
 	fuzz_check(g.tok.state == TFA_STATE_ACTIVE && g.tok.digits == 6 && g.tok.alg == OTP_SHA1,
 		   "bad token fields");
-	fuzz_check(g.tok.secret_len >= 10 && g.tok.secret_len <= OTP_MAX_SECRET,
-		   "secret length %zu", g.tok.secret_len);
+	fuzz_check(g.key.len >= 10 && g.key.len <= OTP_MAX_SECRET,
+		   "secret length %zu", g.key.len);
 	if (g.tok.type == TFA_TOKEN_TOTP)
 		fuzz_check(g.tok.period >= 1 && g.tok.period <= 3600 && g.tok.counter == 0,
 			   "totp period %u", g.tok.period);

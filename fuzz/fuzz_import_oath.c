@@ -21,15 +21,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[128], why2[128];
 	const char *p;
 	tfa_token t, t2;
+	tfa_token_key k, k2;
 	int r, r2;
 
-	r = tfa_import_oath_line(in, &t, why, sizeof(why));
+	r = tfa_import_oath_line(in, &t, &k, why, sizeof(why));
 	fuzz_check(r >= -1 && r <= 1, "result %d", r);
 	if (r < 0) {
 		fuzz_check(why[0] != '\0', "no reason");
 		for (p = why; *p != '\0'; p++)
 			fuzz_check(*p >= 0x20 && *p < 0x7f, "unprintable reason");
-		fuzz_check(t.secret_len == 0, "secret left after failure");
+		fuzz_check(k.len == 0, "secret left after failure");
 	} else {
 		fuzz_check(why[0] == '\0', "reason without failure");
 	}
@@ -37,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check(tfa_user_valid(t.user), "bad user accepted");
 		fuzz_check(t.state == TFA_STATE_ACTIVE && t.alg == OTP_SHA1, "state/alg");
 		fuzz_check(t.digits >= 6 && t.digits <= 8, "digits %u", t.digits);
-		fuzz_check(t.secret_len >= 1 && t.secret_len <= OTP_MAX_SECRET, "secret length");
+		fuzz_check(k.len >= 1 && k.len <= OTP_MAX_SECRET, "secret length");
 		if (t.type == TFA_TOKEN_TOTP)
 			fuzz_check(t.period >= 1 && t.period <= 3600, "period %u", t.period);
 		else
@@ -49,15 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nl == NULL)
 		abort();
 	(void)snprintf(nl, size + 2, "%s\n", in);
-	r2 = tfa_import_oath_line(nl, &t2, why2, sizeof(why2));
+	r2 = tfa_import_oath_line(nl, &t2, &k2, why2, sizeof(why2));
 	fuzz_check(r2 == r, "newline changes the result: %d vs %d", r, r2);
 	if (r == 1)
-		fuzz_check(t.secret_len == t2.secret_len &&
-			   memcmp(t.secret, t2.secret, t.secret_len) == 0 &&
+		fuzz_check(k.len == k2.len && memcmp(k.bytes, k2.bytes, k.len) == 0 &&
 			   t.counter == t2.counter && t.last_step == t2.last_step,
 			   "newline changes the token");
-	memset(&t, 0, sizeof(t));
-	memset(&t2, 0, sizeof(t2));
+	memset(&k, 0, sizeof(k));
+	memset(&k2, 0, sizeof(k2));
 	free(nl);
 	free(in);
 	return 0;

@@ -63,7 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int inited;
 	struct seen s = { 0, 0 };
-	tfa_token *t = NULL;
+	tfa_card_set set;
+	const tfa_token *t;
 	size_t n = 0, bad = 0, i, j;
 	tfa_err err;
 	tfa_rc rc;
@@ -75,10 +76,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		inited = 1;
 	}
 	err.msg[0] = '\0';
-	rc = tfa_cards_parse_pskc((const char *)data, size, &t, &n, NULL, &bad, on_bad, &s, &err);
+	rc = tfa_cards_parse_pskc((const char *)data, size, &set, &bad, on_bad, &s, &err);
+	t = set.toks;
+	n = set.n;
 	fuzz_check(rc == TFA_OK || rc == TFA_EINVAL || rc == TFA_ENOMEM, "result %d", rc);
 	if (rc != TFA_OK) {
-		fuzz_check(t == NULL && n == 0 && bad == 0 && s.reports == 0,
+		fuzz_check(t == NULL && set.keys == NULL && n == 0 && bad == 0 && s.reports == 0,
 			   "output after a refusal");
 		fuzz_check(err.msg[0] != '\0', "refusal without a reason");
 		for (p = err.msg; *p != '\0'; p++)
@@ -86,14 +89,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	fuzz_check(bad == s.reports, "bad %zu, reports %zu", bad, s.reports);
-	fuzz_check((n == 0) == (t == NULL), "array and count disagree");
+	fuzz_check((n == 0) == (t == NULL) && (n == 0) == (set.keys == NULL),
+		   "array and count disagree");
 	for (i = 0; i < n; i++) {
 		fuzz_check(tfa_serial_valid(t[i].serial), "invalid serial returned");
 		fuzz_check(t[i].user[0] == '\0' && t[i].state == TFA_STATE_UNASSIGNED,
 			   "not an unassigned card");
 		fuzz_check(t[i].digits >= 6 && t[i].digits <= 8, "digits %u", t[i].digits);
-		fuzz_check(t[i].secret_len >= 1 && t[i].secret_len <= OTP_MAX_SECRET,
-			   "secret length %zu", t[i].secret_len);
+		fuzz_check(set.keys[i].len >= 1 && set.keys[i].len <= OTP_MAX_SECRET,
+			   "secret length %zu", set.keys[i].len);
 		fuzz_check(t[i].last_step == -1, "last_step");
 		if (t[i].type == TFA_TOKEN_TOTP)
 			fuzz_check(t[i].period >= 1 && t[i].period <= 3600, "period %u",
@@ -106,6 +110,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	i = count_packages(data, size);
 	fuzz_check(n + bad == i, "%zu good + %zu bad, %zu KeyPackages", n, bad, i);
-	tfa_tokens_free(t, n);
+	tfa_card_set_free(&set);
 	return 0;
 }

@@ -12,12 +12,16 @@
 
 #include "admin.h"
 #include "audit.h"
+#include "card.h"
 #include "context.h"
 #include "recovery.h"
+#include "secret.h"
 
 struct tfa_import {
 	tfa_store_import *s;
 	tfa_ctx *c;
+	tfa_token_key key;      /* the key of the line tfa_import_oath parsed last */
+	int have_key;
 };
 
 static tfa_rc check_user(const char *user, tfa_err *err)
@@ -75,7 +79,7 @@ TFA_API tfa_rc tfa_user_tokens(tfa_ctx *c, const char *user, tfa_token **toks, s
 	*n = 0;
 	if (rc != TFA_OK)
 		return rc;
-	return tfa_store_token_list(c->store, user, 0, toks, n, err);
+	return tfa_store_token_list(c->store, user, toks, n, NULL, err);
 }
 
 TFA_API tfa_rc tfa_users_each(tfa_ctx *c, tfa_user_cb cb, void *arg, tfa_err *err)
@@ -119,10 +123,13 @@ TFA_API tfa_rc tfa_store_check(tfa_ctx *c, char *result, size_t len, tfa_err *er
 
 /* ---- cards ---- */
 
-TFA_API tfa_rc tfa_cards_add(tfa_ctx *c, tfa_token *cards, size_t n, const char *file,
+TFA_API tfa_rc tfa_cards_add(tfa_ctx *c, tfa_card_set *cards, const char *file,
 			     tfa_card_dup_fn dup, void *arg, tfa_err *err)
 {
-	return tfa_store_cards_add(c->store, cards, n, file, dup, arg, err);
+	if (cards == NULL)
+		return tfa_err_set(err, TFA_EINVAL, "no cards");
+	return tfa_store_cards_add(c->store, cards->toks, cards->keys, cards->n, file, dup, arg,
+				   err);
 }
 
 TFA_API tfa_rc tfa_cards_each(tfa_ctx *c, tfa_token_cb cb, void *arg, tfa_err *err)
@@ -166,11 +173,38 @@ TFA_API tfa_rc tfa_import_begin(tfa_ctx *c, const char *what, tfa_import **out, 
 	return TFA_OK;
 }
 
+static void import_forget_key(tfa_import *imp)
+{
+	tfa_wipe(&imp->key, sizeof(imp->key));
+	imp->have_key = 0;
+}
+
+TFA_API int tfa_import_oath(tfa_import *imp, const char *line, tfa_token *out, char *why,
+			    size_t whylen)
+{
+	int r;
+
+	if (imp == NULL) {
+		memset(out, 0, sizeof(*out));
+		(void)snprintf(why, whylen, "no import in progress");
+		return -1;
+	}
+	r = tfa_import_oath_line(line, out, &imp->key, why, whylen);
+	imp->have_key = r > 0;
+	return r;
+}
+
 TFA_API tfa_rc tfa_import_token(tfa_import *imp, tfa_token *tok, tfa_err *err)
 {
+	tfa_rc rc;
+
 	if (imp == NULL)
 		return tfa_err_set(err, TFA_EINVAL, "no import in progress");
-	return tfa_store_import_token(imp->s, tok, err);
+	if (!imp->have_key)
+		return tfa_err_set(err, TFA_EINVAL, "no parsed token to import");
+	rc = tfa_store_import_token(imp->s, tok, &imp->key, err);
+	import_forget_key(imp);
+	return rc;
 }
 
 TFA_API tfa_rc tfa_import_commit(tfa_import *imp, unsigned long *users, tfa_err *err)
@@ -181,6 +215,7 @@ TFA_API tfa_rc tfa_import_commit(tfa_import *imp, unsigned long *users, tfa_err 
 	if (imp == NULL)
 		return tfa_err_set(err, TFA_EINVAL, "no import in progress");
 	rc = tfa_store_import_commit(imp->s, users != NULL ? users : &local, err);
+	import_forget_key(imp);
 	free(imp);
 	return rc;
 }
@@ -190,6 +225,7 @@ TFA_API void tfa_import_abort(tfa_import *imp)
 	if (imp == NULL)
 		return;
 	tfa_store_import_abort(imp->s);
+	import_forget_key(imp);
 	free(imp);
 }
 
@@ -211,8 +247,8 @@ TFA_API tfa_rc tfa_import_ga_store(tfa_ctx *c, tfa_import_ga *ga, tfa_err *err)
 			return rc;
 	}
 	rc = tfa_import_begin(c, "google-authenticator", &imp, err);
-	if (rc == TFA_OK)
-		rc = tfa_import_token(imp, &ga->tok, err);
+	if (rc == TFA_OK && imp != NULL)
+		rc = tfa_store_import_token(imp->s, &ga->tok, &ga->key, err);
 	if (rc == TFA_OK && imp != NULL && ga->nscratch > 0) {
 		tfa_recovery_audit(&audit, c->source, ga->nscratch);
 		rc = tfa_store_import_recovery(imp->s, ga->tok.user, recs, ga->nscratch, &audit, err);

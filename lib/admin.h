@@ -30,12 +30,12 @@ tfa_rc tfa_user_unlock(tfa_ctx *c, const char *user, tfa_err *err);
 tfa_rc tfa_user_reset(tfa_ctx *c, const char *user, unsigned *revoked, unsigned *codes,
 		      tfa_err *err);
 
-/** tfa_user_tokens: @user's tokens that are not revoked, oldest first,
- * without their secrets (secret_len 0), in a new array (tfa_tokens_free). */
+/** tfa_user_tokens: @user's tokens that are not revoked, oldest first, in
+ * a new array (tfa_tokens_free); records only, no key. */
 tfa_rc tfa_user_tokens(tfa_ctx *c, const char *user, tfa_token **toks, size_t *n,
 		       tfa_err *err);
 
-/** tfa_tokens_free: wipe and free an array of tokens. */
+/** tfa_tokens_free: wipe and free an array of token records. */
 void tfa_tokens_free(tfa_token *toks, size_t n);
 
 /** tfa_users_each: @cb for every user the store knows, by name; a non-zero
@@ -63,11 +63,15 @@ tfa_rc tfa_store_check(tfa_ctx *c, char *result, size_t len, tfa_err *err);
 
 /* ---- token cards ---- */
 
-/** tfa_cards_add: put the @n parsed cards (card.h) in stock, all or none,
- * audited "card_import" naming @file; a serial already in the store is
- * reported through @dup and makes it TFA_EEXIST (nothing written). */
-tfa_rc tfa_cards_add(tfa_ctx *c, tfa_token *cards, size_t n, const char *file,
-		     tfa_card_dup_fn dup, void *arg, tfa_err *err);
+/* a parsed card file, with the keys (card.h) */
+typedef struct tfa_card_set tfa_card_set;
+
+/** tfa_cards_add: put the parsed cards @cards (card.h; their ids set) in
+ * stock, all or none, audited "card_import" naming @file; a serial already
+ * in the store is reported through @dup (its index in @cards) and makes it
+ * TFA_EEXIST (nothing written). */
+tfa_rc tfa_cards_add(tfa_ctx *c, tfa_card_set *cards, const char *file, tfa_card_dup_fn dup,
+		     void *arg, tfa_err *err);
 
 /** tfa_cards_each: @cb for every card (in stock or assigned), by serial. */
 tfa_rc tfa_cards_each(tfa_ctx *c, tfa_token_cb cb, void *arg, tfa_err *err);
@@ -88,13 +92,24 @@ typedef struct tfa_import tfa_import;
 
 /** tfa_import_begin: one transaction for a bulk import of tokens; @what
  * ("oath", "google-authenticator") goes into the audit rows. Then
- * tfa_import_token for each, then tfa_import_commit or tfa_import_abort
- * (each frees *@imp). */
+ * tfa_import_oath and tfa_import_token for each line, then
+ * tfa_import_commit or tfa_import_abort (each frees *@imp and wipes the
+ * key it holds). */
 tfa_rc tfa_import_begin(tfa_ctx *c, const char *what, tfa_import **imp, tfa_err *err);
 
-/** tfa_import_token: add @tok as an active token of tok->user (audited
- * "import"). TFA_EINVAL bad field, TFA_EEXIST a secret the user already has:
- * the import can go on; any other error leaves only abort. */
+/** tfa_import_oath: parse one line of a pam_oath users file as
+ * tfa_import_oath_line (import.h) into *@out; the line's key stays inside
+ * @imp (replacing, wiped, that of an earlier line not imported) for
+ * tfa_import_token. Returns 1 token, 0 blank or comment, -1 bad (@why). */
+int tfa_import_oath(tfa_import *imp, const char *line, tfa_token *out, char *why,
+		    size_t whylen);
+
+/** tfa_import_token: add @tok, the token tfa_import_oath parsed last (its
+ * fields, such as the user, may have been changed since), with the key
+ * @imp holds for it (then wiped), as an active token of tok->user (audited
+ * "import"). TFA_EINVAL bad field or no key parsed, TFA_EEXIST a secret
+ * the user already has: the import can go on; any other error leaves only
+ * abort. */
 tfa_rc tfa_import_token(tfa_import *imp, tfa_token *tok, tfa_err *err);
 
 /** tfa_import_commit: commit; *@users (may be NULL) gets how many distinct

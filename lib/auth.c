@@ -44,7 +44,7 @@ TFA_API tfa_rc tfa_status(tfa_ctx *c, const char *user, int64_t now, tfa_user_st
 			s->rule = TFA_RULE_MUST_ENROLL;
 		}
 	}
-	rc = tfa_store_token_list(c->store, user, 0, &toks, &n, err);
+	rc = tfa_store_token_list(c->store, user, &toks, &n, NULL, err);
 	if (rc != TFA_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
@@ -171,6 +171,7 @@ static tfa_rc check_cb(tfa_txn_args *a, void *ctx)
 	int rec = 0;
 
 	x->toks = a->toks;
+	x->keys = a->keys;
 	x->n = a->n;
 	if (x->want != TFA_STATE_ACTIVE)
 		a->nrec = 0;    /* confirming a token: recovery codes do not count */
@@ -229,6 +230,7 @@ static tfa_rc check(tfa_ctx *c, const char *user, const char *code, int split, i
 	x.want = want;
 	x.res = res;
 	x.toks = NULL;
+	x.keys = NULL;
 	x.n = 0;
 	x.split = split;
 	rc = tfa_store_user_txn_ex(c->store, user, check_cb, &x, err);

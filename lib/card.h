@@ -1,15 +1,30 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* card.h - token-card files: PSKC (RFC 6030, through libpskc) and CSV.
  *
- * Parsing checks everything and stores nothing: the result is an array of
- * tokens with user "" and state TFA_STATE_UNASSIGNED, ready for
- * tfa_store_cards_add (store.h), which writes them all or none. */
+ * Parsing checks everything and stores nothing: the result is a card set,
+ * tokens with user "" and state TFA_STATE_UNASSIGNED and their keys beside
+ * them, ready for tfa_cards_add (admin.h), which writes them all or none. */
 #ifndef TFA_CARD_H
 #define TFA_CARD_H
 
 #include <stddef.h>
 #include "records.h"
-#include "admin.h"   /* tfa_tokens_free for the parsed arrays */
+#include "admin.h"   /* the tfa_card_set typedef, tfa_cards_add */
+
+/* The good cards of a file: toks[i] the record, keys[i] its key (library
+ * code only: a front end hands the set to tfa_cards_add and frees it with
+ * tfa_card_set_free, never reading a key), pos[i] its position (for
+ * reporting a later problem with it: a serial the store already holds). */
+struct tfa_card_set {
+	tfa_token *toks;
+	tfa_token_key *keys;
+	size_t *pos;
+	size_t n;
+};
+
+/** tfa_card_set_free: wipe and free what @s holds and empty it (NULL is
+ * fine; the struct itself is the caller's). */
+void tfa_card_set_free(tfa_card_set *s);
 
 /** Called once for each bad entry, in file order: @pos is its position
  * (PSKC: the KeyPackage number, 1-based; CSV: the line number, 1-based),
@@ -35,11 +50,11 @@ typedef void (*tfa_card_problem_fn)(size_t pos, const char *serial, const char *
  * ignored. Serials are unique within the file: a later KeyPackage with the
  * serial of an earlier good one is reported as a duplicate.
  *
- * Good entries go into a new array *@toks of *@n (free with
- * tfa_tokens_free; NULL when *@n is 0); each bad one is reported through
+ * Good entries go into @out (emptied first; free with tfa_card_set_free;
+ * nothing allocated when out->n is 0); each bad one is reported through
  * @fn (may be NULL) and left out; *@bad gets how many. TFA_OK also when
  * *@bad > 0 (the caller decides). TFA_EINVAL, with the reason in @err and
- * nothing in *@toks, for a document that is not used at all: more than
+ * nothing in @out, for a document that is not used at all: more than
  * 64 MiB; not ASCII-compatible (a NUL byte, an encoding declaration other
  * than UTF-8, US-ASCII or ISO-8859-1); any DOCTYPE or other <!...>
  * declaration (so no entities, no external DTD: no XXE whatever the parser
@@ -55,11 +70,9 @@ typedef void (*tfa_card_problem_fn)(size_t pos, const char *serial, const char *
  * global state). libxml2's error printing on stderr, which quotes the
  * offending input line, is switched off during the parse. libpskc's
  * decoded secrets are wiped before it frees them; libxml2's copy of the text
- * and @data itself are not (the caller wipes @data). With @pos not NULL,
- * *@pos gets a new array (free()) of each good card's position, for
- * reporting a later problem with it (a serial the store already holds). */
-tfa_rc tfa_cards_parse_pskc(const char *data, size_t len, tfa_token **toks, size_t *n,
-			    size_t **pos, size_t *bad, tfa_card_problem_fn fn, void *ctx, tfa_err *err);
+ * and @data itself are not (the caller wipes @data). */
+tfa_rc tfa_cards_parse_pskc(const char *data, size_t len, tfa_card_set *out, size_t *bad,
+			    tfa_card_problem_fn fn, void *ctx, tfa_err *err);
 
 /** tfa_cards_parse_csv: as tfa_cards_parse_pskc for CSV text, one card a
  * line: serial,secret-hex,type,digits[,counter|period] - type hotp or totp
@@ -73,8 +86,8 @@ tfa_rc tfa_cards_parse_pskc(const char *data, size_t len, tfa_token **toks, size
  * [A-Za-z0-9._:/-], unique within the file (a later line with the serial of
  * an earlier good one is a duplicate). TFA_EINVAL only for a NULL argument;
  * TFA_ENOMEM. */
-tfa_rc tfa_cards_parse_csv(const char *data, size_t len, tfa_token **toks, size_t *n,
-			   size_t **pos, size_t *bad, tfa_card_problem_fn fn, void *ctx, tfa_err *err);
+tfa_rc tfa_cards_parse_csv(const char *data, size_t len, tfa_card_set *out, size_t *bad,
+			   tfa_card_problem_fn fn, void *ctx, tfa_err *err);
 
 /** tfa_serial_valid: 1 if @s is an acceptable serial: 1..TFA_SERIAL_MAX
  * characters of [A-Za-z0-9._:/-]; else 0 (also for NULL). */

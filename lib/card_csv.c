@@ -129,8 +129,7 @@ static tfa_rc csv_line(struct card_out *o, const char *line, size_t len, size_t 
 	return rc;
 }
 
-TFA_API tfa_rc tfa_cards_parse_csv(const char *data, size_t len, tfa_token **toks, size_t *n,
-				   size_t **pos,
+TFA_API tfa_rc tfa_cards_parse_csv(const char *data, size_t len, tfa_card_set *out,
 				   size_t *bad, tfa_card_problem_fn fn, void *ctx, tfa_err *err)
 {
 	struct card_out o;
@@ -138,7 +137,7 @@ TFA_API tfa_rc tfa_cards_parse_csv(const char *data, size_t len, tfa_token **tok
 	struct field f[CSV_FIELDS + 1];
 	size_t lno, l;
 	int first = 1;
-	tfa_rc rc = tfa_card_start(&o, "line", fn, ctx, toks, n, bad);
+	tfa_rc rc = tfa_card_start(&o, "line", fn, ctx, out, bad);
 
 	if (rc != TFA_OK || data == NULL)
 		return tfa_err_set(err, TFA_EINVAL, "bad argument");
@@ -162,5 +161,5 @@ TFA_API tfa_rc tfa_cards_parse_csv(const char *data, size_t len, tfa_token **tok
 		}
 		p = nl != NULL ? nl + 1 : end;
 	}
-	return tfa_card_finish(&o, rc, toks, n, pos, bad, err);
+	return tfa_card_finish(&o, rc, out, bad, err);
 }

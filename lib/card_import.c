@@ -47,30 +47,34 @@ static size_t *find_slot(const struct card_out *o, const char *serial)
 	return &o->slot[i];
 }
 
-/* room for one more token (arrays doubled, the old copy wiped) */
+/* room for one more token (arrays doubled, the old keys wiped) */
 static tfa_rc grow(struct card_out *o)
 {
 	size_t cap = o->cap != 0 ? o->cap * 2 : 16, i;
 	tfa_token *t;
+	tfa_token_key *k;
 	size_t *pos, *slot;
 
 	if (o->n < o->cap)
 		return TFA_OK;
-	t = malloc(cap * sizeof(*t));
+	t = realloc(o->t, cap * sizeof(*t));
+	if (t != NULL)
+		o->t = t;
 	pos = realloc(o->pos, cap * sizeof(*pos));
 	if (pos != NULL)
 		o->pos = pos;
+	k = calloc(cap, sizeof(*k));
 	slot = calloc(cap * 2, sizeof(*slot));
-	if (t == NULL || pos == NULL || slot == NULL) {
-		free(t);
+	if (t == NULL || pos == NULL || k == NULL || slot == NULL) {
+		free(k);
 		free(slot);
 		return TFA_ENOMEM;
 	}
 	if (o->n > 0)
-		memcpy(t, o->t, o->n * sizeof(*t));
-	tfa_tokens_free(o->t, o->n);
+		memcpy(k, o->k, o->n * sizeof(*k));
+	tfa_token_keys_free(o->k, o->cap);
 	free(o->slot);
-	o->t = t;
+	o->k = k;
 	o->slot = slot;
 	o->cap = cap;
 	for (i = 0; i < o->n; i++)
@@ -98,6 +102,8 @@ tfa_rc tfa_card_add(struct card_out *o, size_t pos, const char *serial, tfa_toke
 		return TFA_ENOMEM;
 	t = &o->t[o->n];
 	memset(t, 0, sizeof(*t));
+	memcpy(o->k[o->n].bytes, secret, secret_len);
+	o->k[o->n].len = secret_len;
 	t->type = type;
 	t->state = TFA_STATE_UNASSIGNED;
 	t->alg = alg;
@@ -106,45 +112,51 @@ tfa_rc tfa_card_add(struct card_out *o, size_t pos, const char *serial, tfa_toke
 	t->counter = counter;
 	t->last_step = -1;
 	(void)snprintf(t->serial, sizeof(t->serial), "%s", serial);
-	memcpy(t->secret, secret, secret_len);
-	t->secret_len = secret_len;
 	o->pos[o->n] = pos;
 	*find_slot(o, serial) = ++o->n;
 	return TFA_OK;
 }
 
-tfa_rc tfa_card_finish(struct card_out *o, tfa_rc rc, tfa_token **toks, size_t *n, size_t **pos,
-		     size_t *bad, tfa_err *err)
+tfa_rc tfa_card_finish(struct card_out *o, tfa_rc rc, tfa_card_set *out, size_t *bad,
+		       tfa_err *err)
 {
 	free(o->slot);
 	*bad = o->bad;
 	if (rc == TFA_ENOMEM)
 		(void)tfa_err_set(err, rc, "out of memory");
 	if (rc != TFA_OK || o->n == 0) {
-		tfa_tokens_free(o->t, o->n);
+		tfa_tokens_free(o->t, o->cap);
+		tfa_token_keys_free(o->k, o->cap);
 		free(o->pos);
 		return rc;
 	}
-	*toks = o->t;
-	*n = o->n;
-	if (pos != NULL)
-		*pos = o->pos;
-	else
-		free(o->pos);
+	out->toks = o->t;
+	out->keys = o->k;
+	out->pos = o->pos;
+	out->n = o->n;
 	return TFA_OK;
 }
 
+TFA_API void tfa_card_set_free(tfa_card_set *s)
+{
+	if (s == NULL)
+		return;
+	tfa_tokens_free(s->toks, s->n);
+	tfa_token_keys_free(s->keys, s->n);
+	free(s->pos);
+	memset(s, 0, sizeof(*s));
+}
+
 tfa_rc tfa_card_start(struct card_out *o, const char *unit, tfa_card_problem_fn fn, void *ctx,
-		    tfa_token **toks, size_t *n, size_t *bad)
+		      tfa_card_set *out, size_t *bad)
 {
 	memset(o, 0, sizeof(*o));
 	o->fn = fn;
 	o->ctx = ctx;
 	o->unit = unit;
-	if (toks == NULL || n == NULL || bad == NULL)
+	if (out == NULL || bad == NULL)
 		return TFA_EINVAL;
-	*toks = NULL;
-	*n = 0;
+	memset(out, 0, sizeof(*out));
 	*bad = 0;
 	return TFA_OK;
 }

@@ -11,6 +11,7 @@
 /* the cards parsed so far, their positions and the problems reported */
 struct card_out {
 	tfa_token *t;
+	tfa_token_key *k;       /* k[i]: t[i]'s key */
 	size_t *pos;            /* each token's position, for duplicate reports */
 	size_t n, cap;
 	size_t *slot;           /* serial hash: 0 empty, else token index + 1 */
@@ -21,12 +22,12 @@ struct card_out {
 };
 
 /* tfa_card_start: set up @o and clear the caller's outputs (TFA_EINVAL for
- * a NULL one); tfa_card_finish: hand the cards (and positions) over, or
- * free them when @rc is not TFA_OK or there are none. */
+ * a NULL one); tfa_card_finish: hand the cards (keys and positions) over,
+ * or free them when @rc is not TFA_OK or there are none. */
 tfa_rc tfa_card_start(struct card_out *o, const char *unit, tfa_card_problem_fn fn, void *ctx,
-		      tfa_token **toks, size_t *n, size_t *bad);
-tfa_rc tfa_card_finish(struct card_out *o, tfa_rc rc, tfa_token **toks, size_t *n,
-		       size_t **pos, size_t *bad, tfa_err *err);
+		      tfa_card_set *out, size_t *bad);
+tfa_rc tfa_card_finish(struct card_out *o, tfa_rc rc, tfa_card_set *out, size_t *bad,
+		       tfa_err *err);
 
 /* tfa_card_report: count a bad entry at @pos and tell the caller's
  * callback, the reason formatted from @fmt (never a secret). */

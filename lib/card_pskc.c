@@ -368,8 +368,7 @@ static void pskc_wipe(pskc_t *c)
 	}
 }
 
-TFA_API tfa_rc tfa_cards_parse_pskc(const char *data, size_t len, tfa_token **toks, size_t *n,
-				    size_t **pos,
+TFA_API tfa_rc tfa_cards_parse_pskc(const char *data, size_t len, tfa_card_set *out,
 				    size_t *bad, tfa_card_problem_fn fn, void *ctx, tfa_err *err)
 {
 	struct card_out o;
@@ -378,7 +377,7 @@ TFA_API tfa_rc tfa_cards_parse_pskc(const char *data, size_t len, tfa_token **to
 	pskc_t *c = NULL;
 	pskc_key_t *k;
 	int prc, inited = 0;
-	tfa_rc rc = tfa_card_start(&o, "KeyPackage", fn, ctx, toks, n, bad);
+	tfa_rc rc = tfa_card_start(&o, "KeyPackage", fn, ctx, out, bad);
 
 	if (rc != TFA_OK || data == NULL)
 		return tfa_err_set(err, TFA_EINVAL, "bad argument");
@@ -429,5 +428,5 @@ out:
 	if (inited)
 		pskc_global_done();
 	free(enc);
-	return tfa_card_finish(&o, rc, toks, n, pos, bad, err);
+	return tfa_card_finish(&o, rc, out, bad, err);
 }

@@ -202,7 +202,7 @@ TFA_API tfa_rc tfa_challenge_begin(tfa_ctx *c, const char *user, int64_t now,
 		return rc;
 	if (u.locked_until > now)
 		return TFA_OK;   /* nothing is sent to a locked user */
-	rc = tfa_store_token_list(c->store, user, 0, &toks, &n, err);
+	rc = tfa_store_token_list(c->store, user, &toks, &n, NULL, err);
 	if (rc != TFA_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
@@ -240,7 +240,7 @@ TFA_API tfa_rc tfa_challenge_confirm_pending(tfa_ctx *c, const char *user, int64
 	tfa_rc rc;
 
 	memset(ch, 0, sizeof(*ch));
-	rc = tfa_store_token_list(c->store, user, 0, &toks, &n, err);
+	rc = tfa_store_token_list(c->store, user, &toks, &n, NULL, err);
 	for (i = 0; rc == TFA_OK && i < n; i++)
 		if (toks[i].state == TFA_STATE_PENDING && toks[i].type == TFA_TOKEN_OCRA)
 			break;
@@ -252,11 +252,11 @@ TFA_API tfa_rc tfa_challenge_confirm_pending(tfa_ctx *c, const char *user, int64
 	return rc;
 }
 
-/* Does @code answer question @q for OCRA token @t? Tries the counters
- * within the look-ahead (C suites, advancing t->counter) and the time steps
- * within the window (T suites). 1 yes, 0 no, -1 crypto error. */
-static int ocra_answers(const tfa_ctx *c, tfa_token *t, const char *q, const char *code,
-			int64_t now)
+/* Does @code answer question @q for OCRA token @t with key @k? Tries the
+ * counters within the look-ahead (C suites, advancing t->counter) and the
+ * time steps within the window (T suites). 1 yes, 0 no, -1 crypto error. */
+static int ocra_answers(const tfa_ctx *c, tfa_token *t, const tfa_token_key *k, const char *q,
+			const char *code, int64_t now)
 {
 	char want[OCRA_MAX_DIGITS + 1], got[OTP_MAX_CODE + 1];
 	otp_ocra_suite s;
@@ -282,7 +282,7 @@ static int ocra_answers(const tfa_ctx *c, tfa_token *t, const char *q, const cha
 		for (ts = tbase - tw; ts <= tbase + tw && !ok; ts++) {
 			in.counter = t->counter + ci;
 			in.timestep = ts < 0 ? 0 : (uint64_t)ts;
-			if (otp_ocra(&s, t->secret, t->secret_len, &in, want, sizeof(want)) != TFA_OK) {
+			if (otp_ocra(&s, k->bytes, k->len, &in, want, sizeof(want)) != TFA_OK) {
 				ok = -1;
 				break;
 			}
@@ -297,12 +297,13 @@ static int ocra_answers(const tfa_ctx *c, tfa_token *t, const char *q, const cha
 }
 
 TFA_API int tfa_challenge_check(const tfa_ctx *c, tfa_challenge_rec *chal, tfa_token *toks,
-				size_t n, tfa_token_state want, const char *code, int64_t now,
-				int64_t *token_id, tfa_rc *rc)
+				const tfa_token_key *keys, size_t n, tfa_token_state want,
+				const char *code, int64_t now, int64_t *token_id, tfa_rc *rc)
 {
 	char got[OTP_MAX_CODE + 1];
 	uint8_t h[TFA_CHALLENGE_HASH_LEN];
 	tfa_token *t = NULL;
+	const tfa_token_key *k = NULL;
 	size_t i;
 	int ok = 0;
 
@@ -314,8 +315,10 @@ TFA_API int tfa_challenge_check(const tfa_ctx *c, tfa_challenge_rec *chal, tfa_t
 		return 0;
 	}
 	for (i = 0; i < n; i++)
-		if (toks[i].id == chal->token_id && toks[i].state == want)
+		if (toks[i].id == chal->token_id && toks[i].state == want) {
 			t = &toks[i];
+			k = &keys[i];
+		}
 	if (t == NULL)
 		return 0;
 	if (chal->kind == TFA_CH_SMS && t->type == TFA_TOKEN_SMS) {
@@ -328,7 +331,7 @@ TFA_API int tfa_challenge_check(const tfa_ctx *c, tfa_challenge_rec *chal, tfa_t
 			}
 		}
 	} else if (chal->kind == TFA_CH_OCRA && t->type == TFA_TOKEN_OCRA) {
-		ok = ocra_answers(c, t, chal->question, code, now);
+		ok = ocra_answers(c, t, k, chal->question, code, now);
 		if (ok < 0)
 			*rc = TFA_ECRYPTO;
 	}

@@ -63,12 +63,13 @@ tfa_rc tfa_challenge_confirm_pending(tfa_ctx *c, const char *user, int64_t now,
 				     tfa_challenge *ch, tfa_err *err);
 
 /** tfa_challenge_check: inside tfa_verify's transaction - does @code answer
- * the pending challenge @chal for one of @toks in @want state? 1 yes (the
+ * the pending challenge @chal for one of @toks (@keys[i] the key of
+ * @toks[i]) in @want state? 1 yes (the
  * challenge is marked consumed, an HOTP-counter suite's counter advanced,
  * *@token_id set), 0 no (an expired challenge is marked consumed), -1 on a
  * crypto error (*@rc). */
-int tfa_challenge_check(const tfa_ctx *c, tfa_challenge_rec *chal, tfa_token *toks, size_t n,
-			tfa_token_state want, const char *code, int64_t now, int64_t *token_id,
-			tfa_rc *rc);
+int tfa_challenge_check(const tfa_ctx *c, tfa_challenge_rec *chal, tfa_token *toks,
+			const tfa_token_key *keys, size_t n, tfa_token_state want, const char *code,
+			int64_t now, int64_t *token_id, tfa_rc *rc);
 
 #endif

@@ -149,7 +149,7 @@ static tfa_rc count_tokens(tfa_ctx *ctx, const struct user_names *un, unsigned *
 	for (i = 0; i < un->n; i++) {
 		int has_sms = 0, has_active = 0;
 
-		rc = tfa_store_token_list(ctx->store, un->v[i], 0, &toks, &n, err);
+		rc = tfa_store_token_list(ctx->store, un->v[i], &toks, &n, NULL, err);
 		if (rc != TFA_OK)
 			return rc;
 		for (k = 0; k < n; k++) {

@@ -102,6 +102,7 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 	const char *suite = o->suite != NULL ? o->suite : TFA_OCRA_DEFAULT_SUITE;
 	size_t secret_len = 0;
 	tfa_token tok;
+	tfa_token_key k;
 	tfa_uri u;
 	tfa_rc rc;
 
@@ -109,6 +110,7 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 	if (key != NULL)
 		*key = NULL;
 	memset(&tok, 0, sizeof(tok));
+	memset(&k, 0, sizeof(k));
 	if (!tfa_user_valid(user))
 		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
 	if (o->digits < OTP_MIN_DIGITS || o->digits > OTP_MAX_DIGITS)
@@ -134,7 +136,7 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 	tok.digits = o->digits;
 	tok.period = o->type == TFA_TOKEN_TOTP ? o->period : 0;
 	tok.last_step = -1;
-	tok.secret_len = secret_len;
+	k.len = secret_len;
 	if (o->type == TFA_TOKEN_SMS) {
 		(void)snprintf(tok.phone, sizeof(tok.phone), "%s", o->phone);
 		tok.digits = c->policy.sms_digits;
@@ -148,7 +150,7 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 		tok.alg = s.alg;
 		tok.digits = s.digits;
 	}
-	rc = tfa_random_bytes(tok.secret, tok.secret_len);
+	rc = tfa_random_bytes(k.bytes, k.len);
 	if (rc != TFA_OK) {
 		rc = tfa_err_set(err, rc, "cannot make a secret for user %s: RNG failure",
 				 tfa_user_esc(user).s);
@@ -158,8 +160,8 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 	u.type = tok.type;
 	u.issuer = (char *)(o->issuer != NULL ? o->issuer : c->policy.issuer);
 	u.account = (char *)user;
-	u.secret = tok.secret;
-	u.secret_len = tok.secret_len;
+	u.secret = k.bytes;
+	u.secret_len = k.len;
 	u.alg = tok.alg;
 	u.digits = tok.digits;
 	u.period = tok.period;
@@ -167,7 +169,7 @@ TFA_API tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o
 	u.suite = tok.type == TFA_TOKEN_OCRA ? tok.suite : NULL;
 	rc = tfa_uri_build(&u, uri);
 	if (rc == TFA_OK && key != NULL)
-		rc = grouped_key(tok.secret, tok.secret_len, key);
+		rc = grouped_key(k.bytes, k.len, key);
 	if (rc != TFA_OK) {
 		rc = tfa_err_set(err, rc, "cannot build the otpauth URI for user %s",
 				 tfa_user_esc(user).s);
@@ -181,17 +183,14 @@ store:
 			       *c->source ? " " : "", otp_type_name(tok.type),
 			       tok.state == TFA_STATE_ACTIVE ? "active" : "pending");
 		tfa_escape(raw, detail, sizeof(detail));
-		rc = tfa_store_token_add(c->store, &tok, TFA_EV_ENROLL, detail, err);
+		rc = tfa_store_token_add(c->store, &tok, &k, TFA_EV_ENROLL, detail, err);
 	}
 	if (rc != TFA_OK)
 		goto out;
-	if (tok_out != NULL) {
+	if (tok_out != NULL)
 		*tok_out = tok;
-		tfa_wipe(tok_out->secret, sizeof(tok_out->secret));
-		tok_out->secret_len = 0;
-	}
 out:
-	tfa_wipe(tok.secret, sizeof(tok.secret));
+	tfa_wipe(&k, sizeof(k));
 	if (rc != TFA_OK) {
 		tfa_free_secret(*uri);
 		*uri = NULL;

@@ -34,7 +34,7 @@ void tfa_enroll_opts_init(tfa_enroll_opts *o);
  * secret and no URI (*@uri stays NULL): it needs @o->phone and is active at
  * once (each login proves the phone). Type ocra needs a suite the module
  * can answer: Q, optionally with C and/or T; no P or S; 6..8 digits. @tok_out (may be
- * NULL) gets the token without secret. */
+ * NULL) gets the token record (never its key). */
 tfa_rc tfa_enroll(tfa_ctx *c, const char *user, const tfa_enroll_opts *o,
 		  tfa_token *tok_out, char **uri, char **key, tfa_err *err);
 

@@ -8,6 +8,8 @@
  *   tfa.h        the result codes (tfa_rc), tfa_err, tfa_err_text,
  *                tfa_strerror, user-name rules, tfa_escape
  *   records.h    the records handed out: tfa_user, tfa_token, tfa_audit_rec
+ *                (tfa_token_key is the library's own: no front end holds
+ *                a key; t_static.sh checks pam_module/ and cli/)
  *   auth.h       the context: tfa_ctx_open[_ex] (TFA_OPEN_*), tfa_ctx_close,
  *                tfa_ctx_policy, tfa_ctx_store_path, tfa_ctx_audit; what a
  *                login needs: tfa_status, tfa_verify, tfa_verify_field
@@ -23,7 +25,8 @@
  *   resync.h     tfa_resync
  *   admin.h      users (set_required, unlock, reset, tokens, each), the
  *                audit trail (each, prune), cards (add, each, assign,
- *                unassign), imports (begin, token, commit, abort, ga_store)
+ *                unassign), imports (begin, oath, token, commit, abort,
+ *                ga_store)
  *   policy.h     tfa_policy_set / value / keys / normalize, tfa_rule_text
  *   username.h   tfa_user_resolve (NSS canonical name), group lookups
  *   import.h     parsers of google-authenticator and pam_oath files

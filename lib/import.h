@@ -21,8 +21,9 @@ typedef void (*tfa_import_bad_cb)(unsigned line, const char *reason, void *ctx);
 
 /* What a ~/.google_authenticator file holds, beyond the token. */
 typedef struct {
-	tfa_token tok;          /* user, type, digits 6, period, counter, last_step,
-				 * secret; state ACTIVE */
+	tfa_token tok;          /* user, type, digits 6, period, counter, last_step;
+				 * state ACTIVE */
+	tfa_token_key key;      /* its key: for tfa_import_ga_store, not to read */
 	unsigned nscratch;
 	char scratch[TFA_IMPORT_GA_MAX_SCRATCH][9];   /* 8 digits + NUL */
 	int window_size;        /* WINDOW_SIZE, -1 if absent (not imported: policy) */
@@ -54,8 +55,11 @@ void tfa_import_ga_clear(tfa_import_ga *g);
  * with LAST_OTP the next counter is COUNTER+1 (COUNTER was used), without
  * it COUNTER. TOTP: with TIME (local, YYYY-MM-DDTHH:MM:SSL) the step of
  * the last used code is recorded, so it cannot be replayed.
- * Returns 1 and fills *@out (state ACTIVE), 0 for a blank or comment line,
- * -1 for a bad line with the reason in @why. */
-int tfa_import_oath_line(const char *line, tfa_token *out, char *why, size_t whylen);
+ * Returns 1 and fills *@out (state ACTIVE) and *@key (its key), 0 for a
+ * blank or comment line, -1 for a bad line with the reason in @why; *@key
+ * is empty (wiped) unless 1. Front ends use tfa_import_oath (admin.h),
+ * which keeps the key inside the import. */
+int tfa_import_oath_line(const char *line, tfa_token *out, tfa_token_key *key, char *why,
+			 size_t whylen);
 
 #endif

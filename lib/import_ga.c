@@ -191,8 +191,8 @@ static int secret_line(struct ga_state *s, const char *p)
 	else if (keylen > OTP_MAX_SECRET)
 		report(s, 1, "the secret is longer than 1024 bits");
 	else {
-		memcpy(s->g->tok.secret, key, keylen);
-		s->g->tok.secret_len = keylen;
+		memcpy(s->g->key.bytes, key, keylen);
+		s->g->key.len = keylen;
 		ret = 0;
 	}
 	tfa_wipe(key, keylen);

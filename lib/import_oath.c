@@ -116,7 +116,7 @@ static int parse_type(const struct word *w, tfa_token *t)
 	return 0;
 }
 
-static int parse_hex(const struct word *w, tfa_token *t)
+static int parse_hex(const struct word *w, tfa_token_key *k)
 {
 	size_t i;
 	int hi, lo;
@@ -127,12 +127,12 @@ static int parse_hex(const struct word *w, tfa_token *t)
 		hi = tfa_hexval(w->p[i]);
 		lo = tfa_hexval(w->p[i + 1]);
 		if (hi < 0 || lo < 0) {
-			tfa_wipe(t->secret, sizeof(t->secret));
+			tfa_wipe(k, sizeof(*k));
 			return -1;
 		}
-		t->secret[i / 2] = (uint8_t)(hi << 4 | lo);
+		k->bytes[i / 2] = (uint8_t)(hi << 4 | lo);
 	}
-	t->secret_len = w->n / 2;
+	k->len = w->n / 2;
 	return 0;
 }
 
@@ -164,7 +164,8 @@ static int bad(char *why, size_t whylen, const char *reason)
 	return -1;
 }
 
-TFA_API int tfa_import_oath_line(const char *line, tfa_token *out, char *why, size_t whylen)
+TFA_API int tfa_import_oath_line(const char *line, tfa_token *out, tfa_token_key *key, char *why,
+				 size_t whylen)
 {
 	struct word w[OATH_MAX_FIELDS];
 	size_t n;
@@ -173,6 +174,7 @@ TFA_API int tfa_import_oath_line(const char *line, tfa_token *out, char *why, si
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	memset(key, 0, sizeof(*key));
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
 	n = split(line, w, OATH_MAX_FIELDS);
@@ -199,7 +201,7 @@ TFA_API int tfa_import_oath_line(const char *line, tfa_token *out, char *why, si
 	if (!word_is(&w[2], "-") && !word_is(&w[2], "+"))
 		return bad(why, whylen, "a PIN is set: not supported (the first factor is the"
 			   " Unix password); set the PIN field to -");
-	if (parse_hex(&w[3], out) != 0 || out->secret_len == 0)
+	if (parse_hex(&w[3], key) != 0 || key->len == 0)
 		return bad(why, whylen, "the secret is not 1 to 128 bytes of hex");
 	if (n >= 5) {
 		if (out->type == TFA_TOKEN_HOTP) {
@@ -222,8 +224,7 @@ TFA_API int tfa_import_oath_line(const char *line, tfa_token *out, char *why, si
 	if (n >= 7) {
 		ts = parse_time(&w[6]);
 		if (ts < 0) {
-			tfa_wipe(out->secret, sizeof(out->secret));
-			out->secret_len = 0;
+			tfa_wipe(key, sizeof(*key));
 			return bad(why, whylen, "bad time (want YYYY-MM-DDTHH:MM:SSL)");
 		}
 		if (out->type == TFA_TOKEN_TOTP && ts / out->period + pos >= 0)
@@ -231,7 +232,6 @@ TFA_API int tfa_import_oath_line(const char *line, tfa_token *out, char *why, si
 	}
 	return 1;
 bad_counter:
-	tfa_wipe(out->secret, sizeof(out->secret));
-	out->secret_len = 0;
+	tfa_wipe(key, sizeof(*key));
 	return bad(why, whylen, "bad counter");
 }

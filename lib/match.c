@@ -17,37 +17,40 @@
 #include "recovery.h"
 #include "secret.h"
 
-/* 1 if @u is another token of the same kind with the same secret as @t:
- * such twins (a store from before duplicates were refused) share replay
- * state, so that a code used through one is not accepted through the
- * other. */
-static int twins(const tfa_token *t, const tfa_token *u)
+/* 1 if token @j is another token of the same kind with the same key as
+ * token @i (of x->toks): such twins (a store from before duplicates were
+ * refused) share replay state, so that a code used through one is not
+ * accepted through the other. */
+static int twins(const check_ctx *x, size_t i, size_t j)
 {
-	return u != t && u->type == t->type && u->alg == t->alg && u->digits == t->digits &&
-	       u->period == t->period && u->secret_len == t->secret_len && t->secret_len > 0 &&
-	       CRYPTO_memcmp(u->secret, t->secret, t->secret_len) == 0;
+	const tfa_token *t = &x->toks[i], *u = &x->toks[j];
+	const tfa_token_key *kt = &x->keys[i], *ku = &x->keys[j];
+
+	return i != j && u->type == t->type && u->alg == t->alg && u->digits == t->digits &&
+	       u->period == t->period && ku->len == kt->len && kt->len > 0 &&
+	       CRYPTO_memcmp(ku->bytes, kt->bytes, kt->len) == 0;
 }
 
-/* The last TOTP step used through @t or a twin. */
-static int64_t last_step_used(const check_ctx *x, const tfa_token *t)
+/* The last TOTP step used through token @k or a twin. */
+static int64_t last_step_used(const check_ctx *x, size_t k)
 {
-	int64_t last = t->last_step;
+	int64_t last = x->toks[k].last_step;
 	size_t i;
 
 	for (i = 0; i < x->n; i++)
-		if (twins(t, &x->toks[i]) && x->toks[i].last_step > last)
+		if (twins(x, k, i) && x->toks[i].last_step > last)
 			last = x->toks[i].last_step;
 	return last;
 }
 
-/* The lowest HOTP counter not yet used through @t or a twin. */
-static uint64_t next_counter(const check_ctx *x, const tfa_token *t)
+/* The lowest HOTP counter not yet used through token @k or a twin. */
+static uint64_t next_counter(const check_ctx *x, size_t k)
 {
-	uint64_t next = t->counter;
+	uint64_t next = x->toks[k].counter;
 	size_t i;
 
 	for (i = 0; i < x->n; i++)
-		if (twins(t, &x->toks[i]) && x->toks[i].counter > next)
+		if (twins(x, k, i) && x->toks[i].counter > next)
 			next = x->toks[i].counter;
 	return next;
 }
@@ -56,8 +59,8 @@ static uint64_t next_counter(const check_ctx *x, const tfa_token *t)
  * it (either side) match, newer than the last used one? Then remember the
  * device's clock offset for the log and audit - the code is still wrong,
  * and nothing of the token changes. */
-static void find_skew(const check_ctx *x, const tfa_token *t, const char *code, int64_t base,
-		      int64_t last, tfa_rc *rc)
+static void find_skew(const check_ctx *x, const tfa_token *t, const tfa_token_key *k,
+		      const char *code, int64_t base, int64_t last, tfa_rc *rc)
 {
 	char want[OTP_MAX_DIGITS + 1];
 	int64_t w = (int64_t)x->c->policy.window, d, s, now_step;
@@ -68,7 +71,7 @@ static void find_skew(const check_ctx *x, const tfa_token *t, const char *code, 
 			s = side < 0 ? base - w - d : base + w + d;
 			if (s < 0 || s <= last)
 				continue;
-			*rc = otp_hotp(t->secret, t->secret_len, t->alg, (uint64_t)s, t->digits, want);
+			*rc = otp_hotp(k->bytes, k->len, t->alg, (uint64_t)s, t->digits, want);
 			if (*rc != TFA_OK)
 				break;
 			if (!otp_code_equal(want, code, t->digits))
@@ -83,11 +86,14 @@ static void find_skew(const check_ctx *x, const tfa_token *t, const char *code, 
 	tfa_wipe(want, sizeof(want));
 }
 
-static match check_totp(const check_ctx *x, tfa_token *t, const char *code, tfa_rc *rc)
+/* Token @k of a->toks (x->toks), its key x->keys[k]. */
+static match check_totp(const check_ctx *x, tfa_token *t, size_t k, const char *code,
+			tfa_rc *rc)
 {
 	char want[OTP_MAX_DIGITS + 1];
+	const tfa_token_key *key = &x->keys[k];
 	int64_t base = otp_totp_step(x->now, t->period), s;
-	int64_t w = (int64_t)x->c->policy.window, last = last_step_used(x, t);
+	int64_t w = (int64_t)x->c->policy.window, last = last_step_used(x, k);
 	match m = M_NONE;
 
 	if (base < 0)
@@ -96,7 +102,7 @@ static match check_totp(const check_ctx *x, tfa_token *t, const char *code, tfa_
 	for (s = base - w; s <= base + w; s++) {
 		if (s < 0)
 			continue;
-		*rc = otp_hotp(t->secret, t->secret_len, t->alg, (uint64_t)s, t->digits, want);
+		*rc = otp_hotp(key->bytes, key->len, t->alg, (uint64_t)s, t->digits, want);
 		if (*rc != TFA_OK)
 			break;
 		if (!otp_code_equal(want, code, t->digits))
@@ -111,20 +117,22 @@ static match check_totp(const check_ctx *x, tfa_token *t, const char *code, tfa_
 	}
 	tfa_wipe(want, sizeof(want));
 	if (m == M_NONE && *rc == TFA_OK && !x->res->skew)
-		find_skew(x, t, code, base, last, rc);
+		find_skew(x, t, key, code, base, last, rc);
 	return m;
 }
 
-static match check_hotp(const check_ctx *x, tfa_token *t, const char *code, tfa_rc *rc)
+static match check_hotp(const check_ctx *x, tfa_token *t, size_t k, const char *code,
+			tfa_rc *rc)
 {
 	char want[OTP_MAX_DIGITS + 1];
-	uint64_t look = x->c->policy.hotp_lookahead, c, first, next = next_counter(x, t);
+	const tfa_token_key *key = &x->keys[k];
+	uint64_t look = x->c->policy.hotp_lookahead, c, first, next = next_counter(x, k);
 	match m = M_NONE;
 
 	/* counters just below the expected one only tell a replay apart */
 	first = t->counter > look ? t->counter - look : 0;
 	for (c = first; c <= t->counter + look; c++) {
-		*rc = otp_hotp(t->secret, t->secret_len, t->alg, c, t->digits, want);
+		*rc = otp_hotp(key->bytes, key->len, t->alg, c, t->digits, want);
 		if (*rc != TFA_OK)
 			break;
 		if (!otp_code_equal(want, code, t->digits))
@@ -190,9 +198,9 @@ static match match_tokens(check_ctx *x, tfa_txn_args *a, const char *in, unsigne
 		if (otp_code_parse(tail_of(in, t->digits * (len > 0)), t->digits, code) != TFA_OK)
 			continue;       /* malformed for this token: a wrong code */
 		if (t->type == TFA_TOKEN_TOTP)
-			m = check_totp(x, t, code, rc);
+			m = check_totp(x, t, i, code, rc);
 		else if (t->type == TFA_TOKEN_HOTP)
-			m = check_hotp(x, t, code, rc);
+			m = check_hotp(x, t, i, code, rc);
 		else
 			m = M_NONE;
 		if (*rc != TFA_OK)
@@ -219,7 +227,8 @@ static match match_challenge(check_ctx *x, tfa_txn_args *a, const char *in, tfa_
 
 	if (a->chal == NULL)
 		return M_NONE;
-	ok = tfa_challenge_check(x->c, a->chal, a->toks, a->n, x->want, in, x->now, &id, rc);
+	ok = tfa_challenge_check(x->c, a->chal, a->toks, a->keys, a->n, x->want, in, x->now, &id,
+				 rc);
 	if (ok != 1)
 		return M_NONE;
 	for (i = 0; i < a->n; i++) {

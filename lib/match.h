@@ -15,6 +15,7 @@ typedef struct {
 	tfa_token_state want;     /* ACTIVE for login, PENDING for confirm */
 	tfa_verify_result *res;
 	const tfa_token *toks;    /* all of the user's tokens, for twins() */
+	const tfa_token_key *keys;   /* keys[i]: toks[i]'s key */
 	size_t n;
 	int split;                /* the field is password+code (tfa_verify_field) */
 } check_ctx;

@@ -51,9 +51,17 @@ typedef struct {
 	char suite[TFA_SUITE_MAX + 1];     /* ocra: the OCRA suite */
 	int64_t created;
 	int64_t last_used;      /* 0 = never */
-	uint8_t secret[OTP_MAX_SECRET];
-	size_t secret_len;      /* 0 when loaded without secrets */
 } tfa_token;
+
+/* A token's key (its shared secret), a type of its own so that key material
+ * is never copied with a tfa_token: it exists only in the library calls that
+ * need it (store load and seal, matching, OCRA, resync, enrolment, the
+ * import and card parsers) and is wiped there (tfa_token_keys_free). Front
+ * ends never hold one. @len 0: no secret (an sms token). */
+typedef struct {
+	uint8_t bytes[OTP_MAX_SECRET];
+	size_t len;
+} tfa_token_key;
 
 /** Callback for listings: return 0 to go on, non-zero to stop. */
 typedef int (*tfa_user_cb)(const tfa_user *u, void *ctx);

@@ -18,16 +18,18 @@ typedef struct {
 	int candidates;
 } resync_ctx;
 
-/* 1 if the codes at @x and @x + 1 are @c1 and @c2, 0 if not, -1 on error. */
-static int pair_at(const tfa_token *t, uint64_t x, const char *c1, const char *c2)
+/* 1 if the codes of @t (key @k) at @x and @x + 1 are @c1 and @c2, 0 if
+ * not, -1 on error. */
+static int pair_at(const tfa_token *t, const tfa_token_key *k, uint64_t x, const char *c1,
+		   const char *c2)
 {
 	char a[OTP_MAX_DIGITS + 1], b[OTP_MAX_DIGITS + 1];
 	int ok = 0;
 
-	if (otp_hotp(t->secret, t->secret_len, t->alg, x, t->digits, a) != TFA_OK)
+	if (otp_hotp(k->bytes, k->len, t->alg, x, t->digits, a) != TFA_OK)
 		return -1;
 	if (otp_code_equal(a, c1, t->digits)) {
-		if (otp_hotp(t->secret, t->secret_len, t->alg, x + 1, t->digits, b) != TFA_OK)
+		if (otp_hotp(k->bytes, k->len, t->alg, x + 1, t->digits, b) != TFA_OK)
 			ok = -1;
 		else
 			ok = otp_code_equal(b, c2, t->digits);
@@ -37,8 +39,8 @@ static int pair_at(const tfa_token *t, uint64_t x, const char *c1, const char *c
 	return ok;
 }
 
-/* Search token @t; 1 found (and updated), 0 not, -1 error. */
-static int search(resync_ctx *x, tfa_token *t)
+/* Search token @t (key @key); 1 found (and updated), 0 not, -1 error. */
+static int search(resync_ctx *x, tfa_token *t, const tfa_token_key *key)
 {
 	char c1[OTP_MAX_DIGITS + 1], c2[OTP_MAX_DIGITS + 1];
 	uint64_t k, first = 0, last = 0;
@@ -62,7 +64,7 @@ static int search(resync_ctx *x, tfa_token *t)
 		last = (uint64_t)now_step + TFA_RESYNC_TOTP_SEARCH;
 	}
 	for (k = first; k <= last && ok == 0; k++)
-		ok = pair_at(t, k, c1, c2);
+		ok = pair_at(t, key, k, c1, c2);
 	if (ok != 1)
 		goto out;
 	k--;   /* the counter/step of code1 */
@@ -83,8 +85,8 @@ out:
 	return ok;
 }
 
-static tfa_rc resync_cb(tfa_user *u, tfa_token *toks, size_t n, tfa_audit_rec *audit,
-			void *ctx)
+static tfa_rc resync_cb(tfa_user *u, tfa_token *toks, const tfa_token_key *keys, size_t n,
+			tfa_audit_rec *audit, void *ctx)
 {
 	resync_ctx *x = ctx;
 	size_t i;
@@ -101,7 +103,7 @@ static tfa_rc resync_cb(tfa_user *u, tfa_token *toks, size_t n, tfa_audit_rec *a
 			    (pass == 0) != (t->serial[0] != '\0'))
 				continue;
 			x->candidates++;
-			ok = search(x, t);
+			ok = search(x, t, &keys[i]);
 		}
 	}
 	if (ok < 0)

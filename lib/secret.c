@@ -213,6 +213,14 @@ TFA_API void tfa_free_secret(char *s)
 	free(s);
 }
 
+TFA_API void tfa_token_keys_free(tfa_token_key *keys, size_t n)
+{
+	if (keys == NULL)
+		return;
+	OPENSSL_cleanse(keys, n * sizeof(*keys));
+	free(keys);
+}
+
 TFA_API int tfa_hexval(int c)
 {
 	if (c >= '0' && c <= '9')

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "tfa.h"
+#include "records.h"
 
 /** tfa_random_bytes: fill @buf with @len bytes from OpenSSL's RAND_bytes. */
 tfa_rc tfa_random_bytes(uint8_t *buf, size_t len);
@@ -31,5 +32,8 @@ void tfa_wipe(void *p, size_t len);
 
 /** tfa_free_secret: wipe then free a NUL-terminated string (NULL is fine). */
 void tfa_free_secret(char *s);
+
+/** tfa_token_keys_free: wipe then free an array of @n keys (NULL is fine). */
+void tfa_token_keys_free(tfa_token_key *keys, size_t n);
 
 #endif

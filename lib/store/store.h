@@ -5,9 +5,10 @@
  * and every transaction stay inside the backend: callers see records and
  * one atomic read-modify-write of a user (tfa_store_user_txn).
  *
- * Secrets cross this interface in clear (tfa_token.secret) and are
- * encrypted/decrypted by the backend with the key file (AES-256-GCM, bound to
- * user and token id).
+ * Secrets cross this interface in clear, as a tfa_token_key beside the
+ * tfa_token record (never inside it), and are encrypted/decrypted by the
+ * backend with the key file (AES-256-GCM, bound to user and token id).
+ * Only calls that need key material ask for it (@keys not NULL).
  */
 #ifndef TFA_STORE_H
 #define TFA_STORE_H
@@ -78,7 +79,8 @@ tfa_rc tfa_store_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *er
 
 /* ---- tokens ---- */
 
-/** tfa_store_token_add: store @tok (owner tok->user; its secret is sealed)
+/** tfa_store_token_add: store @tok (owner tok->user) with its key @key
+ * sealed (NULL or len 0 only for an sms token)
  * and set tok->id and tok->created. A new pending token replaces (revokes)
  * any earlier pending token of the same user. A secret equal to that of
  * another (pending or active) token of the user is refused: TFA_EEXIST, the
@@ -87,16 +89,18 @@ tfa_rc tfa_store_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *er
  * user's must_enroll. With @event (may be NULL),
  * the audit record "@detail token=ID" is written in the same transaction,
  * so a crash never leaves a token without its enrolment record. */
-tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *event,
-			   const char *detail, tfa_err *err);
+tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const tfa_token_key *key,
+			   const char *event, const char *detail, tfa_err *err);
 
 /** tfa_store_token_list: the user's tokens that are not revoked, oldest
  * first, in a new array *@toks of *@n (free with tfa_tokens_free). With
- * @with_secrets the secrets are decrypted, else secret_len is 0. */
-tfa_rc tfa_store_token_list(tfa_store *st, const char *user, int with_secrets,
-			    tfa_token **toks, size_t *n, tfa_err *err);
+ * @keys not NULL their keys are decrypted into a new parallel array *@keys
+ * ((*keys)[i] is toks[i]'s; free with tfa_token_keys_free); with NULL no
+ * secret is read. */
+tfa_rc tfa_store_token_list(tfa_store *st, const char *user, tfa_token **toks, size_t *n,
+			    tfa_token_key **keys, tfa_err *err);
 
-/** tfa_tokens_free: wipe and free an array from the store. */
+/** tfa_tokens_free: wipe and free an array of records from the store. */
 void tfa_tokens_free(tfa_token *toks, size_t n);
 
 /** tfa_store_user_reset: revoke every token (pending and active) of @user -
@@ -135,7 +139,8 @@ tfa_rc tfa_store_recovery_count(tfa_store *st, const char *user, unsigned *n,
 /* ---- atomic read-modify-write ---- */
 
 /** Called inside the transaction with the user's record (defaults if the
- * store has none) and non-revoked tokens (secrets decrypted). It may change
+ * store has none), non-revoked tokens and their keys (@keys[i] is
+ * @toks[i]'s, decrypted; read-only, wiped after the call). It may change
  * u->failures, locked_until, lockouts, last_login and each token's state,
  * counter, last_step, drift, last_used; the backend writes those back. If it
  * sets @audit->event, that event (with @audit->detail) is appended to the
@@ -144,8 +149,8 @@ tfa_rc tfa_store_recovery_count(tfa_store *st, const char *user, unsigned *n,
  * changes are written back only with TFA_OK: a rejected attempt never moves
  * a token's state (the user record - failures, lockout - is written for
  * every committed result). A token that becomes active clears must_enroll. */
-typedef tfa_rc (*tfa_txn_fn)(tfa_user *u, tfa_token *toks, size_t n,
-			     tfa_audit_rec *audit, void *ctx);
+typedef tfa_rc (*tfa_txn_fn)(tfa_user *u, tfa_token *toks, const tfa_token_key *keys,
+			     size_t n, tfa_audit_rec *audit, void *ctx);
 
 /** tfa_store_user_txn: run @fn for @user in one BEGIN IMMEDIATE transaction
  * (other processes wait on the busy timeout), write back what it changed,
@@ -173,6 +178,7 @@ tfa_rc tfa_store_challenge_clear(tfa_store *st, const char *user, const tfa_audi
 typedef struct {
 	tfa_user *user;
 	tfa_token *toks;
+	const tfa_token_key *keys;   /* keys[i]: toks[i]'s key */
 	size_t n;
 	tfa_recovery_rec *rec;
 	size_t nrec;
@@ -201,12 +207,14 @@ tfa_rc tfa_store_delivery_reserve(tfa_store *st, const char *user, int64_t now, 
 /* ---- token cards (store_card.c); parsing files is card.h's job ---- */
 
 /** tfa_store_cards_add: add the @n cards in @cards (tokens with a serial,
- * user "", state TFA_STATE_UNASSIGNED) to stock in one transaction, with one
+ * user "", state TFA_STATE_UNASSIGNED; @keys[i] the key of @cards[i]) to
+ * stock in one transaction, with one
  * "card_import" audit event naming @source. If any serial is already in the
  * store, each is reported through @dup (may be NULL) and nothing is written:
  * TFA_EEXIST. Sets each card's id. */
-tfa_rc tfa_store_cards_add(tfa_store *st, tfa_token *cards, size_t n, const char *source,
-			   tfa_card_dup_fn dup, void *ctx, tfa_err *err);
+tfa_rc tfa_store_cards_add(tfa_store *st, tfa_token *cards, const tfa_token_key *keys,
+			   size_t n, const char *source, tfa_card_dup_fn dup, void *ctx,
+			   tfa_err *err);
 
 /** tfa_store_card_list: every token card (a token with a serial), in stock
  * or assigned, ordered by serial; without secrets. */
@@ -216,7 +224,7 @@ tfa_rc tfa_store_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tfa_err *e
  * (its counter or learned drift kept), audited "card_assign" with @source.
  * TFA_ENOENT no such card; TFA_EEXIST it is assigned (the message names to
  * whom), or the user already has a token with the same secret. @out (may be
- * NULL) gets the token without secret. Clears the user's must_enroll. */
+ * NULL) gets the token record. Clears the user's must_enroll. */
 tfa_rc tfa_store_card_assign(tfa_store *st, const char *serial, const char *user,
 			     const char *source, tfa_token *out, tfa_err *err);
 
@@ -271,12 +279,13 @@ tfa_rc tfa_store_import_begin(tfa_store *st, const char *source,
 			      tfa_store_import **imp, tfa_err *err);
 
 /** tfa_store_import_token: add @tok as an ACTIVE token of tok->user
- * (created if new), its secret sealed bound to user and id, with an
+ * (created if new), its key @key sealed bound to user and id, with an
  * "import" audit event; sets tok->id and tok->created. TFA_EINVAL for a bad
  * field, TFA_EEXIST when the user already has a token with this secret (in
  * the store or earlier in this import): the import can go on; a store error
  * means only abort is left. Clears the user's must_enroll. */
-tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok, tfa_err *err);
+tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok,
+			      const tfa_token_key *key, tfa_err *err);
 
 /** tfa_store_import_recovery: add @n recovery records for @user (a user
  * the import added a token for) in the import's transaction, with @audit. */

@@ -25,8 +25,8 @@ static tfa_rc audit_card(tfa_store *st, const char *user, const char *event,
 	return tfa_db_audit_insert(st, user, event, detail, err);
 }
 
-/* Insert one card row (secret sealed to user "") and set its id. */
-static tfa_rc insert_card(tfa_store *st, tfa_token *t, tfa_err *err)
+/* Insert one card row (@key sealed to user "") and set its id. */
+static tfa_rc insert_card(tfa_store *st, tfa_token *t, const tfa_token_key *key, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	tfa_rc rc;
@@ -52,7 +52,7 @@ static tfa_rc insert_card(tfa_store *st, tfa_token *t, tfa_err *err)
 		goto out;
 	}
 	t->id = sqlite3_last_insert_rowid(st->db);
-	rc = tfa_db_token_store_secret(st, t, err);
+	rc = tfa_db_token_store_secret(st, t, key, err);
 out:
 	sqlite3_finalize(stmt);
 	return rc;
@@ -72,8 +72,8 @@ static tfa_rc serial_taken(tfa_store *st, sqlite3_stmt *stmt, const char *serial
 	return TFA_OK;
 }
 
-TFA_API tfa_rc tfa_store_cards_add(tfa_store *st, tfa_token *cards, size_t n,
-				   const char *source, tfa_card_dup_fn dup, void *ctx,
+TFA_API tfa_rc tfa_store_cards_add(tfa_store *st, tfa_token *cards, const tfa_token_key *keys,
+				   size_t n, const char *source, tfa_card_dup_fn dup, void *ctx,
 				   tfa_err *err)
 {
 	sqlite3_stmt *look = NULL;
@@ -105,7 +105,7 @@ TFA_API tfa_rc tfa_store_cards_add(tfa_store *st, tfa_token *cards, size_t n,
 		goto out;
 	}
 	for (i = 0; i < n && rc == TFA_OK; i++)
-		rc = insert_card(st, &cards[i], err);
+		rc = insert_card(st, &cards[i], &keys[i], err);
 	if (rc != TFA_OK)
 		goto out;
 	(void)snprintf(detail, sizeof(detail), "%s cards=%zu", source != NULL ? source : "", n);
@@ -127,7 +127,7 @@ TFA_API tfa_rc tfa_store_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tf
 	if (rc != TFA_OK)
 		return rc;
 	while ((r = sqlite3_step(stmt)) == SQLITE_ROW) {
-		rc = tfa_db_token_from_row(st, stmt, 0, &t, err);
+		rc = tfa_db_token_from_row(st, stmt, &t, NULL, err);
 		if (rc != TFA_OK || cb(&t, ctx) != 0)
 			break;
 	}
@@ -137,8 +137,9 @@ TFA_API tfa_rc tfa_store_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tf
 	return rc;
 }
 
-/* The card @serial with its secret (decrypted for its current owner). */
-static tfa_rc load_card(tfa_store *st, const char *serial, tfa_token *t, tfa_err *err)
+/* The card @serial with its key (decrypted for its current owner). */
+static tfa_rc load_card(tfa_store *st, const char *serial, tfa_token *t, tfa_token_key *key,
+			tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	tfa_rc rc;
@@ -151,7 +152,7 @@ static tfa_rc load_card(tfa_store *st, const char *serial, tfa_token *t, tfa_err
 	sqlite3_bind_text(stmt, 1, serial, -1, SQLITE_STATIC);
 	r = sqlite3_step(stmt);
 	if (r == SQLITE_ROW)
-		rc = tfa_db_token_from_row(st, stmt, 1, t, err);
+		rc = tfa_db_token_from_row(st, stmt, t, key, err);
 	else if (r == SQLITE_DONE)
 		rc = tfa_err_set(err, TFA_ENOENT, "store %s has no token card %s", st->path, serial);
 	else
@@ -160,9 +161,9 @@ static tfa_rc load_card(tfa_store *st, const char *serial, tfa_token *t, tfa_err
 	return rc;
 }
 
-/* Give @t to @user ("" = stock) in @state, re-sealing its secret. */
-static tfa_rc move_card(tfa_store *st, tfa_token *t, const char *user, tfa_token_state state,
-			tfa_err *err)
+/* Give @t to @user ("" = stock) in @state, re-sealing its key @key. */
+static tfa_rc move_card(tfa_store *st, tfa_token *t, const tfa_token_key *key, const char *user,
+			tfa_token_state state, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	tfa_rc rc;
@@ -182,32 +183,25 @@ static tfa_rc move_card(tfa_store *st, tfa_token *t, const char *user, tfa_token
 	}
 	(void)snprintf(t->user, sizeof(t->user), "%s", user);
 	t->state = state;
-	rc = tfa_db_token_store_secret(st, t, err);
+	rc = tfa_db_token_store_secret(st, t, key, err);
 out:
 	sqlite3_finalize(stmt);
 	return rc;
-}
-
-static void export_card(const tfa_token *t, tfa_token *out)
-{
-	if (out == NULL)
-		return;
-	*out = *t;
-	tfa_wipe(out->secret, sizeof(out->secret));
-	out->secret_len = 0;
 }
 
 TFA_API tfa_rc tfa_store_card_assign(tfa_store *st, const char *serial, const char *user,
 				     const char *source, tfa_token *out, tfa_err *err)
 {
 	tfa_token t;
+	tfa_token_key key;
 	tfa_rc rc;
 
 	memset(&t, 0, sizeof(t));
+	memset(&key, 0, sizeof(key));
 	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
 	if (rc != TFA_OK)
 		return rc;
-	rc = load_card(st, serial, &t, err);
+	rc = load_card(st, serial, &t, &key, err);
 	if (rc != TFA_OK)
 		goto out;
 	if (t.state != TFA_STATE_UNASSIGNED) {
@@ -217,19 +211,19 @@ TFA_API tfa_rc tfa_store_card_assign(tfa_store *st, const char *serial, const ch
 		goto out;
 	}
 	(void)snprintf(t.user, sizeof(t.user), "%s", user);
-	rc = tfa_db_secret_taken(st, &t, err);
+	rc = tfa_db_secret_taken(st, &t, &key, err);
 	if (rc == TFA_OK)
 		rc = tfa_db_ensure_user(st, user, err);
 	if (rc == TFA_OK)
 		rc = tfa_db_enrolled(st, user, err);
 	if (rc == TFA_OK)
-		rc = move_card(st, &t, user, TFA_STATE_ACTIVE, err);
+		rc = move_card(st, &t, &key, user, TFA_STATE_ACTIVE, err);
 	if (rc == TFA_OK)
 		rc = audit_card(st, user, TFA_EV_CARD_ASSIGN, source, &t, err);
-	if (rc == TFA_OK)
-		export_card(&t, out);
+	if (rc == TFA_OK && out != NULL)
+		*out = t;
 out:
-	tfa_wipe(&t, sizeof(t));
+	tfa_wipe(&key, sizeof(key));
 	return tfa_db_txn_end(st, rc, err);
 }
 
@@ -238,26 +232,29 @@ TFA_API tfa_rc tfa_store_card_unassign(tfa_store *st, const char *serial, const 
 {
 	char owner[TFA_USER_MAX + 1];
 	tfa_token t;
+	tfa_token_key key;
 	tfa_rc rc;
 
 	memset(&t, 0, sizeof(t));
+	memset(&key, 0, sizeof(key));
 	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
 	if (rc != TFA_OK)
 		return rc;
-	rc = load_card(st, serial, &t, err);
+	rc = load_card(st, serial, &t, &key, err);
 	if (rc != TFA_OK)
 		goto out;
 	if (t.state == TFA_STATE_UNASSIGNED) {
 		rc = tfa_err_set(err, TFA_ENOENT, "token card %s is not assigned", serial);
 		goto out;
 	}
-	export_card(&t, out);
+	if (out != NULL)
+		*out = t;
 	(void)snprintf(owner, sizeof(owner), "%s", t.user);
-	rc = move_card(st, &t, "", TFA_STATE_UNASSIGNED, err);
+	rc = move_card(st, &t, &key, "", TFA_STATE_UNASSIGNED, err);
 	if (rc == TFA_OK)
 		rc = audit_card(st, owner, TFA_EV_CARD_UNASSIGN, source, &t, err);
 out:
-	tfa_wipe(&t, sizeof(t));
+	tfa_wipe(&key, sizeof(key));
 	return tfa_db_txn_end(st, rc, err);
 }
 
@@ -265,16 +262,18 @@ tfa_rc tfa_db_cards_release(tfa_store *st, const char *user, unsigned *released,
 			    tfa_err *err)
 {
 	tfa_token *cards = NULL;
+	tfa_token_key *keys = NULL;
 	size_t n = 0, i;
 	tfa_rc rc;
 
 	*released = 0;
 	rc = tfa_db_tokens_load(st, "SELECT " TFA_DB_TOKEN_COLS " FROM tokens WHERE user=?1"
-				" AND serial<>'' AND state IN (0,1)", user, 1, &cards, &n, err);
+				" AND serial<>'' AND state IN (0,1)", user, &cards, &n, &keys, err);
 	for (i = 0; i < n && rc == TFA_OK; i++)
-		rc = move_card(st, &cards[i], "", TFA_STATE_UNASSIGNED, err);
+		rc = move_card(st, &cards[i], &keys[i], "", TFA_STATE_UNASSIGNED, err);
 	if (rc == TFA_OK)
 		*released = (unsigned)n;
 	tfa_tokens_free(cards, n);
+	tfa_token_keys_free(keys, n);
 	return rc;
 }

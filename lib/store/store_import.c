@@ -95,11 +95,11 @@ static tfa_rc step(tfa_store_import *imp, sqlite3_stmt *stmt, const char *what, 
 	return rc;
 }
 
-static tfa_rc check_token(const tfa_token *t, tfa_err *err)
+static tfa_rc check_token(const tfa_token *t, const tfa_token_key *key, tfa_err *err)
 {
 	if (!tfa_user_valid(t->user))
 		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
-	if (t->secret_len == 0 || t->secret_len > sizeof(t->secret))
+	if (key == NULL || key->len == 0 || key->len > sizeof(key->bytes))
 		return tfa_err_set(err, TFA_EINVAL, "bad secret length");
 	if (t->digits < OTP_MIN_DIGITS || t->digits > OTP_MAX_DIGITS)
 		return tfa_err_set(err, TFA_EINVAL, "bad number of digits");
@@ -112,7 +112,8 @@ static tfa_rc check_token(const tfa_token *t, tfa_err *err)
 	return TFA_OK;
 }
 
-TFA_API tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok, tfa_err *err)
+TFA_API tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok,
+				      const tfa_token_key *key, tfa_err *err)
 {
 	tfa_store *st = imp->st;
 	uint8_t aad[TFA_USER_MAX + 64];
@@ -123,14 +124,14 @@ TFA_API tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok, tfa
 
 	if (imp->failed)
 		return tfa_err_set(err, TFA_ESTORE, "store %s: import already failed", st->path);
-	rc = check_token(tok, err);
+	rc = check_token(tok, key, err);
 	if (rc != TFA_OK)
 		return rc;
 	/* the same secret twice for one user (a file imported twice): refused,
 	 * the import can go on */
 	tok->id = 0;
 	sqlite3_bind_text(imp->dup, 1, tok->user, -1, SQLITE_STATIC);
-	rc = tfa_db_secret_taken_stmt(st, imp->dup, tok, err);
+	rc = tfa_db_secret_taken_stmt(st, imp->dup, tok, key, err);
 	sqlite3_reset(imp->dup);
 	sqlite3_clear_bindings(imp->dup);
 	if (rc == TFA_EEXIST)
@@ -167,7 +168,7 @@ TFA_API tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok, tfa
 		imp->failed = 1;
 		return tfa_err_set(err, TFA_EINVAL, "user name too long");
 	}
-	rc = tfa_seal(&st->key, aad, aadlen, tok->secret, tok->secret_len, &blob, &bloblen);
+	rc = tfa_seal(&st->key, aad, aadlen, key->bytes, key->len, &blob, &bloblen);
 	if (rc != TFA_OK) {
 		imp->failed = 1;
 		return tfa_err_set(err, rc, "cannot encrypt the secret of user %s",

@@ -65,19 +65,23 @@ tfa_rc tfa_db_recovery_insert(tfa_store *st, const char *user, const tfa_recover
 /* store_token.c: token rows (TFA_DB_TOKEN_COLS in this order) */
 #define TFA_DB_TOKEN_COLS "id, user, type, state, alg, digits, period, counter, last_step," \
 	" drift, serial, created, last_used, secret, phone, suite"
-tfa_rc tfa_db_token_from_row(tfa_store *st, sqlite3_stmt *stmt, int with_secret,
-			     tfa_token *t, tfa_err *err);
-/* the tokens a query (?1 = @user, selecting TFA_DB_TOKEN_COLS) returns */
-tfa_rc tfa_db_tokens_load(tfa_store *st, const char *sql, const char *user, int with_secrets,
-			  tfa_token **toks, size_t *n, tfa_err *err);
-/* seal @tok's secret bound to tok->user and tok->id and write it */
-tfa_rc tfa_db_token_store_secret(tfa_store *st, const tfa_token *tok, tfa_err *err);
+/* the row's record into @t and, with @key not NULL, its decrypted key */
+tfa_rc tfa_db_token_from_row(tfa_store *st, sqlite3_stmt *stmt, tfa_token *t,
+			     tfa_token_key *key, tfa_err *err);
+/* the tokens a query (?1 = @user, selecting TFA_DB_TOKEN_COLS) returns;
+ * with @keys not NULL also their keys, in a parallel array */
+tfa_rc tfa_db_tokens_load(tfa_store *st, const char *sql, const char *user, tfa_token **toks,
+			  size_t *n, tfa_token_key **keys, tfa_err *err);
+/* seal @key bound to tok->user and tok->id and write it */
+tfa_rc tfa_db_token_store_secret(tfa_store *st, const tfa_token *tok, const tfa_token_key *key,
+				 tfa_err *err);
 /* TFA_EEXIST (message naming the token) if @user has a non-revoked token
- * other than @tok->id whose secret equals @tok's (constant-time compare) */
-tfa_rc tfa_db_secret_taken(tfa_store *st, const tfa_token *tok, tfa_err *err);
+ * other than @tok->id whose key equals @key (constant-time compare) */
+tfa_rc tfa_db_secret_taken(tfa_store *st, const tfa_token *tok, const tfa_token_key *key,
+			   tfa_err *err);
 /* the same over the rows a prepared statement (TFA_DB_TOKEN_COLS) returns */
 tfa_rc tfa_db_secret_taken_stmt(tfa_store *st, sqlite3_stmt *stmt, const tfa_token *tok,
-				tfa_err *err);
+				const tfa_token_key *key, tfa_err *err);
 /* COMMIT when @rc is TFA_OK, else ROLLBACK and return @rc */
 tfa_rc tfa_db_txn_end(tfa_store *st, tfa_rc rc, tfa_err *err);
 

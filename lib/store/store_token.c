@@ -12,8 +12,8 @@
 #include "secret.h"
 #include "store_internal.h"
 
-static tfa_rc seal_secret(tfa_store *st, const tfa_token *tok, uint8_t **blob, size_t *bloblen,
-			  tfa_err *err)
+static tfa_rc seal_secret(tfa_store *st, const tfa_token *tok, const tfa_token_key *key,
+			  uint8_t **blob, size_t *bloblen, tfa_err *err)
 {
 	uint8_t aad[TFA_USER_MAX + 64];
 	size_t aadlen = tfa_token_aad(tok->user, tok->id, aad, sizeof(aad));
@@ -21,15 +21,15 @@ static tfa_rc seal_secret(tfa_store *st, const tfa_token *tok, uint8_t **blob, s
 
 	if (aadlen == 0)
 		return tfa_err_set(err, TFA_EINVAL, "user name too long");
-	rc = tfa_seal(&st->key, aad, aadlen, tok->secret, tok->secret_len, blob, bloblen);
+	rc = tfa_seal(&st->key, aad, aadlen, key->bytes, key->len, blob, bloblen);
 	if (rc != TFA_OK)
 		return tfa_err_set(err, rc, "cannot encrypt the secret of user %s",
 				   tfa_user_esc(tok->user).s);
 	return TFA_OK;
 }
 
-tfa_rc tfa_db_token_from_row(tfa_store *st, sqlite3_stmt *stmt, int with_secret,
-			     tfa_token *t, tfa_err *err)
+tfa_rc tfa_db_token_from_row(tfa_store *st, sqlite3_stmt *stmt, tfa_token *t,
+			     tfa_token_key *key, tfa_err *err)
 {
 	const char *s;
 	uint8_t aad[TFA_USER_MAX + 64];
@@ -57,8 +57,9 @@ tfa_rc tfa_db_token_from_row(tfa_store *st, sqlite3_stmt *stmt, int with_secret,
 	(void)snprintf(t->phone, sizeof(t->phone), "%s", s != NULL ? s : "");
 	s = (const char *)sqlite3_column_text(stmt, 15);
 	(void)snprintf(t->suite, sizeof(t->suite), "%s", s != NULL ? s : "");
-	if (!with_secret)
+	if (key == NULL)
 		return TFA_OK;
+	memset(key, 0, sizeof(*key));
 	aadlen = tfa_token_aad(t->user, t->id, aad, sizeof(aad));
 	rc = tfa_unseal(&st->key, aad, aadlen, sqlite3_column_blob(stmt, 13),
 			(size_t)sqlite3_column_bytes(stmt, 13), &pt, &ptlen);
@@ -68,38 +69,64 @@ tfa_rc tfa_db_token_from_row(tfa_store *st, sqlite3_stmt *stmt, int with_secret,
 				   " with this key (tampered or moved record?)",
 				   st->path, (long long)t->id, t->user);
 	/* an sms token has no shared secret */
-	if ((ptlen == 0 && t->type != TFA_TOKEN_SMS) || ptlen > sizeof(t->secret)) {
+	if ((ptlen == 0 && t->type != TFA_TOKEN_SMS) || ptlen > sizeof(key->bytes)) {
 		rc = tfa_err_set(err, TFA_ESTORE, "store %s: token %lld has a bad secret length",
 				 st->path, (long long)t->id);
 	} else if (ptlen > 0) {
-		memcpy(t->secret, pt, ptlen);
-		t->secret_len = ptlen;
+		memcpy(key->bytes, pt, ptlen);
+		key->len = ptlen;
 	}
 	tfa_wipe(pt, ptlen);
 	free(pt);
 	return rc;
 }
 
-tfa_rc tfa_db_tokens_load(tfa_store *st, const char *sql, const char *user, int with_secrets,
-			  tfa_token **toks, size_t *n, tfa_err *err)
+/* Keys grow with their tokens, by hand: a realloc would leave a copy of
+ * the old keys unwiped. */
+static tfa_rc grow_keys(tfa_token_key **keys, size_t *cap, size_t cnt, tfa_err *err)
+{
+	size_t ncap = *cap == 0 ? 4 : *cap * 2;
+	tfa_token_key *k;
+
+	if (cnt < *cap)
+		return TFA_OK;
+	k = calloc(ncap, sizeof(*k));
+	if (k == NULL)
+		return tfa_err_set(err, TFA_ENOMEM, "out of memory");
+	if (*keys != NULL)
+		memcpy(k, *keys, cnt * sizeof(*k));
+	tfa_token_keys_free(*keys, *cap);
+	*keys = k;
+	*cap = ncap;
+	return TFA_OK;
+}
+
+tfa_rc tfa_db_tokens_load(tfa_store *st, const char *sql, const char *user, tfa_token **toks,
+			  size_t *n, tfa_token_key **keys, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	tfa_token *arr = NULL;
-	size_t cap = 0, cnt = 0;
+	tfa_token_key *karr = NULL;
+	size_t cap = 0, kcap = 0, cnt = 0;
 	tfa_rc rc;
 	int r;
 
 	*toks = NULL;
 	*n = 0;
+	if (keys != NULL)
+		*keys = NULL;
 	rc = tfa_db_prepare(st, sql, &stmt, err);
 	if (rc != TFA_OK)
 		return rc;
 	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
 	while ((r = sqlite3_step(stmt)) == SQLITE_ROW) {
 		rc = tfa_db_grow((void **)&arr, &cap, cnt, sizeof(*arr), 4, err);
+		if (rc == TFA_OK && keys != NULL)
+			rc = grow_keys(&karr, &kcap, cnt, err);
 		if (rc != TFA_OK)
 			goto out;
-		rc = tfa_db_token_from_row(st, stmt, with_secrets, &arr[cnt], err);
+		rc = tfa_db_token_from_row(st, stmt, &arr[cnt], keys != NULL ? &karr[cnt] : NULL,
+					   err);
 		cnt++;
 		if (rc != TFA_OK)
 			goto out;
@@ -110,19 +137,22 @@ out:
 	sqlite3_finalize(stmt);
 	if (rc != TFA_OK) {
 		tfa_tokens_free(arr, cnt);
+		tfa_token_keys_free(karr, kcap);
 		return rc;
 	}
 	*toks = arr;
 	*n = cnt;
+	if (keys != NULL)
+		*keys = karr;
 	return TFA_OK;
 }
 
-/* Load the user's non-revoked tokens. */
-static tfa_rc load_tokens(tfa_store *st, const char *user, int with_secrets,
-			  tfa_token **toks, size_t *n, tfa_err *err)
+/* Load the user's non-revoked tokens (with @keys not NULL, their keys). */
+static tfa_rc load_tokens(tfa_store *st, const char *user, tfa_token **toks, size_t *n,
+			  tfa_token_key **keys, tfa_err *err)
 {
 	return tfa_db_tokens_load(st, "SELECT " TFA_DB_TOKEN_COLS " FROM tokens WHERE user=?1"
-				  " AND state<>2 ORDER BY id", user, with_secrets, toks, n, err);
+				  " AND state<>2 ORDER BY id", user, toks, n, keys, err);
 }
 
 TFA_API void tfa_tokens_free(tfa_token *toks, size_t n)
@@ -133,28 +163,29 @@ TFA_API void tfa_tokens_free(tfa_token *toks, size_t n)
 	free(toks);
 }
 
-TFA_API tfa_rc tfa_store_token_list(tfa_store *st, const char *user, int with_secrets,
-				    tfa_token **toks, size_t *n, tfa_err *err)
+TFA_API tfa_rc tfa_store_token_list(tfa_store *st, const char *user, tfa_token **toks,
+				    size_t *n, tfa_token_key **keys, tfa_err *err)
 {
-	return load_tokens(st, user, with_secrets, toks, n, err);
+	return load_tokens(st, user, toks, n, keys, err);
 }
 
 tfa_rc tfa_db_secret_taken_stmt(tfa_store *st, sqlite3_stmt *stmt, const tfa_token *tok,
-				tfa_err *err)
+				const tfa_token_key *key, tfa_err *err)
 {
 	tfa_token t;
+	tfa_token_key k;
 	tfa_rc rc = TFA_OK;
 	int r, same;
 
-	if (tok->secret_len == 0)
+	if (key == NULL || key->len == 0)
 		return TFA_OK;     /* an sms token has no shared secret */
 	while ((r = sqlite3_step(stmt)) == SQLITE_ROW) {
-		rc = tfa_db_token_from_row(st, stmt, 1, &t, err);
+		rc = tfa_db_token_from_row(st, stmt, &t, &k, err);
 		if (rc != TFA_OK)
 			break;
-		same = t.id != tok->id && t.secret_len == tok->secret_len &&
-		       CRYPTO_memcmp(t.secret, tok->secret, tok->secret_len) == 0;
-		tfa_wipe(&t, sizeof(t));
+		same = t.id != tok->id && k.len == key->len &&
+		       CRYPTO_memcmp(k.bytes, key->bytes, key->len) == 0;
+		tfa_wipe(&k, sizeof(k));
 		if (same) {
 			rc = tfa_err_set(err, TFA_EEXIST, "user %s already has token %lld with this"
 					 " secret (the same token imported or added twice?);"
@@ -163,24 +194,26 @@ tfa_rc tfa_db_secret_taken_stmt(tfa_store *st, sqlite3_stmt *stmt, const tfa_tok
 			break;
 		}
 	}
+	tfa_wipe(&k, sizeof(k));
 	if (rc == TFA_OK && r != SQLITE_DONE)
 		rc = tfa_db_err(st, err, "reading tokens");
 	return rc;
 }
 
-tfa_rc tfa_db_secret_taken(tfa_store *st, const tfa_token *tok, tfa_err *err)
+tfa_rc tfa_db_secret_taken(tfa_store *st, const tfa_token *tok, const tfa_token_key *key,
+			   tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	tfa_rc rc;
 
-	if (tok->secret_len == 0)
+	if (key == NULL || key->len == 0)
 		return TFA_OK;
 	rc = tfa_db_prepare(st, "SELECT " TFA_DB_TOKEN_COLS " FROM tokens WHERE user=?1"
 			    " AND state<>2", &stmt, err);
 	if (rc != TFA_OK)
 		return rc;
 	sqlite3_bind_text(stmt, 1, tok->user, -1, SQLITE_STATIC);
-	rc = tfa_db_secret_taken_stmt(st, stmt, tok, err);
+	rc = tfa_db_secret_taken_stmt(st, stmt, tok, key, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -193,14 +226,15 @@ tfa_rc tfa_db_txn_end(tfa_store *st, tfa_rc rc, tfa_err *err)
 	return rc;
 }
 
-tfa_rc tfa_db_token_store_secret(tfa_store *st, const tfa_token *tok, tfa_err *err)
+tfa_rc tfa_db_token_store_secret(tfa_store *st, const tfa_token *tok, const tfa_token_key *key,
+				 tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	uint8_t *blob = NULL;
 	size_t bloblen = 0;
 	tfa_rc rc;
 
-	rc = seal_secret(st, tok, &blob, &bloblen, err);
+	rc = seal_secret(st, tok, key, &blob, &bloblen, err);
 	if (rc != TFA_OK)
 		return rc;
 	rc = tfa_db_prepare(st, "UPDATE tokens SET secret=?1 WHERE id=?2", &stmt, err);
@@ -216,14 +250,16 @@ out:
 	return rc;
 }
 
-TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *event,
-				    const char *detail, tfa_err *err)
+TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const tfa_token_key *key,
+				    const char *event, const char *detail, tfa_err *err)
 {
+	static const tfa_token_key none;
 	sqlite3_stmt *stmt = NULL;
 	tfa_rc rc;
 
-	if ((tok->secret_len == 0 && tok->type != TFA_TOKEN_SMS) ||
-	    tok->secret_len > sizeof(tok->secret))
+	if (key == NULL)
+		key = &none;
+	if ((key->len == 0 && tok->type != TFA_TOKEN_SMS) || key->len > sizeof(key->bytes))
 		return tfa_err_set(err, TFA_EINVAL, "bad secret length");
 	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
 	if (rc != TFA_OK)
@@ -238,7 +274,7 @@ TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *ev
 			goto out;
 	}
 	tok->id = 0;
-	rc = tfa_db_secret_taken(st, tok, err);
+	rc = tfa_db_secret_taken(st, tok, key, err);
 	if (rc != TFA_OK)
 		goto out;
 	if (tok->state == TFA_STATE_ACTIVE) {
@@ -271,7 +307,7 @@ TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *ev
 		goto out;
 	}
 	tok->id = sqlite3_last_insert_rowid(st->db);
-	rc = tfa_db_token_store_secret(st, tok, err);
+	rc = tfa_db_token_store_secret(st, tok, key, err);
 	if (rc != TFA_OK)
 		goto out;
 	if (event != NULL) {
@@ -407,6 +443,7 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 {
 	tfa_user before, after;
 	tfa_token *toks = NULL, *orig = NULL;
+	tfa_token_key *keys = NULL;
 	tfa_recovery_rec *rec = NULL;
 	tfa_challenge_rec *chal = NULL;
 	tfa_audit_rec audit;
@@ -424,7 +461,7 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 		rc = TFA_OK;
 	if (rc != TFA_OK)
 		goto out;
-	rc = load_tokens(st, user, 1, &toks, &n, err);
+	rc = load_tokens(st, user, &toks, &n, &keys, err);
 	if (rc != TFA_OK)
 		goto out;
 	if (n > 0) {
@@ -433,7 +470,7 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 			rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
 			goto out;
 		}
-		memcpy(orig, toks, n * sizeof(*orig));
+		memcpy(orig, toks, n * sizeof(*orig));   /* records only: no key */
 	}
 	rc = tfa_db_recovery_load(st, user, &rec, &nrec, err);
 	if (rc != TFA_OK)
@@ -445,6 +482,7 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 	memset(&audit, 0, sizeof(audit));
 	a.user = &after;
 	a.toks = toks;
+	a.keys = keys;
 	a.n = n;
 	a.rec = rec;
 	a.nrec = nrec;
@@ -495,6 +533,7 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 out:
 	tfa_tokens_free(toks, n);
 	tfa_tokens_free(orig, n);
+	tfa_token_keys_free(keys, n);
 	tfa_recovery_recs_free(rec, nrec);
 	if (chal != NULL) {
 		tfa_wipe(chal, sizeof(*chal));
@@ -513,7 +552,7 @@ static tfa_rc plain_cb(tfa_txn_args *a, void *ctx)
 {
 	plain_txn *p = ctx;
 
-	return p->fn(a->user, a->toks, a->n, a->audit, p->ctx);
+	return p->fn(a->user, a->toks, a->keys, a->n, a->audit, p->ctx);
 }
 
 TFA_API tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx,

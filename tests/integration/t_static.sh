@@ -11,6 +11,27 @@ if [ "${TFA_MODE:-plain}" != plain ]; then
 fi
 cd "$S" || exit 1
 out=$(mktemp); trap 'rm -f "$out"' EXIT
+# Secrets owned by types: the tfa_token record (copied freely, handed to
+# front ends) holds no key material - keys are tfa_token_key, and no front
+# end names one or calls the parser that yields one.
+n=$((n + 1))
+rec=$(awk '/^typedef struct \{/ { buf = "" } { buf = buf $0 "\n" }
+	/^\} tfa_token;/ { printf "%s", buf; exit }' lib/records.h)
+if [ -z "$rec" ]; then
+	echo "not ok $n - records.h: no tfa_token struct found"
+elif printf '%s' "$rec" | grep -qiE 'secret|uint8_t|key'; then
+	echo "not ok $n - records.h: tfa_token holds key material"
+	printf '%s\n' "$rec" | grep -iE 'secret|uint8_t|key' | sed 's/^/# /'
+else
+	echo "ok $n - records.h: tfa_token holds no key material"
+fi
+n=$((n + 1))
+if grep -nE 'tfa_token_key|secret_len|tfa_import_oath_line' pam_module/*.[ch] cli/*.[ch] \
+	>"$out"; then
+	echo "not ok $n - front ends touch token keys"; sed 's/^/# /' "$out"
+else
+	echo "ok $n - front ends name no token key and parse no key"
+fi
 n=$((n + 1))
 if command -v cppcheck >/dev/null; then
 	if cppcheck --quiet --enable=warning,portability,performance --error-exitcode=1 \

@@ -35,7 +35,9 @@ struct problem {
 
 struct res {
 	tfa_rc rc;
+	tfa_card_set set;      /* what the parser gave; t, k, pos, n are its fields */
 	tfa_token *t;
+	const tfa_token_key *k;   /* k[i]: t[i]'s key */
 	size_t *pos;           /* each good card's position */
 	size_t n, bad, np;
 	struct problem p[MAXPROB];
@@ -117,7 +119,7 @@ static void check_tokens(const struct res *r)
 		assert_string_equal(t->user, "");
 		assert_int_equal(t->state, TFA_STATE_UNASSIGNED);
 		assert_true(t->digits >= 6 && t->digits <= 8);
-		assert_true(t->secret_len >= 1 && t->secret_len <= OTP_MAX_SECRET);
+		assert_true(r->k[i].len >= 1 && r->k[i].len <= OTP_MAX_SECRET);
 		assert_int_equal(t->last_step, -1);
 		assert_int_equal(t->id, 0);
 		if (t->type == TFA_TOKEN_TOTP)
@@ -135,11 +137,19 @@ static void check_tokens(const struct res *r)
 static void run_mem(int pskc, const char *data, size_t len, struct res *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->t = (tfa_token *)&r->np;     /* must be replaced */
-	r->n = r->bad = 99;
-	r->rc = (pskc ? tfa_cards_parse_pskc : tfa_cards_parse_csv)(data, len, &r->t, &r->n,
-								   &r->pos, &r->bad, collect, r,
-								   &r->err);
+	r->set.toks = (tfa_token *)&r->np;     /* must be replaced */
+	r->set.n = r->bad = 99;
+	r->rc = (pskc ? tfa_cards_parse_pskc : tfa_cards_parse_csv)(data, len, &r->set, &r->bad,
+								   collect, r, &r->err);
+	r->t = r->set.toks;
+	r->k = r->set.keys;
+	r->pos = r->set.pos;
+	r->n = r->set.n;
+	if (r->n == 0) {
+		/* nothing handed over: no records, keys or positions */
+		assert_null(r->set.keys);
+		assert_null(r->set.pos);
+	}
 	if (r->rc != TFA_OK) {
 		assert_null(r->t);
 		assert_int_equal(r->n, 0);
@@ -168,11 +178,19 @@ static void run_file(int pskc, const char *rel, struct res *r)
 
 static void res_free(struct res *r)
 {
-	tfa_tokens_free(r->t, r->n);
-	free(r->pos);
+	tfa_card_set_free(&r->set);
+	assert_null(r->set.keys);
 	r->pos = NULL;
 	r->t = NULL;
+	r->k = NULL;
 	r->n = 0;
+}
+
+/* the key of @t, one of r->t */
+static const tfa_token_key *key_of(const struct res *r, const tfa_token *t)
+{
+	assert_true(t >= r->t && t < r->t + r->n);
+	return &r->k[t - r->t];
 }
 
 static const tfa_token *tok(const struct res *r, const char *serial)
@@ -196,11 +214,13 @@ static void want_problem(const struct res *r, size_t i, size_t pos, const char *
 		fail_msg("problem at %zu: \"%s\", want \"%s\"", pos, r->p[i].why, why);
 }
 
-static void want_code(const tfa_token *t, uint64_t c, unsigned digits, const char *code)
+static void want_code(const struct res *r, const tfa_token *t, uint64_t c, unsigned digits,
+		      const char *code)
 {
+	const tfa_token_key *k = key_of(r, t);
 	char out[OTP_MAX_DIGITS + 1];
 
-	assert_int_equal(otp_hotp(t->secret, t->secret_len, t->alg, c, digits, out), TFA_OK);
+	assert_int_equal(otp_hotp(k->bytes, k->len, t->alg, c, digits, out), TFA_OK);
 	assert_string_equal(out, code);
 }
 
@@ -221,8 +241,8 @@ static void test_pskc_figure2(void **state)
 	assert_int_equal(t->alg, OTP_SHA1);
 	assert_int_equal(t->digits, 6);
 	assert_int_equal(t->counter, 0);
-	assert_int_equal(t->secret_len, 4);
-	assert_memory_equal(t->secret, "1234", 4);
+	assert_int_equal(key_of(&r, t)->len, 4);
+	assert_memory_equal(key_of(&r, t)->bytes, "1234", 4);
 	res_free(&r);
 }
 
@@ -241,13 +261,13 @@ static void test_pskc_figure3(void **state)
 	assert_int_equal(t->digits, 8);
 	assert_int_equal(t->period, 0);
 	assert_int_equal(t->counter, 0);
-	assert_int_equal(t->secret_len, 20);
-	assert_memory_equal(t->secret, "12345678901234567890", 20);
+	assert_int_equal(key_of(&r, t)->len, 20);
+	assert_memory_equal(key_of(&r, t)->bytes, "12345678901234567890", 20);
 	/* RFC 4226 Appendix D */
-	want_code(t, 0, 6, "755224");
-	want_code(t, 1, 6, "287082");
-	want_code(t, 9, 6, "520489");
-	want_code(t, 0, t->digits, "84755224");
+	want_code(&r, t, 0, 6, "755224");
+	want_code(&r, t, 1, 6, "287082");
+	want_code(&r, t, 9, 6, "520489");
+	want_code(&r, t, 0, t->digits, "84755224");
 	res_free(&r);
 }
 
@@ -290,7 +310,7 @@ static void test_pskc_figure10_bulk(void **state)
 	assert_string_equal(r.t[0].serial, "654321");
 	assert_string_equal(r.t[1].serial, "123456");
 	assert_string_equal(r.t[2].serial, "9999999");
-	want_code(&r.t[1], 0, 8, "84755224");
+	want_code(&r, &r.t[1], 0, 8, "84755224");
 	assert_int_equal(r.bad, 1);
 	want_problem(&r, 0, 4, "9999999", "duplicate serial (first at KeyPackage 3)");
 	res_free(&r);
@@ -313,7 +333,7 @@ static void test_pskc_totp(void **state)
 	assert_int_equal(t->counter, 0);
 	assert_int_equal(t->drift, 0);
 	/* RFC 6238 Appendix B, T = 59 s: 94287082, here 6 digits */
-	want_code(t, (uint64_t)otp_totp_step(59, t->period), 6, "287082");
+	want_code(&r, t, (uint64_t)otp_totp_step(59, t->period), 6, "287082");
 	res_free(&r);
 }
 
@@ -325,7 +345,7 @@ static void test_pskc_prefix_ocra(void **state)
 	run_file(1, "pskc/prefix-ns.xml", &r);
 	assert_int_equal(r.rc, TFA_OK);
 	assert_int_equal(r.n, 1);
-	assert_int_equal(tok(&r, "12345678")->secret_len, 4);
+	assert_int_equal(key_of(&r, tok(&r, "12345678"))->len, 4);
 	res_free(&r);
 
 	run_file(1, "pskc/ocra.xml", &r);
@@ -375,7 +395,7 @@ static void test_pskc_bad_keys(void **state)
 		want_problem(&r, i, want[i].pos, want[i].serial, want[i].why);
 	assert_int_equal(r.n, 4);
 	t = tok(&r, "good-1");
-	want_code(t, 0, 6, "755224");
+	want_code(&r, t, 0, 6, "755224");
 	t = tok(&r, "totp-sha256");
 	assert_int_equal(t->type, TFA_TOKEN_TOTP);
 	assert_int_equal(t->alg, OTP_SHA256);
@@ -383,11 +403,11 @@ static void test_pskc_bad_keys(void **state)
 	assert_int_equal(t->period, 60);
 	/* RFC 6238 Appendix B with the 20-byte key is for SHA1 only; check
 	 * against the SHA256 HOTP of the same key instead */
-	want_code(t, 1, 8, "32247374");
+	want_code(&r, t, 1, 8, "32247374");
 	t = tok(&r, "good-2");          /* serial in white space, no ResponseFormat */
 	assert_int_equal(t->digits, 6);
 	assert_int_equal(t->counter, 42);
-	want_code(t, 42, 6, "435478");
+	want_code(&r, t, 42, 6, "435478");
 	t = tok(&r, "keyid-19");
 	assert_int_equal(t->type, TFA_TOKEN_HOTP);
 	res_free(&r);
@@ -523,9 +543,9 @@ static void test_pskc_inline(void **state)
 		res_free(&r);
 		free(d);
 	}
-	assert_int_equal(tfa_cards_parse_pskc(NULL, 0, &r.t, &r.n, NULL, &r.bad, NULL, NULL, &r.err),
+	assert_int_equal(tfa_cards_parse_pskc(NULL, 0, &r.set, &r.bad, NULL, NULL, &r.err),
 			 TFA_EINVAL);
-	assert_int_equal(tfa_cards_parse_pskc("x", 1, NULL, &r.n, NULL, &r.bad, NULL, NULL, NULL),
+	assert_int_equal(tfa_cards_parse_pskc("x", 1, NULL, &r.bad, NULL, NULL, NULL),
 			 TFA_EINVAL);
 #undef NS
 #undef KEY
@@ -537,10 +557,10 @@ static void test_pskc_quiet(void **state)
 {
 	char path[] = "/tmp/test_cards.XXXXXX", buf[512];
 	int fd = mkstemp(path), saved;
-	size_t len, n = 9, bad = 9;
+	size_t len, bad = 9;
 	ssize_t got;
 	char *d = slurp("pskc/malformed.xml", &len);
-	tfa_token *t = NULL;
+	tfa_card_set set;
 	tfa_err err;
 
 	(void)state;
@@ -549,8 +569,10 @@ static void test_pskc_quiet(void **state)
 	saved = dup(2);
 	assert_true(saved >= 0);
 	assert_int_equal(dup2(fd, 2), 2);
-	assert_int_equal(tfa_cards_parse_pskc(d, len, &t, &n, NULL, &bad, NULL, NULL, &err),
+	memset(&set, 0, sizeof(set));
+	assert_int_equal(tfa_cards_parse_pskc(d, len, &set, &bad, NULL, NULL, &err),
 			 TFA_EINVAL);
+	assert_int_equal(set.n, 0);
 	fflush(stderr);
 	assert_int_equal(dup2(saved, 2), 2);
 	close(saved);
@@ -602,12 +624,12 @@ static void test_csv_good(void **state)
 	assert_int_equal(t->type, TFA_TOKEN_HOTP);
 	assert_int_equal(t->digits, 6);
 	assert_int_equal(t->counter, 0);
-	want_code(t, 0, 6, "755224");
+	want_code(&r, t, 0, 6, "755224");
 	t = tok(&r, "HOTP-0002");       /* upper-case hex and type, spaces */
 	assert_int_equal(t->type, TFA_TOKEN_HOTP);
 	assert_int_equal(t->digits, 8);
 	assert_int_equal(t->counter, 5);
-	want_code(t, 5, 6, "254676");
+	want_code(&r, t, 5, 6, "254676");
 	t = tok(&r, "TOTP-0001");
 	assert_int_equal(t->type, TFA_TOKEN_TOTP);
 	assert_int_equal(t->period, 30);
@@ -618,9 +640,9 @@ static void test_csv_good(void **state)
 	t = tok(&r, "tok.a_b:c/d-e");   /* every serial character; empty 5th field */
 	assert_int_equal(t->digits, 7);
 	assert_int_equal(t->counter, 0);
-	assert_int_equal(t->secret_len, 1);
+	assert_int_equal(key_of(&r, t)->len, 1);
 	t = tok(&r, "MAX-128");
-	assert_int_equal(t->secret_len, 128);
+	assert_int_equal(key_of(&r, t)->len, 128);
 	assert_int_equal(t->period, 3600);
 	res_free(&r);
 }
@@ -661,9 +683,9 @@ static void test_csv_bad(void **state)
 	for (i = 0; i < r.np; i++)
 		want_problem(&r, i, want[i].line, want[i].serial, want[i].why);
 	assert_int_equal(r.n, 4);
-	want_code(tok(&r, "good-1"), 0, 6, "755224");
+	want_code(&r, tok(&r, "good-1"), 0, 6, "755224");
 	assert_int_equal(tok(&r, "good-2")->period, 30);
-	assert_int_equal(tok(&r, "serial")->secret_len, 2);     /* not a header on line 21 */
+	assert_int_equal(key_of(&r, tok(&r, "serial"))->len, 2);     /* not a header on line 21 */
 	assert_int_equal(tok(&r, "s-maxctr")->counter, (uint64_t)INT64_MAX);
 	res_free(&r);
 }
@@ -711,9 +733,9 @@ static void test_csv_inline(void **state)
 		res_free(&r);
 		free(d);
 	}
-	assert_int_equal(tfa_cards_parse_csv(NULL, 0, &r.t, &r.n, NULL, &r.bad, NULL, NULL, &r.err),
+	assert_int_equal(tfa_cards_parse_csv(NULL, 0, &r.set, &r.bad, NULL, NULL, &r.err),
 			 TFA_EINVAL);
-	assert_int_equal(tfa_cards_parse_csv("", 0, &r.t, NULL, NULL, &r.bad, NULL, NULL, NULL),
+	assert_int_equal(tfa_cards_parse_csv("", 0, &r.set, NULL, NULL, NULL, NULL),
 			 TFA_EINVAL);
 }
 

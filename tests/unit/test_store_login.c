@@ -2,7 +2,8 @@
 /* test_store_login.c - what a login leaves in the store (issue 11): one
  * secret per user, rejected attempts that move no token, twins from older
  * stores sharing replay state, clock skew reported but never accepted,
- * must_enroll after a reset, the sms_rate delivery count. */
+ * must_enroll after a reset, the sms_rate delivery count, keys kept beside
+ * the token records (never inside them). */
 #include "config.h"
 
 #include <setjmp.h>
@@ -32,9 +33,11 @@
 static int64_t add_token(tfa_ctx *c, const char *user, const uint8_t *secret, tfa_rc want)
 {
 	tfa_token t;
+	tfa_token_key k;
 	tfa_err err = { "" };
 
 	memset(&t, 0, sizeof(t));
+	memset(&k, 0, sizeof(k));
 	(void)snprintf(t.user, sizeof(t.user), "%s", user);
 	t.type = TFA_TOKEN_TOTP;
 	t.state = TFA_STATE_ACTIVE;
@@ -42,9 +45,10 @@ static int64_t add_token(tfa_ctx *c, const char *user, const uint8_t *secret, tf
 	t.digits = 6;
 	t.period = 30;
 	t.last_step = -1;
-	memcpy(t.secret, secret, 20);
-	t.secret_len = 20;
-	assert_int_equal(tfa_store_token_add(c->store, &t, NULL, NULL, &err), want);
+	memcpy(k.bytes, secret, 20);
+	k.len = 20;
+	assert_int_equal(tfa_store_token_add(c->store, &t, &k, NULL, NULL, &err), want);
+	tfa_wipe(&k, sizeof(k));
 	if (want == TFA_EEXIST)
 		assert_non_null(strstr(err.msg, "already has token"));
 	return t.id;
@@ -62,7 +66,7 @@ static int64_t last_step_of(tfa_ctx *c, const char *user, int64_t id)
 	size_t n = 0, i;
 	int64_t s = -2;
 
-	assert_int_equal(tfa_store_token_list(c->store, user, 0, &toks, &n, &err), TFA_OK);
+	assert_int_equal(tfa_store_token_list(c->store, user, &toks, &n, NULL, &err), TFA_OK);
 	for (i = 0; i < n; i++)
 		if (toks[i].id == id)
 			s = toks[i].last_step;
@@ -77,6 +81,7 @@ static void test_duplicate_secret_refused(void **state)
 	tfa_store_import *imp = NULL;
 	tfa_err err = { "" };
 	tfa_token t;
+	tfa_token_key k;
 	uint8_t s1[20], s2[20];
 	unsigned long users = 0;
 
@@ -94,15 +99,15 @@ static void test_duplicate_secret_refused(void **state)
 	t.alg = OTP_SHA1;
 	t.digits = 6;
 	t.last_step = -1;
-	memcpy(t.secret, s2, 20);
-	t.secret_len = 20;
-	assert_int_equal(tfa_store_import_token(imp, &t, &err), TFA_EEXIST);
+	memcpy(k.bytes, s2, 20);
+	k.len = 20;
+	assert_int_equal(tfa_store_import_token(imp, &t, &k, &err), TFA_EEXIST);
 	(void)snprintf(t.user, sizeof(t.user), "carol");
-	assert_int_equal(tfa_store_import_token(imp, &t, &err), TFA_OK);
-	assert_int_equal(tfa_store_import_token(imp, &t, &err), TFA_EEXIST);
+	assert_int_equal(tfa_store_import_token(imp, &t, &k, &err), TFA_OK);
+	assert_int_equal(tfa_store_import_token(imp, &t, &k, &err), TFA_EEXIST);
 	assert_int_equal(tfa_store_import_commit(imp, &users, &err), TFA_OK);
 	assert_int_equal(users, 1);
-	tfa_wipe(&t, sizeof(t));
+	tfa_wipe(&k, sizeof(k));
 	tfa_ctx_close(c);
 }
 
@@ -317,6 +322,60 @@ static void test_sms_rate(void **state)
 	tfa_ctx_close(c);
 }
 
+/* Keys travel beside the records, only where asked for: a listing without
+ * keys reads none, one with keys gives them in step with the records, and
+ * an import holds the key of the line it parsed for one tfa_import_token
+ * only (then wiped: a second call has no key to seal). */
+static void test_keys_beside_records(void **state)
+{
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
+	tfa_import *imp = NULL;
+	tfa_token *toks = NULL, t;
+	tfa_token_key *keys = NULL;
+	tfa_err err = { "" };
+	uint8_t s1[20];
+	char why[128];
+	size_t n = 0;
+	int64_t id;
+
+	assert_int_equal(tfa_random_bytes(s1, sizeof(s1)), TFA_OK);
+	id = add_token(c, "kim", s1, TFA_OK);
+	assert_int_equal(tfa_store_token_list(c->store, "kim", &toks, &n, NULL, &err), TFA_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(toks[0].id, id);
+	tfa_tokens_free(toks, n);
+	assert_int_equal(tfa_store_token_list(c->store, "kim", &toks, &n, &keys, &err), TFA_OK);
+	assert_int_equal(n, 1);
+	assert_non_null(keys);
+	assert_int_equal(toks[0].id, id);
+	assert_int_equal(keys[0].len, sizeof(s1));
+	assert_memory_equal(keys[0].bytes, s1, sizeof(s1));
+	tfa_tokens_free(toks, n);
+	tfa_token_keys_free(keys, n);
+	tfa_wipe(s1, sizeof(s1));
+
+	assert_int_equal(tfa_import_begin(c, "oath", &imp, &err), TFA_OK);
+	memset(&t, 0, sizeof(t));
+	(void)snprintf(t.user, sizeof(t.user), "kim");
+	assert_int_equal(tfa_import_token(imp, &t, &err), TFA_EINVAL);   /* nothing parsed */
+	assert_int_equal(tfa_import_oath(imp, "HOTP lee - 3132333435363738393031323334353637383930",
+					 &t, why, sizeof(why)), 1);
+	assert_string_equal(t.user, "lee");
+	assert_int_equal(tfa_import_token(imp, &t, &err), TFA_OK);
+	assert_int_equal(tfa_import_token(imp, &t, &err), TFA_EINVAL);   /* key used up */
+	assert_int_equal(tfa_import_oath(imp, "HOTP lee - zz", &t, why, sizeof(why)), -1);
+	assert_int_equal(tfa_import_token(imp, &t, &err), TFA_EINVAL);   /* a bad line: no key */
+	assert_int_equal(tfa_import_commit(imp, NULL, &err), TFA_OK);
+	assert_int_equal(tfa_store_token_list(c->store, "lee", &toks, &n, &keys, &err), TFA_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(keys[0].len, 20);
+	assert_memory_equal(keys[0].bytes, "12345678901234567890", 20);
+	tfa_tokens_free(toks, n);
+	tfa_token_keys_free(keys, n);
+	tfa_ctx_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +384,7 @@ int main(void)
 		FX_TEST(test_clock_skew),
 		FX_TEST(test_must_enroll),
 		FX_TEST(test_sms_rate),
+		FX_TEST(test_keys_beside_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
