@@ -13,6 +13,9 @@
  *                login needs: tfa_status, tfa_verify, tfa_verify_field
  *                (password+code or code alone, split in one transaction),
  *                tfa_confirm
+ *   login.h      what a login needs, decided once: tfa_login_begin (skip,
+ *                code, sent, question, enrol, locked, with the words to
+ *                show), tfa_login_result_text (after tfa_verify_field)
  *   challenge.h  the step before the prompt: tfa_challenge_begin,
  *                tfa_challenge_confirm_pending
  *   enroll.h     tfa_enroll (URI and base32 key), tfa_enroll_opts
@@ -46,6 +49,7 @@
 #include "recovery.h"
 #include "resync.h"
 #include "admin.h"
+#include "login.h"
 #include "import.h"
 #include "username.h"
 #include "qr.h"

@@ -37,6 +37,7 @@ typedef struct {
 	int known;                           /* NSS knows the user */
 	char source[64];                     /* "pam:SERVICE" for the audit */
 	tfa_ctx *ctx;
+	tfa_login_step step;                 /* what the library said the login needs */
 	tfa_login_trace *trace;              /* never NULL */
 } tfa_login;
 
@@ -68,8 +69,9 @@ void tfa_pam_say_info(const tfa_login *l, const char *text);
  * failure is PAM_AUTHINFO_UNAVAIL. */
 int tfa_pam_result(tfa_rc r);
 
-/** tfa_pam_no_token (pam_enrol.c): a required user without an active token:
- * first-login enrolment where allowed, else a refusal. */
-int tfa_pam_no_token(tfa_login *l, const tfa_user_status *st);
+/** tfa_pam_no_token (pam_enrol.c): the ENROL step (a required user without
+ * an active token, l->step): first-login enrolment where allowed, else a
+ * refusal. */
+int tfa_pam_no_token(tfa_login *l);
 
 #endif

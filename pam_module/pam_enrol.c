@@ -169,37 +169,34 @@ static int enrol(tfa_login *l, int new_secret, int ocra)
 	}
 }
 
-/* A required user without an active token. */
-int tfa_pam_no_token(tfa_login *l, const tfa_user_status *st)
+/* A required user without an active token (the ENROL step). */
+int tfa_pam_no_token(tfa_login *l)
 {
+	const tfa_login_step *s = &l->step;
 	const char *why = NULL;
-	int has_ocra = 0;
 
 	if (l->args->no_enroll)
 		why = "no_enroll is set";
 	else if (l->args->forward_pass)
 		why = "forward_pass: the password is not checked yet";
-	else if (!tfa_ctx_policy(l->ctx)->enroll_at_login && st->pending == 0)
+	else if (!s->enrol_allowed)
 		why = "enroll_at_login=no";
-	/* an ocra token the admin issued is confirmed by answering questions,
-	 * never replaced by a new app secret */
-	if (why == NULL)
-		has_ocra = st->pending_ocra > 0;
 	/* a name NSS does not know (virtual or RADIUS-only users) is never
 	 * enrolled at login (resolved in pam_twofactor.c) */
-	if (why == NULL && !l->known)
+	else if (!l->known)
 		why = "not a user of this system";
 	if (why != NULL) {
 		char detail[160];
 
-		tfa_pam_say_error(l, "Two-factor authentication is required for your account, "
-				  "but no authenticator is registered. Contact your administrator.");
+		tfa_pam_say_error(l, s->error);
 		(void)snprintf(detail, sizeof(detail), "no active token; not enrolling at login (%s)",
 			       why);
 		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, detail);
 		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING, "%s", detail);
 	}
-	if (has_ocra)
+	/* an ocra token the admin issued is confirmed by answering questions,
+	 * never replaced by a new app secret */
+	if (s->enrol_ocra)
 		return enrol(l, 0, 1);
 	return enrol(l, tfa_ctx_policy(l->ctx)->enroll_at_login, 0);
 }

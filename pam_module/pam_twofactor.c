@@ -70,58 +70,32 @@ static int open_store(tfa_login *l)
  * whatever it holds; try_first_pass takes it only when it has the shape of
  * a code (or, with forward_pass, of anything), so that a password an
  * earlier module left there is not counted as a wrong code - it prompts. */
-/* The challenge step before the prompt (challenge.h): a code sent to the
+/* The challenge step before the prompt (login.h): a code sent to the
  * phone is announced; an OCRA question goes into the prompt itself, so that
  * it shows also under PAM_SILENT and in one-prompt clients. */
 static int begin_challenge(tfa_login *l, char *prompt, size_t plen)
 {
-	tfa_challenge ch;
+	tfa_login_step *s = &l->step;
 	tfa_err err = { { 0 } };
-	char msg[128];
 	tfa_rc r;
 
 	(void)snprintf(prompt, plen, "%s", l->args->prompt);
-	r = tfa_challenge_begin(l->ctx, l->user, (int64_t)time(NULL), &ch, &err);
+	r = tfa_login_challenge(l->ctx, l->user, (int64_t)time(NULL), s, &err);
 	if (r != TFA_OK) {
 		pam_syslog(l->pamh, LOG_PRIO(LOG_ERR), "user \"%s\": challenge step failed: %s",
 			   l->user_esc, tfa_err_text(&err, r));
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	if (ch.delivery_failed)
-		pam_syslog(l->pamh, LOG_PRIO(LOG_WARNING),
-			   "user \"%s\": the code could not be sent to the phone: %s",
-			   l->user_esc, ch.delivery_error);
-	if (ch.rate_limited) {
-		long mins = (long)((ch.retry_after + 59) / 60);
-
-		pam_syslog(l->pamh, LOG_PRIO(LOG_WARNING),
-			   "user \"%s\": sms_rate %u/%u reached: no code sent (next in %lld s)",
-			   l->user_esc, tfa_ctx_policy(l->ctx)->sms_rate_count,
-			   tfa_ctx_policy(l->ctx)->sms_rate_seconds, (long long)ch.retry_after);
-		(void)snprintf(msg, sizeof(msg), "Too many codes were sent; try again in %ld"
-			       " minute%s.", mins, mins == 1 ? "" : "s");
-		tfa_pam_say_error(l, msg);
-	}
-	if (ch.kind == TFA_CH_NONE && ch.rate_limited) {
-		tfa_pam_say_info(l, "Enter the last code sent to your phone, a code from your app"
-				 " or card, or a recovery code.");
-	} else if (ch.kind == TFA_CH_NONE && ch.delivery_failed) {
-		tfa_pam_say_info(l, "The code could not be sent to your phone; enter a code from"
-				 " your app or card, or a recovery code.");
-	} else if (ch.kind == TFA_CH_SMS) {
-		(void)snprintf(msg, sizeof(msg), "A code was sent to your phone ending in %s.",
-			       ch.phone_hint);
-		tfa_pam_say_info(l, msg);
-		tfa_pam_dbg(l, "user \"%s\": code sent by sms", l->user_esc);
-	} else if (ch.kind == TFA_CH_OCRA) {
-		if (ch.delivery_failed)
-			tfa_pam_say_info(l, "Your phone cannot be reached: answer this challenge"
-					 " with your authenticator app.");
-		else if (ch.rate_limited)
-			tfa_pam_say_info(l, "Answer this challenge with your authenticator app.");
-		(void)snprintf(prompt, plen, "Challenge %s, response: ", ch.question);
-		tfa_pam_dbg(l, "user \"%s\": OCRA challenge shown", l->user_esc);
-	}
+	if (s->ch.delivery_failed || s->ch.rate_limited)
+		pam_syslog(l->pamh, LOG_PRIO(LOG_WARNING), "user \"%s\": %s", l->user_esc, s->why);
+	else if (s->kind != TFA_STEP_CODE)
+		tfa_pam_dbg(l, "user \"%s\": %s", l->user_esc, s->why);
+	if (s->error[0] != '\0')
+		tfa_pam_say_error(l, s->error);
+	if (s->info[0] != '\0')
+		tfa_pam_say_info(l, s->info);
+	if (s->kind == TFA_STEP_QUESTION)
+		(void)snprintf(prompt, plen, "Challenge %s, response: ", s->ch.question);
 	return PAM_SUCCESS;
 }
 
@@ -230,21 +204,18 @@ static int ask_code(tfa_login *l)
 		if (res.locked_now) {
 			/* a wrong code: PAM_AUTH_ERR; PAM_MAXTRIES from the
 			 * next attempt on, while the lockout lasts */
-			tfa_pam_say_error(l, "Too many failed attempts; try again later.");
+			tfa_pam_say_error(l, tfa_login_result_text(r, &res));
 			return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
 					       "%s; now locked out", tfa_strerror(r));
 		}
 		/* say no more than the prompt did: only after a prompt */
 		if (l->trace->prompted)
-			tfa_pam_say_error(l, r == TFA_REPLAYED ?
-					  "That code was already used; wait for the next one." :
-					  res.skew ? "Wrong code; the clock of your device seems to be off." :
-					  "Wrong code.");
+			tfa_pam_say_error(l, tfa_login_result_text(r, &res));
 		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
 				       "%s (%u consecutive failures)", tfa_strerror(r),
 				       res.failures);
 	case TFA_LOCKED:
-		tfa_pam_say_error(l, "Too many failed attempts; try again later.");
+		tfa_pam_say_error(l, tfa_login_result_text(r, &res));
 		return tfa_pam_outcome(l, PAM_MAXTRIES, LOG_WARNING, "locked out");
 	case TFA_ENOENT:
 		return tfa_pam_outcome(l, PAM_AUTH_ERR, LOG_WARNING,
@@ -288,7 +259,8 @@ static int resolve_user(tfa_login *l)
 /* With the store open: what policy says, then lockout, then the code. */
 static int decide(tfa_login *l)
 {
-	tfa_user_status st;
+	tfa_login_step *s = &l->step;
+	const tfa_user_status *st;
 	tfa_err err = { { 0 } };
 	tfa_rc r;
 
@@ -299,39 +271,37 @@ static int decide(tfa_login *l)
 	r = resolve_user(l);
 	if (r != PAM_SUCCESS)
 		return r;
-	memset(&st, 0, sizeof(st));
-	r = tfa_status(l->ctx, l->user, (int64_t)time(NULL), &st, &err);
+	r = tfa_login_begin(l->ctx, l->user, (int64_t)time(NULL), s, &err);
 	if (r == TFA_ELOOKUP) {
-		tfa_pam_audit(l, TFA_EV_LOGIN_FAIL, "group lookup failed; not letting through");
+		l->trace->audited = 1;   /* tfa_login_begin wrote it */
 		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "%s",
 				       tfa_err_text(&err, r));
 	}
 	if (r != TFA_OK)
 		return tfa_pam_outcome(l, PAM_AUTHINFO_UNAVAIL, LOG_ERR, "store unusable: %s",
 				       tfa_err_text(&err, r));
+	st = &s->st;
 	tfa_pam_dbg(l, "user \"%s\": required=%d (%s%s%s) active=%u pending=%u recovery=%u"
-		    " locked=%d", l->user_esc, st.required, tfa_rule_text(st.rule),
-		    st.rule == TFA_RULE_GROUP ? " " : "",
-		    st.rule == TFA_RULE_GROUP ? st.group : "", st.active, st.pending, st.recovery,
-		    st.locked);
-	if (!st.required && (st.active == 0 || st.rule == TFA_RULE_USER_OFF)) {
-		char detail[128];
-
-		(void)snprintf(detail, sizeof(detail), "not required: %s", tfa_rule_text(st.rule));
-		tfa_pam_audit(l, TFA_EV_LOGIN_SKIP, detail);
-		return tfa_pam_outcome(l, PAM_IGNORE, LOG_INFO, "second factor not required (%s)",
-				       tfa_rule_text(st.rule));
+		    " locked=%d", l->user_esc, st->required, tfa_rule_text(st->rule),
+		    st->rule == TFA_RULE_GROUP ? " " : "",
+		    st->rule == TFA_RULE_GROUP ? st->group : "", st->active, st->pending,
+		    st->recovery, st->locked);
+	if (s->audit_failed)
+		pam_syslog(l->pamh, LOG_PRIO(LOG_ERR), "user \"%s\": could not write the audit"
+			   " trail", l->user_esc);
+	switch (s->kind) {
+	case TFA_STEP_SKIP:
+		l->trace->audited = 1;
+		return tfa_pam_outcome(l, PAM_IGNORE, LOG_INFO, "%s", s->why);
+	case TFA_STEP_LOCKED:
+		l->trace->audited = 1;
+		tfa_pam_say_error(l, s->error);
+		return tfa_pam_outcome(l, PAM_MAXTRIES, LOG_WARNING, "%s", s->why);
+	case TFA_STEP_ENROL:
+		return tfa_pam_no_token(l);
+	default:
+		return ask_code(l);
 	}
-	if (st.locked) {
-		tfa_pam_audit(l, TFA_EV_LOCKED, "locked out; not prompted");
-		tfa_pam_say_error(l, "Too many failed attempts; try again later.");
-		return tfa_pam_outcome(l, PAM_MAXTRIES, LOG_WARNING, "locked out; not prompted");
-	}
-	/* a recovery code is a second factor too: only a user with neither
-	 * an active token nor an unused recovery code goes to enrolment */
-	if (st.active == 0 && st.recovery == 0)
-		return tfa_pam_no_token(l, &st);
-	return ask_code(l);
 }
 
 /* "pam:SERVICE", the service name escaped. */

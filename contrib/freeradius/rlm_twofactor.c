@@ -37,8 +37,9 @@
 #define TFA_RLM_EXPORT __attribute__((visibility("default")))
 
 #define MSG_UNAVAILABLE "Two-factor login is unavailable; contact the administrator."
-#define MSG_LOCKED "Too many failed attempts; try again later."
-#define MSG_NO_TOKEN "No second factor is set up for you; contact the administrator."
+/* a Reply-Message: the library's texts (each < 160) and a prompt */
+#define MSG_MAX 512
+#define MSG_NO_TOKEN "No authenticator is registered for your account any more. Contact your administrator."
 
 typedef struct {
 	char const *store;
@@ -202,65 +203,57 @@ static char *get_field(REQUEST *request, VALUE_PAIR **out)
 
 typedef enum { STEP_SKIP, STEP_ASK, STEP_LOCKED, STEP_NO_TOKEN, STEP_ERROR } tfa_rstep;
 
-/* The login step for q->user: SKIP (not required), LOCKED, NO_TOKEN (no
- * enrolment over RADIUS), ERROR (logged), or ASK - with @challenge, after
- * the challenge step (sms sent, OCRA question), the text to show in @msg. */
+/* The login step for q->user, as the library decides it (tfa_login_begin,
+ * then with @challenge tfa_login_challenge: sms sent, OCRA question):
+ * SKIP, LOCKED, NO_TOKEN (no enrolment over RADIUS), ERROR (logged), or ASK
+ * with the text to show in @msg (the library's words and the prompt). */
 static tfa_rstep login_step(rad_req *q, int challenge, char *msg, size_t msglen)
 {
 	REQUEST *request = q->request;
-	tfa_user_status st;
-	tfa_challenge ch;
+	tfa_login_step step;
 	tfa_err err = { { 0 } };
 	int64_t now = (int64_t)time(NULL);
+	char const *prompt;
 	tfa_rc r;
 
 	msg[0] = '\0';
-	if (!tfa_ctx_policy(q->ctx)->enabled)
-		return STEP_SKIP;
-	memset(&st, 0, sizeof(st));
-	r = tfa_status(q->ctx, q->user, now, &st, &err);
+	r = tfa_login_begin(q->ctx, q->user, now, &step, &err);
+	if (r == TFA_OK && challenge && step.kind == TFA_STEP_CODE)
+		r = tfa_login_challenge(q->ctx, q->user, now, &step, &err);
 	if (r != TFA_OK) {
 		RERROR("user \"%s\": %s", q->esc, tfa_err_text(&err, r));
-		(void)tfa_ctx_audit(q->ctx, q->user, TFA_EV_LOGIN_FAIL, "status failed; not letting"
-				    " through");
 		return STEP_ERROR;
 	}
-	if (!st.required && (st.active == 0 || st.rule == TFA_RULE_USER_OFF)) {
-		(void)tfa_ctx_audit(q->ctx, q->user, TFA_EV_LOGIN_SKIP, "not required: %s",
-				    tfa_rule_text(st.rule));
+	if (step.audit_failed)
+		RWARN("user \"%s\": the audit row could not be written", q->esc);
+	if (step.why[0] != '\0')
+		RDEBUG("user \"%s\": %s", q->esc, step.why);
+	switch (step.kind) {
+	case TFA_STEP_SKIP:
 		return STEP_SKIP;
-	}
-	if (st.locked) {
-		(void)tfa_ctx_audit(q->ctx, q->user, TFA_EV_LOCKED, "locked out; not asked");
+	case TFA_STEP_LOCKED:
+		say(request, step.error);
 		return STEP_LOCKED;
-	}
-	if (st.active == 0 && st.recovery == 0)
+	case TFA_STEP_ENROL:
+		say(request, step.error);
 		return STEP_NO_TOKEN;
-	if (!challenge)
+	case TFA_STEP_SENT:
+		prompt = "Enter it.";
+		break;
+	case TFA_STEP_QUESTION:
+		(void)snprintf(msg, msglen, "%s%sChallenge %s: enter the response from your"
+			       " authenticator app.", step.info, step.info[0] != '\0' ? " " : "",
+			       step.ch.question);
 		return STEP_ASK;
-	r = tfa_challenge_begin(q->ctx, q->user, now, &ch, &err);
-	if (r != TFA_OK) {
-		RERROR("user \"%s\": challenge step failed: %s", q->esc, tfa_err_text(&err, r));
-		return STEP_ERROR;
+	default:
+		prompt = "Enter the code from your app or card.";
+		break;
 	}
-	if (ch.delivery_failed)
-		RWARN("user \"%s\": the code could not be sent to the phone: %s", q->esc,
-		      ch.delivery_error);
-	if (ch.kind == TFA_CH_SMS)
-		(void)snprintf(msg, msglen, "A code was sent to your phone ending in %s. Enter it.",
-			       ch.phone_hint);
-	else if (ch.kind == TFA_CH_OCRA)
-		(void)snprintf(msg, msglen, "%sChallenge %s: enter the response from your"
-			       " authenticator app.", ch.delivery_failed ?
-			       "Your phone cannot be reached. " : "", ch.question);
-	else if (ch.rate_limited)
-		(void)snprintf(msg, msglen, "Too many codes were sent; enter the last code sent to"
-			       " your phone, a code from your app or card, or a recovery code.");
-	else if (ch.delivery_failed)
-		(void)snprintf(msg, msglen, "The code could not be sent to your phone; enter a code"
-			       " from your app or card, or a recovery code.");
-	else
-		(void)snprintf(msg, msglen, "Enter the code from your app or card.");
+	if (step.ch.delivery_failed || step.ch.rate_limited)
+		RWARN("user \"%s\": %s", q->esc, step.why);
+	(void)snprintf(msg, msglen, "%s%s%s%s%s", step.error, step.error[0] != '\0' ? " " : "",
+		       step.info, step.info[0] != '\0' ? " " : "", step.info[0] != '\0' &&
+		       step.kind != TFA_STEP_SENT ? "" : prompt);
 	return STEP_ASK;
 }
 
@@ -274,11 +267,9 @@ static rlm_rcode_t step_rcode(rad_req *q, tfa_rstep s)
 		RDEBUG("user \"%s\": second factor not required", q->esc);
 		return RLM_MODULE_NOOP;
 	case STEP_LOCKED:
-		say(request, MSG_LOCKED);
 		RWARN("user \"%s\": locked out; not asked", q->esc);
 		return RLM_MODULE_USERLOCK;
 	case STEP_NO_TOKEN:
-		say(request, MSG_NO_TOKEN);
 		RWARN("user \"%s\": required but no active token (no enrolment over RADIUS)", q->esc);
 		(void)tfa_ctx_audit(q->ctx, q->user, TFA_EV_LOGIN_FAIL, "no token; RADIUS cannot"
 				    " enrol");
@@ -307,13 +298,12 @@ static rlm_rcode_t check_code(rad_req *q, char const *field, int split, size_t *
 		return RLM_MODULE_OK;
 	case TFA_REJECTED:
 	case TFA_REPLAYED:
-		say(request, res.locked_now ? MSG_LOCKED : r == TFA_REPLAYED ?
-		    "That code was already used; wait for the next one." : "Wrong code.");
+		say(request, tfa_login_result_text(r, &res));
 		RWARN("user \"%s\": %s (%u consecutive failures)%s", q->esc, tfa_strerror(r),
 		      res.failures, res.locked_now ? "; now locked out" : "");
 		return RLM_MODULE_REJECT;
 	case TFA_LOCKED:
-		say(request, MSG_LOCKED);
+		say(request, tfa_login_result_text(r, &res));
 		RWARN("user \"%s\": locked out", q->esc);
 		return RLM_MODULE_USERLOCK;
 	case TFA_ENOENT:
@@ -359,7 +349,7 @@ static rlm_rcode_t oneshot_split(rad_req *q)
 	size_t cut = 0, len;
 	rlm_rcode_t rc;
 	tfa_rstep s;
-	char msg[8];
+	char msg[MSG_MAX];
 
 	s = login_step(q, 0, msg, sizeof(msg));
 	if (s != STEP_ASK)
@@ -413,7 +403,7 @@ static rlm_rcode_t challenge(rad_req *q)
 {
 	REQUEST *request = q->request;
 	tfa_err err = { { 0 } };
-	char msg[TFA_CHALLENGE_MAX + 200], state[TFA_STATE_HEX_LEN + 1];
+	char msg[MSG_MAX], state[TFA_STATE_HEX_LEN + 1];
 	VALUE_PAIR *vp;
 	tfa_rstep s;
 	tfa_rc r;
@@ -462,7 +452,7 @@ static rlm_rcode_t answer(rad_req *q, VALUE_PAIR *state)
 			return r == TFA_REJECTED ? RLM_MODULE_REJECT : RLM_MODULE_FAIL;
 		}
 	} else {
-		char msg[8];
+		char msg[MSG_MAX];
 		tfa_rstep s = login_step(q, 0, msg, sizeof(msg));
 
 		if (s != STEP_ASK)

@@ -249,7 +249,7 @@ rm -f "$T/sms.status"
 
 # --- no token, not required ------------------------------------------------------------
 rad "$P1" nina pw-nina
-expect "nina (required, no token): rejected, no enrolment over RADIUS" Access-Reject 'No second factor'
+expect "nina (required, no token): rejected, no enrolment over RADIUS" Access-Reject 'no authenticator is registered'
 
 # --- one-shot mode ---------------------------------------------------------------------
 ce=$(totp "${SEC[erin]}")
