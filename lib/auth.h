@@ -35,6 +35,13 @@ tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned flags,
 tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned flags,
 		       const char *source, tfa_ctx **out, int *absent, tfa_err *err);
 
+/** tfa_ctx_refresh: for a context kept open across logins (rlm_twofactor
+ * keeps one per thread): reload the policy from the store, so that `policy
+ * set` takes effect at the next login as it does for PAM. Returns TFA_ENOENT when the store file was replaced or removed since the
+ * open (tfa-admin restore): close the context and open a new one. Other
+ * errors as tfa_ctx_open; on any error the old policy stays. */
+tfa_rc tfa_ctx_refresh(tfa_ctx *c, tfa_err *err);
+
 /** tfa_ctx_close: close the store, free policy. NULL is fine. */
 void tfa_ctx_close(tfa_ctx *c);
 

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "audit.h"
 #include "context.h"
@@ -62,6 +63,25 @@ TFA_API void tfa_ctx_close(tfa_ctx *c)
 	tfa_store_close(c->store);
 	tfa_policy_free(&c->policy);
 	free(c);
+}
+
+TFA_API tfa_rc tfa_ctx_refresh(tfa_ctx *c, tfa_err *err)
+{
+	tfa_policy p;
+	tfa_rc rc;
+
+	if (tfa_store_replaced(c->store))
+		return tfa_err_set(err, TFA_ENOENT, "store %s was replaced or removed since it"
+				   " was opened", tfa_store_path(c->store));
+	memset(&p, 0, sizeof(p));
+	rc = tfa_policy_load(c->store, &p, err);
+	if (rc != TFA_OK) {
+		tfa_policy_free(&p);
+		return rc;
+	}
+	tfa_policy_free(&c->policy);
+	c->policy = p;
+	return TFA_OK;
 }
 
 TFA_API const tfa_policy *tfa_ctx_policy(const tfa_ctx *c)

@@ -31,6 +31,8 @@
  *   username.h   tfa_user_resolve (NSS canonical name), group lookups
  *   import.h     parsers of google-authenticator and pam_oath files
  *   card.h       parsers of PSKC and CSV card files (libotpcards)
+ *   radius_state.h  the State of a RADIUS Access-Challenge (rlm_twofactor):
+ *                tfa_state_make / tfa_state_check / tfa_state_parse
  *   qr.h, uri.h, otp.h, secret.h, safefile.h   QR codes, otpauth URIs,
  *                code parsing, wiping, the file rules (for doctor and init)
  *   audit.h      the audit event names
@@ -56,5 +58,6 @@
 #include "qr.h"
 #include "uri.h"
 #include "safefile.h"
+#include "radius_state.h"
 
 #endif

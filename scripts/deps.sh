@@ -15,6 +15,10 @@ if [ "${1:-build}" = test ]; then
 	       zbar-tools faketime sqlite3 valgrind clang libclang-rt-14-dev expect
 	       cppcheck clang-tidy jq qrencode)
 	want+=(openssh-server openssh-client)   # t_e2e_sshd.sh: a real login through sshd
+	# rlm_twofactor (configure --with-freeradius; its headers come from the
+	# freeradius source package through dpkg-source) and t_radius.sh
+	want+=(freeradius freeradius-utils libfreeradius-dev libtalloc-dev libpcre3-dev
+	       dpkg-dev python3-pyrad)
 fi
 if [ "${1:-build}" = test ] || [ "${1:-build}" = deb ]; then
 	# Debian packages (debian/) and t_deb.sh: build, lintian, a throw-away root

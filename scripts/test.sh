@@ -31,10 +31,11 @@ if [ -f "$src/config.status" ]; then
 	make -C "$src" distclean >/dev/null 2>&1 || true
 fi
 
+# both builds have the FreeRADIUS module (tests/integration/t_radius.sh)
 runs="plain:$src/build/default"
-build "$src/build/default"
+build "$src/build/default" --with-freeradius
 if [ "${TFA_QUICK:-0}" != 1 ]; then
-	build "$src/build/asan" --enable-sanitizers
+	build "$src/build/asan" --enable-sanitizers --with-freeradius
 	runs="$runs asan:$src/build/asan valgrind:$src/build/default"
 fi
 export FUZZ_SECONDS=${FUZZ_SECONDS:-8}

@@ -119,6 +119,11 @@ tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
  * HMAC-SHA256(key, "twofactor recovery pepper v1"), computed at open. */
 void tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
 
+/** tfa_store_replaced: 1 when the store's path no longer names the file
+ * that @st holds open (tfa-admin restore put another in place, or it is
+ * gone), else 0. A long-lived handle (rlm_twofactor) reopens then. */
+int tfa_store_replaced(const tfa_store *st);
+
 /** tfa_store_recovery_replace: delete @user's recovery codes and store the
  * @n in @recs instead (creates the user), in one transaction; with @audit
  * (may be NULL) its event/detail is appended in the same transaction. */

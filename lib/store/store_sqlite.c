@@ -272,6 +272,17 @@ TFA_API void tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])
 	memcpy(out, st->pepper, TFA_PEPPER_LEN);
 }
 
+TFA_API int tfa_store_replaced(const tfa_store *st)
+{
+	struct stat now, held;
+
+	if (st->fd < 0 || st->path == NULL)
+		return 0;
+	if (stat(st->path, &now) != 0 || fstat(st->fd, &held) != 0)
+		return 1;
+	return now.st_dev != held.st_dev || now.st_ino != held.st_ino;
+}
+
 /* Without TFA_STORE_CREATE a store with no schema (user_version 0: a new,
  * empty or foreign database) is refused, never built: only tfa-admin init
  * creates a store (tfa-admin(8) init). */

@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# rlm_twofactor through a real FreeRADIUS 3.2 (rlm_twofactor(5)): freeradius
+# runs on 127.0.0.1 on free ports with a private raddb (the shipped module
+# config and site, the store in a temporary directory, libdir searching the
+# build tree first), and a RADIUS client (radius_client.py, which also
+# checks every reply's Message-Authenticator) logs in:
+#   challenge mode: password -> Access-Challenge + State -> code -> Accept;
+#   wrong and replayed codes, replayed / other user's / tampered / expired
+#   State refused; an sms user gets one code even when the NAS retransmits;
+#   a failed delivery falls back to the OCRA question; one-shot mode
+#   (password+code); lockout; a request without Message-Authenticator is
+#   dropped; a user with no token is refused (no enrolment over RADIUS).
+# Needs root (the server), freeradius, oathtool, python3; built with
+# ./configure --with-freeradius. Under CI=true a missing piece fails.
+. "$(dirname "$0")/pam_lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+CLIENT=$HERE/radius_client.py
+OCRA=$TFA_SRCDIR/tests/tools/ocra.py
+RLM=$TFA_BUILDDIR/contrib/freeradius/.libs/rlm_twofactor.so
+CONTRIB=$TFA_SRCDIR/contrib/freeradius
+FREERADIUS=$(command -v freeradius || echo /usr/sbin/freeradius)
+SECRET=testing123
+
+skip_all() { printf 'ok 1 - radius # SKIP %s\n1..1\n' "$1"; exit 0; }
+
+[ -n "${TFA_PAM_WRAP:-}" ] && skip_all "by design: not under valgrind (the server is not ours; ASan mode covers the module)"
+if [ ! -f "$RLM" ]; then
+	# a build without --with-freeradius has no module: under CI the suite is
+	# built with it (scripts/test.sh), so its absence there is a failure
+	[ "${CI:-}" = true ] && { echo "not ok 1 - rlm_twofactor.so built ($RLM; configure --with-freeradius)"; echo "1..1"; exit 1; }
+	skip_all "rlm_twofactor.so not built (./configure --with-freeradius)"
+fi
+[ -x "$FREERADIUS" ] || skip_all "freeradius not installed (scripts/deps.sh test)"
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (freeradius)"
+for t in oathtool python3; do have "$t" || skip_all "$t not installed (scripts/deps.sh test)"; done
+
+pam_setup
+RADDB=$T/raddb
+mkdir -p "$RADDB/mods-enabled" "$RADDB/sites-enabled" "$T/log" "$T/run"
+tfa policy set enabled yes >/dev/null
+tfa policy set default_required yes >/dev/null
+tfa policy set max_failures 3 >/dev/null
+tfa policy set sms_ttl 60 >/dev/null
+
+free_port() {
+	python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+P1=$(free_port); P2=$(free_port)
+while [ "$P2" = "$P1" ]; do P2=$(free_port); done
+
+# --- the private raddb: the shipped module config and site ------------------------
+sed -e "s|^\(\s*store\) = .*|\1 = $STORE|" -e "s|^\(\s*keyfile\) = .*|\1 = $KEYFILE|" \
+	"$CONTRIB/mods-available/twofactor" >"$RADDB/mods-enabled/twofactor"
+# a second instance in one-shot mode, for a second site
+sed -e 's|^twofactor {|twofactor twofactor_os {|' -e 's|^\(\s*mode\) = .*|\1 = oneshot|' \
+	"$RADDB/mods-enabled/twofactor" >"$RADDB/mods-enabled/twofactor_os"
+sed -e "s|^\(\s*ipaddr\) = \*|\1 = 127.0.0.1|" -e "s|^\(\s*port\) = 0|\1 = $P1|" \
+	-e 's|^\s*-ldap$||' "$CONTRIB/sites-available/twofactor" >"$RADDB/sites-enabled/twofactor"
+sed -e 's|^server twofactor {|server twofactor_os {|' -e "s|= $P1|= $P2|" \
+	-e 's|\btwofactor$|twofactor_os|' -e 's|Auth-Type twofactor {|Auth-Type twofactor_os {|' \
+	"$RADDB/sites-enabled/twofactor" >"$RADDB/sites-enabled/twofactor_os"
+: >"$RADDB/dictionary"
+cat >"$RADDB/clients.conf" <<CONF
+client localhost {
+	ipaddr = 127.0.0.1
+	secret = $SECRET
+	require_message_authenticator = yes
+}
+CONF
+USERS="alice bob carol hank sam olive erin frank nina"
+for u in $USERS; do printf '%s Cleartext-Password := "pw-%s"\n' "$u" "$u"; done >"$RADDB/users"
+cat >"$RADDB/radiusd.conf" <<CONF
+prefix = /usr
+localstatedir = $T
+logdir = $T/log
+run_dir = $T/run
+raddbdir = $RADDB
+confdir = \${raddbdir}
+libdir = $(dirname "$RLM"):/usr/lib/freeradius
+pidfile = \${run_dir}/radiusd.pid
+max_request_time = 30
+cleanup_delay = 5
+max_requests = 1024
+hostname_lookups = no
+log {
+	destination = files
+	file = \${logdir}/radius.log
+	auth = yes
+}
+security {
+	allow_core_dumps = no
+	max_attributes = 200
+	reject_delay = 0
+	status_server = no
+}
+thread pool {
+	start_servers = 2
+	max_servers = 4
+	min_spare_servers = 1
+	max_spare_servers = 4
+	max_requests_per_server = 0
+}
+\$INCLUDE clients.conf
+modules {
+	pap {
+		normalise = yes
+	}
+	files {
+		filename = \${confdir}/users
+	}
+	\$INCLUDE mods-enabled/
+}
+instantiate {
+}
+\$INCLUDE sites-enabled/
+CONF
+
+# the site's delivery script: records each message
+mkdir -p "$T/sms"
+cat >"$T/send-sms" <<SCRIPT
+#!/bin/sh
+n=\$(ls "$T/sms" | grep -c 'msg\$')
+cat >"$T/sms/\$n.tmp" && mv "$T/sms/\$n.tmp" "$T/sms/\$n.msg"
+[ -f "$T/sms.status" ] && exit \$(cat "$T/sms.status")
+exit 0
+SCRIPT
+chmod 755 "$T/send-sms"
+tfa policy set sms_command "$T/send-sms" >/dev/null
+sms_count() { ls "$T/sms" | grep -c 'msg$'; }
+last_sms_code() { sed -n 's/.*code: \([0-9]*\).*/\1/p' "$T/sms/$(( $(sms_count) - 1 )).msg"; }
+
+# --- the users ------------------------------------------------------------------
+declare -A SEC
+for u in alice bob carol hank erin frank; do SEC[$u]=$(enroll_user "$u"); done
+tfa --json enroll sam --type sms --phone +15550001234 >/dev/null
+tfa --json enroll olive --type sms --phone +15550009876 >/dev/null
+oc=$(tfa --json enroll olive --type ocra --activate --no-qr)
+OKEY=$(python3 -c 'import sys,base64,urllib.parse as u
+q=u.parse_qs(u.urlparse(sys.argv[1]).query)["secret"][0]
+print(base64.b32decode(q + "=" * (-len(q) % 8)).hex())' "$(sed -n 's/.*"uri":"\([^"]*\)".*/\1/p' <<<"$oc")")
+OSUITE=$(sed -n 's/.*"suite":"\([^"]*\)".*/\1/p' <<<"$oc")
+# nina: required, no token
+
+# --- the server ---------------------------------------------------------------------
+RPID=""
+# shellcheck disable=SC2317  # run by the EXIT trap
+radius_stop() {
+	if [ -n "$RPID" ] && kill -0 "$RPID" 2>/dev/null; then
+		kill "$RPID" 2>/dev/null
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$RPID" 2>/dev/null || break; sleep 0.2; done
+		kill -9 "$RPID" 2>/dev/null
+	fi
+	[ -n "$RPID" ] && wait "$RPID" 2>/dev/null
+	RPID=""
+	_tap_cleanup
+}
+trap radius_stop EXIT
+# asan mode: the module is built with ASan; the server needs the runtime,
+# and a shim that drops RTLD_DEEPBIND from its dlopen (ASan refuses it)
+srv_env=()
+if [ -n "${TFA_PRELOAD:-}" ]; then
+	NODEEP=$TFA_BUILDDIR/tests/tools/.libs/nodeepbind.so
+	[ -f "$NODEEP" ] || { not_ok "tests/tools/nodeepbind.so built ($NODEEP)"; tap_done; }
+	# the server's own talloc memory that it does not free at exit is
+	# not ours: leaks through libtalloc are suppressed, ours are reported
+	printf 'leak:libtalloc.so\n' >"$T/lsan.supp"
+	srv_env=(LD_PRELOAD="$NODEEP:$TFA_PRELOAD"
+		 ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
+		 LSAN_OPTIONS="suppressions=$T/lsan.supp:print_suppressions=0")
+fi
+env "${srv_env[@]}" "$FREERADIUS" -f -l stdout -d "$RADDB" >"$T/log/server.out" 2>&1 &
+RPID=$!
+up=0
+for _ in $(seq 1 50); do
+	grep -q 'Ready to process requests' "$T/log/server.out" 2>/dev/null && { up=1; break; }
+	kill -0 "$RPID" 2>/dev/null || break
+	sleep 0.2
+done
+if [ "$up" != 1 ]; then
+	not_ok "freeradius starts with rlm_twofactor loaded from the build tree" "$(tail -n 30 "$T/log/server.out")"
+	tap_done
+fi
+ok "freeradius starts with rlm_twofactor loaded from the build tree"
+
+# rad PORT USER PASSWORD [client options]: one exchange; sets R (the JSON)
+rad() { local p=$1 u=$2 pw=$3; shift 3; R=$(python3 "$CLIENT" "$p" "$SECRET" "$u" "$pw" "$@"); }
+jget() { sed -n "s/^$1=//p" <<<"$R"; }
+expect() { # DESC CODE [MESSAGE-REGEX]
+	local d=$1 want=$2 re=${3:-} code msg ma
+	code=$(jget code); msg=$(jget reply_message); ma=$(jget ma)
+	if [ "$code" != "$want" ]; then not_ok "$d" "got $code, want $want: $R"; return; fi
+	if [ -n "$re" ] && ! grep -Eq -- "$re" <<<"$msg"; then not_ok "$d" "Reply-Message /$re/ not in: $msg"; return; fi
+	if [ "$want" != timeout ] && [ "$ma" != valid ]; then MA_BAD+=("$d: $ma"); fi
+	ok "$d"
+}
+MA_BAD=()
+STATE=""
+challenge() { # DESC USER [MESSAGE-REGEX] [client options]: round 1, sets STATE
+	local d=$1 u=$2 re=${3:-}; shift 3 || shift $#
+	rad "$P1" "$u" "pw-$u" "$@"
+	expect "$d" Access-Challenge "$re"
+	STATE=$(jget state)
+}
+fresh_step
+
+# --- TOTP, challenge mode ------------------------------------------------------------
+hank_code=""
+challenge "hank: Access-Challenge (his State is kept for the expiry check)" hank 'Enter the code'
+HANK_STATE=$STATE
+HANK_T0=$(date +%s)
+challenge "alice: the password passes, Access-Challenge asks for the code" alice 'Enter the code from your app'
+check "the State is 114 hex digits (no NUL byte for a NAS to cut at)" grep -Eq '^[0-9a-f]{114}$' <<<"$STATE"
+A1=$STATE
+ca=$(totp "${SEC[alice]}")
+rad "$P1" alice "$ca" --state "$A1"
+expect "alice: the code with the State gets Access-Accept" Access-Accept
+challenge "alice: a new login is challenged again" alice 'Enter the code'
+rad "$P1" alice "$ca" --state "$STATE"
+expect "alice: the same code again is refused (replay)" Access-Reject 'already used'
+rad "$P1" alice "pw-alice-wrong"
+expect "alice: a wrong password is rejected without a challenge" Access-Reject
+
+challenge "bob: challenged" bob 'Enter the code'
+B1=$STATE
+cb=$(totp "${SEC[bob]}")
+rad "$P1" bob "$(wrong_code "$cb")" --state "$B1"
+expect "bob: a wrong code is refused" Access-Reject 'Wrong code'
+rad "$P1" bob "$cb" --state "$B1"
+expect "bob: the State of that answered challenge is refused (single use), right code or not" Access-Reject 'log in again'
+challenge "bob: a new login is challenged" bob 'Enter the code'
+B2=$STATE
+challenge "carol: challenged" carol 'Enter the code'
+rad "$P1" carol "$(totp "${SEC[carol]}")" --state "$B2"
+expect "carol: bob's State is refused for carol" Access-Reject 'log in again'
+tampered=$(python3 -c 'import sys; s=sys.argv[1]; print(s[:60] + ("0" if s[60] != "0" else "1") + s[61:])' "$B2")
+rad "$P1" bob "$cb" --state "$tampered"
+expect "bob: a tampered State is refused" Access-Reject 'log in again'
+rad "$P1" bob "$cb" --state "$B2"
+expect "bob: his own current State with the right code is accepted" Access-Accept
+check "audit: the refused States are in the trail" bash -c \
+	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' audit --user carol | grep -q 'radius:twofactor RADIUS State refused'"
+
+# --- sms, retransmitted request --------------------------------------------------------
+n0=$(sms_count)
+challenge "sam (sms): Access-Challenge says where the code went" sam 'sent to your phone ending in 1234' --send 2
+check "the NAS retransmitted, the server answered it, one sms was sent" \
+	bash -c "[ '$(jget replies)' -ge 1 ] && [ \$(ls '$T/sms' | grep -c 'msg\$') -eq $((n0 + 1)) ]"
+rad "$P1" sam "$(last_sms_code)" --state "$STATE"
+expect "sam: the code from the sms is accepted" Access-Accept
+
+# --- delivery fails: OCRA question -------------------------------------------------------
+echo 3 >"$T/sms.status"
+challenge "olive: delivery fails, the OCRA question comes in the challenge" olive 'phone cannot be reached.*Challenge [0-9]{8}'
+q=$(jget reply_message | sed -n 's/.*Challenge \([0-9]*\):.*/\1/p')
+rad "$P1" olive "$(python3 "$OCRA" --suite "$OSUITE" --key-hex "$OKEY" --question "$q")" --state "$STATE"
+expect "olive: the OCRA response is accepted" Access-Accept
+rm -f "$T/sms.status"
+
+# --- no token, not required ------------------------------------------------------------
+rad "$P1" nina pw-nina
+expect "nina (required, no token): rejected, no enrolment over RADIUS" Access-Reject 'no authenticator is registered'
+
+# --- one-shot mode ---------------------------------------------------------------------
+ce=$(totp "${SEC[erin]}")
+rad "$P2" erin "pw-erin$(wrong_code "$ce")"
+expect "one-shot: password + wrong code is refused" Access-Reject 'Wrong code'
+rad "$P2" erin "pw-erin$ce"
+expect "one-shot: password + code is accepted in one request" Access-Accept
+cf=$(totp "${SEC[frank]}")
+rad "$P2" frank "pw-frank-bad$cf"
+expect "one-shot: a wrong password with the right code is refused" Access-Reject
+
+# --- lockout (max_failures 3) -------------------------------------------------------------
+rad "$P2" frank "pw-frank$(wrong_code "$cf")"
+expect "lockout: wrong code 1" Access-Reject
+rad "$P2" frank "pw-frank$(wrong_code "$cf")"
+expect "lockout: wrong code 2" Access-Reject
+rad "$P2" frank "pw-frank$(wrong_code "$cf")"
+expect "lockout: the third wrong code locks the user" Access-Reject 'Too many failed attempts'
+rad "$P2" frank "pw-frank$cf"
+expect "lockout: then even the right code is refused" Access-Reject 'Too many failed attempts'
+rad "$P1" frank pw-frank
+expect "lockout: challenge mode refuses the locked user without asking" Access-Reject 'Too many failed attempts'
+
+# --- BlastRADIUS -------------------------------------------------------------------------
+rad "$P1" alice pw-alice --no-ma --timeout 1.5
+expect "a request without Message-Authenticator is dropped" timeout
+check "every reply carried a valid Message-Authenticator" test ${#MA_BAD[@]} -eq 0
+[ ${#MA_BAD[@]} -gt 0 ] && diag "${MA_BAD[@]}"
+
+# --- the expired State (sms_ttl 60) ----------------------------------------------------------
+left=$(( HANK_T0 + 62 - $(date +%s) ))
+[ "$left" -gt 0 ] && sleep "$left"
+rad "$P1" hank "$(totp "${SEC[hank]}")" --state "$HANK_STATE"
+expect "hank: a State older than sms_ttl is refused" Access-Reject 'log in again'
+check "the log says the State expired" grep -q 'hank: State expired' "$T/log/server.out"
+check "no code or password in the server's log" bash -c \
+	"! grep -Eq '$ca|$cb|pw-erin[0-9]' '$T/log/server.out'"
+
+radius_stop
+trap _tap_cleanup EXIT
+check "the server stopped" test -z "$RPID"
+tap_done
