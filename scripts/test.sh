@@ -32,7 +32,10 @@ if [ -f "$src/config.status" ]; then
 fi
 
 runs="plain:$src/build/default"
-build "$src/build/default"
+# CI builds the PostgreSQL store backend for certain (tests/integration/t_pg.sh)
+pg=()
+[ "${CI:-}" = true ] && pg=(--with-postgresql)
+build "$src/build/default" "${pg[@]}"
 if [ "${TFA_QUICK:-0}" != 1 ]; then
 	build "$src/build/asan" --enable-sanitizers
 	runs="$runs asan:$src/build/asan valgrind:$src/build/default"

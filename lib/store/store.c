@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* store.c - the public store functions (store.h): each dispatches to the
+ * backend the store was opened with - PostgreSQL for a postgresql:// or
+ * postgres:// URI (pg_*.c, when built with libpq), SQLite for a path. */
+#include "config.h"
+
+#include <string.h>
+
+#include "store_backend.h"
+
+int tfa_store_is_pg_uri(const char *store)
+{
+	return store != NULL && (strncmp(store, "postgresql://", 13) == 0 ||
+				 strncmp(store, "postgres://", 11) == 0);
+}
+
+#ifdef HAVE_LIBPQ
+static int is_pg(const tfa_store *st)
+{
+	/* the backend kind is the first member of both handles */
+	return *(const tfa_backend_kind *)(const void *)st == TFA_BACKEND_PG;
+}
+#define DISPATCH(call, args) (is_pg(st) ? tfa_pg_##call args : tfa_sqlite_##call args)
+#else
+#define DISPATCH(call, args) (tfa_sqlite_##call args)
+#endif
+
+TFA_API tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned flags,
+			      tfa_store **out, tfa_err *err)
+{
+	return tfa_store_open_ex(path, keyfile, flags, out, NULL, err);
+}
+
+TFA_API tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned flags,
+				 tfa_store **out, int *absent, tfa_err *err)
+{
+	if (tfa_store_is_pg_uri(path)) {
+#ifdef HAVE_LIBPQ
+		return tfa_pg_open_ex(path, keyfile, flags, out, absent, err);
+#else
+		*out = NULL;
+		if (absent != NULL)
+			*absent = 0;
+		return tfa_err_set(err, TFA_ESTORE, "store %.40s...: this build has no PostgreSQL "
+				   "support (configure --with-postgresql, libpq-dev)", path);
+#endif
+	}
+	return tfa_sqlite_open_ex(path, keyfile, flags, out, absent, err);
+}
+
+TFA_API void tfa_store_close(tfa_store *st)
+{
+	if (st == NULL)
+		return;
+	DISPATCH(close, (st));
+}
+
+TFA_API const char *tfa_store_path(const tfa_store *st)
+{
+	return DISPATCH(path, (st));
+}
+
+TFA_API void tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])
+{
+	DISPATCH(pepper, (st, out));
+}
+
+TFA_API tfa_rc tfa_store_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err)
+{
+	return DISPATCH(user_get, (st, user, u, err));
+}
+
+TFA_API tfa_rc tfa_store_user_set_required(tfa_store *st, const char *user, tfa_req req,
+					   const tfa_audit_rec *audit, tfa_err *err)
+{
+	return DISPATCH(user_set_required, (st, user, req, audit, err));
+}
+
+TFA_API tfa_rc tfa_store_user_unlock(tfa_store *st, const char *user, const tfa_audit_rec *audit,
+				     tfa_err *err)
+{
+	return DISPATCH(user_unlock, (st, user, audit, err));
+}
+
+TFA_API tfa_rc tfa_store_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *err)
+{
+	return DISPATCH(user_list, (st, cb, ctx, err));
+}
+
+TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const char *event,
+				   const char *detail, tfa_err *err)
+{
+	return DISPATCH(token_add, (st, tok, event, detail, err));
+}
+
+TFA_API tfa_rc tfa_store_token_list(tfa_store *st, const char *user, int with_secrets,
+				    tfa_token **toks, size_t *n, tfa_err *err)
+{
+	return DISPATCH(token_list, (st, user, with_secrets, toks, n, err));
+}
+
+TFA_API tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
+				    unsigned *codes, const char *source, tfa_err *err)
+{
+	return DISPATCH(user_reset, (st, user, revoked, codes, source, err));
+}
+
+TFA_API tfa_rc tfa_store_recovery_replace(tfa_store *st, const char *user,
+					  const tfa_recovery_rec *recs, size_t n,
+					  const tfa_audit_rec *audit, tfa_err *err)
+{
+	return DISPATCH(recovery_replace, (st, user, recs, n, audit, err));
+}
+
+TFA_API tfa_rc tfa_store_recovery_add(tfa_store *st, const char *user,
+				      const tfa_recovery_rec *recs, size_t n,
+				      const tfa_audit_rec *audit, tfa_err *err)
+{
+	return DISPATCH(recovery_add, (st, user, recs, n, audit, err));
+}
+
+TFA_API tfa_rc tfa_store_recovery_count(tfa_store *st, const char *user, unsigned *n, tfa_err *err)
+{
+	return DISPATCH(recovery_count, (st, user, n, err));
+}
+
+TFA_API tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx,
+				  tfa_err *err)
+{
+	return DISPATCH(user_txn, (st, user, fn, ctx, err));
+}
+
+TFA_API tfa_rc tfa_store_challenge_put(tfa_store *st, const char *user,
+				       const tfa_challenge_rec *ch,
+				       const tfa_audit_rec *audit, tfa_err *err)
+{
+	return DISPATCH(challenge_put, (st, user, ch, audit, err));
+}
+
+TFA_API tfa_rc tfa_store_challenge_clear(tfa_store *st, const char *user,
+					 const tfa_audit_rec *audit, tfa_err *err)
+{
+	return DISPATCH(challenge_clear, (st, user, audit, err));
+}
+
+TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn,
+				     void *ctx, tfa_err *err)
+{
+	return DISPATCH(user_txn_ex, (st, user, fn, ctx, err));
+}
+
+TFA_API tfa_rc tfa_store_delivery_reserve(tfa_store *st, const char *user, int64_t now,
+					  unsigned max, unsigned window,
+					  const tfa_audit_rec *limited, int *allowed,
+					  int64_t *retry_after, tfa_err *err)
+{
+	return DISPATCH(delivery_reserve, (st, user, now, max, window, limited, allowed, retry_after, err));
+}
+
+TFA_API tfa_rc tfa_store_cards_add(tfa_store *st, tfa_token *cards, size_t n,
+				   const char *source, tfa_card_dup_fn dup, void *ctx,
+				   tfa_err *err)
+{
+	return DISPATCH(cards_add, (st, cards, n, source, dup, ctx, err));
+}
+
+TFA_API tfa_rc tfa_store_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tfa_err *err)
+{
+	return DISPATCH(card_list, (st, cb, ctx, err));
+}
+
+TFA_API tfa_rc tfa_store_card_assign(tfa_store *st, const char *serial, const char *user,
+				     const char *source, tfa_token *out, tfa_err *err)
+{
+	return DISPATCH(card_assign, (st, serial, user, source, out, err));
+}
+
+TFA_API tfa_rc tfa_store_card_unassign(tfa_store *st, const char *serial, const char *source,
+				       tfa_token *out, tfa_err *err)
+{
+	return DISPATCH(card_unassign, (st, serial, source, out, err));
+}
+
+TFA_API tfa_rc tfa_store_policy_get(tfa_store *st, const char *key, char **val, tfa_err *err)
+{
+	return DISPATCH(policy_get, (st, key, val, err));
+}
+
+TFA_API tfa_rc tfa_store_policy_set(tfa_store *st, const char *key, const char *val,
+				    const tfa_audit_rec *audit, tfa_err *err)
+{
+	return DISPATCH(policy_set, (st, key, val, audit, err));
+}
+
+TFA_API tfa_rc tfa_store_audit_add(tfa_store *st, const char *user, const char *event,
+				   const char *detail, tfa_err *err)
+{
+	return DISPATCH(audit_add, (st, user, event, detail, err));
+}
+
+TFA_API tfa_rc tfa_store_audit_list(tfa_store *st, const char *user, int64_t since,
+				    tfa_audit_cb cb, void *ctx, tfa_err *err)
+{
+	return DISPATCH(audit_list, (st, user, since, cb, ctx, err));
+}
+
+TFA_API tfa_rc tfa_store_audit_prune(tfa_store *st, int64_t before, const char *note,
+				     unsigned *pruned, tfa_err *err)
+{
+	return DISPATCH(audit_prune, (st, before, note, pruned, err));
+}
+
+TFA_API tfa_rc tfa_store_integrity(tfa_store *st, char *result, size_t len, tfa_err *err)
+{
+	return DISPATCH(integrity, (st, result, len, err));
+}
+
+TFA_API tfa_rc tfa_store_import_begin(tfa_store *st, const char *source,
+				      tfa_store_import **imp, tfa_err *err)
+{
+	return DISPATCH(import_begin, (st, source, imp, err));
+}
+
+/* An import is only begun on SQLite (PostgreSQL refuses it for now). */
+TFA_API tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok, tfa_err *err)
+{
+	return tfa_sqlite_import_token(imp, tok, err);
+}
+
+TFA_API tfa_rc tfa_store_import_recovery(tfa_store_import *imp, const char *user,
+					 const tfa_recovery_rec *recs, size_t n,
+					 const tfa_audit_rec *audit, tfa_err *err)
+{
+	return tfa_sqlite_import_recovery(imp, user, recs, n, audit, err);
+}
+
+TFA_API tfa_rc tfa_store_import_commit(tfa_store_import *imp, unsigned long *users,
+				       tfa_err *err)
+{
+	return tfa_sqlite_import_commit(imp, users, err);
+}
+
+TFA_API void tfa_store_import_abort(tfa_store_import *imp)
+{
+	tfa_sqlite_import_abort(imp);
+}
