@@ -172,6 +172,16 @@ if [ "$(grep -c ' login_ok ' <<<"$out")" = 3 ] && [ "$(grep -c ' replay_refused 
 	ok "one audit trail: both hosts' logins, 3 accepted and 11 replays refused"
 else not_ok "one audit trail: both hosts' logins, 3 accepted and 11 replays refused" "$out"; fi
 
+# ---- the other tfa-admin commands on the shared store ----
+out=$(tfa list 2>&1)
+check "tfa-admin list shows every user of the database" grep -q '^carol' <<<"$out"
+out=$(tfa audit --prune 2>&1); rc=$?
+check "tfa-admin audit --prune" test $rc -eq 0
+out=$(tfa token list 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q 'not supported on PostgreSQL yet' <<<"$out"; then
+	ok "token cards: refused, saying not supported on PostgreSQL yet"
+else not_ok "token cards: refused, saying not supported on PostgreSQL yet" "rc=$rc" "$out"; fi
+
 # ---- a URI with a password is refused, and never echoed ----
 for bad in "postgresql://tfa:s3cretpw@127.0.0.1:$PORT/twofactor" \
 	   "postgres://tfa@127.0.0.1:$PORT/twofactor?password=s3cretpw"; do
