@@ -30,7 +30,7 @@ static int dirs_ok(struct cli *g)
 
 	if (g->store[0] == '\0' || g->keyfile[0] == '\0')
 		return CLI_OK;          /* cli_store_open says what is wrong */
-	if ((!tfa_store_is_uri(g->store) &&
+	if ((!tfa_ctx_store_is_uri(g->store) &&
 	     tfa_safe_check_dirs(g->store, TFA_SAFE_STORE, NULL, &err) != TFA_OK) ||
 	    tfa_safe_check_dirs(g->keyfile, TFA_SAFE_KEY, NULL, &err) != TFA_OK)
 		return cli_fail(g, CLI_STORE, "%s", err.msg);
@@ -67,7 +67,7 @@ int cmd_init(struct cli *g, int argc, char **argv)
 	rc = dirs_ok(g);
 	if (rc != CLI_OK)
 		goto out;
-	new_store = tfa_store_is_uri(g->store) ? !db_initialised(g) : missing(g->store);
+	new_store = tfa_ctx_store_is_uri(g->store) ? !db_initialised(g) : missing(g->store);
 	rc = cli_open(g, TFA_OPEN_CREATE | TFA_OPEN_NOPOLICY, &ctx);
 	if (rc != CLI_OK)
 		goto out;

@@ -33,16 +33,16 @@ tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned flags,
 tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned flags,
 		       const char *source, tfa_ctx **out, int *absent, tfa_err *err);
 
-/** tfa_store_is_uri: 1 when @store is a PostgreSQL connection URI
+/** tfa_ctx_store_is_uri: 1 when @store is a PostgreSQL connection URI
  * (postgresql:// or postgres://), 0 for anything else (a SQLite path). */
-int tfa_store_is_uri(const char *store);
+int tfa_ctx_store_is_uri(const char *store);
 
-/** tfa_store_setting_check: whether @store can be a store setting: a
+/** tfa_ctx_store_check: whether @store can be a store setting: a
  * PostgreSQL URI that is well formed and holds no password (and this build
  * has PostgreSQL support), or an absolute path. Otherwise TFA_EINVAL (or
  * TFA_ESTORE for a URI) with a message that never repeats the setting (it
  * may hold a password). */
-tfa_rc tfa_store_setting_check(const char *store, tfa_err *err);
+tfa_rc tfa_ctx_store_check(const char *store, tfa_err *err);
 
 /** tfa_ctx_close: close the store, free policy. NULL is fine. */
 void tfa_ctx_close(tfa_ctx *c);

@@ -11,12 +11,12 @@
 #include "context.h"
 #include "store_backend.h"
 
-TFA_API int tfa_store_is_uri(const char *store)
+TFA_API int tfa_ctx_store_is_uri(const char *store)
 {
 	return tfa_store_is_pg_uri(store);
 }
 
-TFA_API tfa_rc tfa_store_setting_check(const char *store, tfa_err *err)
+TFA_API tfa_rc tfa_ctx_store_check(const char *store, tfa_err *err)
 {
 	if (store == NULL || store[0] == '\0')
 		return tfa_err_set(err, TFA_EINVAL, "the store setting is empty");

@@ -92,7 +92,7 @@ static int uri_value(pam_handle_t *pamh, tfa_pam_args *a, const char *val, const
 	tfa_rc rc;
 
 	rc = strnlen(val, TFA_PAM_PATH_MAX) >= TFA_PAM_PATH_MAX || has_control(val) ?
-	     tfa_err_set(&err, TFA_EINVAL, "unusable URI") : tfa_store_setting_check(val, &err);
+	     tfa_err_set(&err, TFA_EINVAL, "unusable URI") : tfa_ctx_store_check(val, &err);
 	if (rc != TFA_OK) {
 		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR, "bad module argument store=: %s; "
 			   "refusing authentication", tfa_err_text(&err, rc));
@@ -175,7 +175,7 @@ static int one_arg(pam_handle_t *pamh, const char *arg, tfa_pam_args *a)
 			return 0;
 		}
 	}
-	if (strncmp(arg, "store=", 6) == 0 && tfa_store_is_uri(arg + 6))
+	if (strncmp(arg, "store=", 6) == 0 && tfa_ctx_store_is_uri(arg + 6))
 		return uri_value(pamh, a, arg + 6, &a->store);
 	if (strncmp(arg, "store=", 6) == 0)
 		return path_value(pamh, a, arg, arg + 6, &a->store);

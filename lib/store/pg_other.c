@@ -41,26 +41,25 @@ tfa_rc tfa_pg_recovery_load(tfa_pg *pg, const char *user, tfa_recovery_rec **rec
 	if (rc != TFA_OK)
 		return rc;
 	rows = PQntuples(r);
-	if (rows > 0) {
-		arr = calloc((size_t)rows, sizeof(*arr));
-		if (arr == NULL)
-			rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
+	if (rows <= 0)
+		goto out;
+	arr = calloc((size_t)rows, sizeof(*arr));
+	if (arr == NULL) {
+		rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
+		goto out;
 	}
-	for (i = 0; rc == TFA_OK && i < rows; i++) {
+	for (i = 0; i < rows; i++) {
 		arr[cnt].id = tfa_pg_int(r, i, 0);
 		if (tfa_pg_blob(r, i, 1, arr[cnt].salt, TFA_RECOVERY_SALT_LEN) != 0 ||
 		    tfa_pg_blob(r, i, 2, arr[cnt].hash, TFA_RECOVERY_HASH_LEN) != 0)
 			continue;       /* damaged row: can never match */
 		cnt++;
 	}
-	PQclear(r);
-	if (rc != TFA_OK) {
-		tfa_pg_recovery_free(arr, (size_t)rows);
-		return rc;
-	}
 	*recs = arr;
 	*n = cnt;
-	return TFA_OK;
+out:
+	PQclear(r);
+	return rc;
 }
 
 tfa_rc tfa_pg_recovery_mark_used(tfa_pg *pg, const tfa_recovery_rec *rec, tfa_err *err)

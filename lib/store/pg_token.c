@@ -85,21 +85,25 @@ static tfa_rc load_tokens(tfa_pg *pg, const char *user, int with_secrets, tfa_to
 	if (rc != TFA_OK)
 		return rc;
 	rows = (size_t)PQntuples(r);
-	if (rows > 0) {
-		arr = calloc(rows, sizeof(*arr));
-		if (arr == NULL)
-			rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
+	if (rows == 0)
+		goto out;
+	arr = calloc(rows, sizeof(*arr));
+	if (arr == NULL) {
+		rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
+		goto out;
 	}
-	for (; rc == TFA_OK && cnt < rows; cnt++)
+	for (cnt = 0; cnt < rows; cnt++) {
 		rc = tfa_pg_token_from_row(pg, r, (int)cnt, with_secrets, &arr[cnt], err);
-	PQclear(r);
-	if (rc != TFA_OK) {
-		tfa_tokens_free(arr, rows);
-		return rc;
+		if (rc != TFA_OK)
+			goto out;
 	}
 	*toks = arr;
 	*n = cnt;
-	return TFA_OK;
+	arr = NULL;
+out:
+	PQclear(r);
+	tfa_tokens_free(arr, rows);
+	return rc;
 }
 
 tfa_rc tfa_pg_token_list(tfa_store *st, const char *user, int with_secrets, tfa_token **toks,

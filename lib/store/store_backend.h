@@ -23,69 +23,121 @@ int tfa_store_is_pg_uri(const char *store);
 tfa_rc tfa_pg_uri_check(const char *uri, tfa_err *err);
 #endif
 
-/* The store functions of a backend, prefixed @P (tfa_sqlite, tfa_pg). */
-#define TFA_STORE_BACKEND_DECLARE(P) \
-tfa_rc P##_open_ex(const char *path, const char *keyfile, unsigned flags, tfa_store **out, \
-		   int *absent, tfa_err *err); \
-void P##_close(tfa_store *st); \
-const char *P##_path(const tfa_store *st); \
-void P##_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]); \
-tfa_rc P##_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err); \
-tfa_rc P##_user_set_required(tfa_store *st, const char *user, tfa_req req, \
-			     const tfa_audit_rec *audit, tfa_err *err); \
-tfa_rc P##_user_unlock(tfa_store *st, const char *user, const tfa_audit_rec *audit, \
-		       tfa_err *err); \
-tfa_rc P##_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *err); \
-tfa_rc P##_token_add(tfa_store *st, tfa_token *tok, const char *event, const char *detail, \
-		     tfa_err *err); \
-tfa_rc P##_token_list(tfa_store *st, const char *user, int with_secrets, tfa_token **toks, \
-		      size_t *n, tfa_err *err); \
-tfa_rc P##_user_reset(tfa_store *st, const char *user, unsigned *revoked, unsigned *codes, \
-		      const char *source, tfa_err *err); \
-tfa_rc P##_recovery_replace(tfa_store *st, const char *user, const tfa_recovery_rec *recs, \
-			    size_t n, const tfa_audit_rec *audit, tfa_err *err); \
-tfa_rc P##_recovery_add(tfa_store *st, const char *user, const tfa_recovery_rec *recs, \
-			size_t n, const tfa_audit_rec *audit, tfa_err *err); \
-tfa_rc P##_recovery_count(tfa_store *st, const char *user, unsigned *n, tfa_err *err); \
-tfa_rc P##_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx, tfa_err *err); \
-tfa_rc P##_challenge_put(tfa_store *st, const char *user, const tfa_challenge_rec *ch, \
-			 const tfa_audit_rec *audit, tfa_err *err); \
-tfa_rc P##_challenge_clear(tfa_store *st, const char *user, const tfa_audit_rec *audit, \
-			   tfa_err *err); \
-tfa_rc P##_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx, \
-		       tfa_err *err); \
-tfa_rc P##_delivery_reserve(tfa_store *st, const char *user, int64_t now, unsigned max, \
-			    unsigned window, const tfa_audit_rec *limited, int *allowed, \
-			    int64_t *retry_after, tfa_err *err); \
-tfa_rc P##_cards_add(tfa_store *st, tfa_token *cards, size_t n, const char *source, \
-		     tfa_card_dup_fn dup, void *ctx, tfa_err *err); \
-tfa_rc P##_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tfa_err *err); \
-tfa_rc P##_card_assign(tfa_store *st, const char *serial, const char *user, \
-		       const char *source, tfa_token *out, tfa_err *err); \
-tfa_rc P##_card_unassign(tfa_store *st, const char *serial, const char *source, \
-			 tfa_token *out, tfa_err *err); \
-tfa_rc P##_policy_get(tfa_store *st, const char *key, char **val, tfa_err *err); \
-tfa_rc P##_policy_set(tfa_store *st, const char *key, const char *val, \
-		      const tfa_audit_rec *audit, tfa_err *err); \
-tfa_rc P##_audit_add(tfa_store *st, const char *user, const char *event, const char *detail, \
-		     tfa_err *err); \
-tfa_rc P##_audit_list(tfa_store *st, const char *user, int64_t since, tfa_audit_cb cb, \
-		      void *ctx, tfa_err *err); \
-tfa_rc P##_audit_prune(tfa_store *st, int64_t before, const char *note, unsigned *pruned, \
-		       tfa_err *err); \
-tfa_rc P##_integrity(tfa_store *st, char *result, size_t len, tfa_err *err); \
-tfa_rc P##_import_begin(tfa_store *st, const char *source, tfa_store_import **imp, \
-			tfa_err *err); \
-tfa_rc P##_import_token(tfa_store_import *imp, tfa_token *tok, tfa_err *err); \
-tfa_rc P##_import_recovery(tfa_store_import *imp, const char *user, \
-			   const tfa_recovery_rec *recs, size_t n, const tfa_audit_rec *audit, \
-			   tfa_err *err); \
-tfa_rc P##_import_commit(tfa_store_import *imp, unsigned long *users, tfa_err *err); \
-void P##_import_abort(tfa_store_import *imp);
+/* The store functions of each backend (the same parameters as store.h's
+ * tfa_store_* of the same name). */
+/* SQLite (store_*.c) */
+tfa_rc tfa_sqlite_open_ex(const char *path, const char *keyfile, unsigned flags, tfa_store **out,
+		   int *absent, tfa_err *err);
+void tfa_sqlite_close(tfa_store *st);
+const char *tfa_sqlite_path(const tfa_store *st);
+void tfa_sqlite_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
+tfa_rc tfa_sqlite_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err);
+tfa_rc tfa_sqlite_user_set_required(tfa_store *st, const char *user, tfa_req req,
+			     const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_sqlite_user_unlock(tfa_store *st, const char *user, const tfa_audit_rec *audit,
+		       tfa_err *err);
+tfa_rc tfa_sqlite_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *err);
+tfa_rc tfa_sqlite_token_add(tfa_store *st, tfa_token *tok, const char *event, const char *detail,
+		     tfa_err *err);
+tfa_rc tfa_sqlite_token_list(tfa_store *st, const char *user, int with_secrets, tfa_token **toks,
+		      size_t *n, tfa_err *err);
+tfa_rc tfa_sqlite_user_reset(tfa_store *st, const char *user, unsigned *revoked, unsigned *codes,
+		      const char *source, tfa_err *err);
+tfa_rc tfa_sqlite_recovery_replace(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
+			    size_t n, const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_sqlite_recovery_add(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
+			size_t n, const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_sqlite_recovery_count(tfa_store *st, const char *user, unsigned *n, tfa_err *err);
+tfa_rc tfa_sqlite_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx, tfa_err *err);
+tfa_rc tfa_sqlite_challenge_put(tfa_store *st, const char *user, const tfa_challenge_rec *ch,
+			 const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_sqlite_challenge_clear(tfa_store *st, const char *user, const tfa_audit_rec *audit,
+			   tfa_err *err);
+tfa_rc tfa_sqlite_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
+		       tfa_err *err);
+tfa_rc tfa_sqlite_delivery_reserve(tfa_store *st, const char *user, int64_t now, unsigned max,
+			    unsigned window, const tfa_audit_rec *limited, int *allowed,
+			    int64_t *retry_after, tfa_err *err);
+tfa_rc tfa_sqlite_cards_add(tfa_store *st, tfa_token *cards, size_t n, const char *source,
+		     tfa_card_dup_fn dup, void *ctx, tfa_err *err);
+tfa_rc tfa_sqlite_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tfa_err *err);
+tfa_rc tfa_sqlite_card_assign(tfa_store *st, const char *serial, const char *user,
+		       const char *source, tfa_token *out, tfa_err *err);
+tfa_rc tfa_sqlite_card_unassign(tfa_store *st, const char *serial, const char *source,
+			 tfa_token *out, tfa_err *err);
+tfa_rc tfa_sqlite_policy_get(tfa_store *st, const char *key, char **val, tfa_err *err);
+tfa_rc tfa_sqlite_policy_set(tfa_store *st, const char *key, const char *val,
+		      const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_sqlite_audit_add(tfa_store *st, const char *user, const char *event, const char *detail,
+		     tfa_err *err);
+tfa_rc tfa_sqlite_audit_list(tfa_store *st, const char *user, int64_t since, tfa_audit_cb cb,
+		      void *ctx, tfa_err *err);
+tfa_rc tfa_sqlite_audit_prune(tfa_store *st, int64_t before, const char *note, unsigned *pruned,
+		       tfa_err *err);
+tfa_rc tfa_sqlite_integrity(tfa_store *st, char *result, size_t len, tfa_err *err);
+tfa_rc tfa_sqlite_import_begin(tfa_store *st, const char *source, tfa_store_import **imp,
+			tfa_err *err);
+tfa_rc tfa_sqlite_import_token(tfa_store_import *imp, tfa_token *tok, tfa_err *err);
+tfa_rc tfa_sqlite_import_recovery(tfa_store_import *imp, const char *user,
+			   const tfa_recovery_rec *recs, size_t n, const tfa_audit_rec *audit,
+			   tfa_err *err);
+tfa_rc tfa_sqlite_import_commit(tfa_store_import *imp, unsigned long *users, tfa_err *err);
+void tfa_sqlite_import_abort(tfa_store_import *imp);
 
-TFA_STORE_BACKEND_DECLARE(tfa_sqlite)
 #ifdef HAVE_LIBPQ
-TFA_STORE_BACKEND_DECLARE(tfa_pg)
+/* PostgreSQL (pg_*.c) */
+tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, unsigned flags, tfa_store **out,
+		   int *absent, tfa_err *err);
+void tfa_pg_close(tfa_store *st);
+const char *tfa_pg_path(const tfa_store *st);
+void tfa_pg_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
+tfa_rc tfa_pg_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err);
+tfa_rc tfa_pg_user_set_required(tfa_store *st, const char *user, tfa_req req,
+			     const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_pg_user_unlock(tfa_store *st, const char *user, const tfa_audit_rec *audit,
+		       tfa_err *err);
+tfa_rc tfa_pg_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *err);
+tfa_rc tfa_pg_token_add(tfa_store *st, tfa_token *tok, const char *event, const char *detail,
+		     tfa_err *err);
+tfa_rc tfa_pg_token_list(tfa_store *st, const char *user, int with_secrets, tfa_token **toks,
+		      size_t *n, tfa_err *err);
+tfa_rc tfa_pg_user_reset(tfa_store *st, const char *user, unsigned *revoked, unsigned *codes,
+		      const char *source, tfa_err *err);
+tfa_rc tfa_pg_recovery_replace(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
+			    size_t n, const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_pg_recovery_add(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
+			size_t n, const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_pg_recovery_count(tfa_store *st, const char *user, unsigned *n, tfa_err *err);
+tfa_rc tfa_pg_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx, tfa_err *err);
+tfa_rc tfa_pg_challenge_put(tfa_store *st, const char *user, const tfa_challenge_rec *ch,
+			 const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_pg_challenge_clear(tfa_store *st, const char *user, const tfa_audit_rec *audit,
+			   tfa_err *err);
+tfa_rc tfa_pg_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
+		       tfa_err *err);
+tfa_rc tfa_pg_delivery_reserve(tfa_store *st, const char *user, int64_t now, unsigned max,
+			    unsigned window, const tfa_audit_rec *limited, int *allowed,
+			    int64_t *retry_after, tfa_err *err);
+tfa_rc tfa_pg_cards_add(tfa_store *st, tfa_token *cards, size_t n, const char *source,
+		     tfa_card_dup_fn dup, void *ctx, tfa_err *err);
+tfa_rc tfa_pg_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tfa_err *err);
+tfa_rc tfa_pg_card_assign(tfa_store *st, const char *serial, const char *user,
+		       const char *source, tfa_token *out, tfa_err *err);
+tfa_rc tfa_pg_card_unassign(tfa_store *st, const char *serial, const char *source,
+			 tfa_token *out, tfa_err *err);
+tfa_rc tfa_pg_policy_get(tfa_store *st, const char *key, char **val, tfa_err *err);
+tfa_rc tfa_pg_policy_set(tfa_store *st, const char *key, const char *val,
+		      const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_pg_audit_add(tfa_store *st, const char *user, const char *event, const char *detail,
+		     tfa_err *err);
+tfa_rc tfa_pg_audit_list(tfa_store *st, const char *user, int64_t since, tfa_audit_cb cb,
+		      void *ctx, tfa_err *err);
+tfa_rc tfa_pg_audit_prune(tfa_store *st, int64_t before, const char *note, unsigned *pruned,
+		       tfa_err *err);
+tfa_rc tfa_pg_integrity(tfa_store *st, char *result, size_t len, tfa_err *err);
+tfa_rc tfa_pg_import_begin(tfa_store *st, const char *source, tfa_store_import **imp,
+			tfa_err *err);
+/* an import is never begun on PostgreSQL: no import_token/commit/abort */
 #endif
 
 #endif

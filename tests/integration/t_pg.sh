@@ -45,6 +45,7 @@ if ! "$TFA_ADMIN_BIN" --store postgresql:///x --keyfile /nonexistent list 2>&1 |
 fi
 
 pam_setup
+cd "$T" || exit 1    # a build that took the URI for a relative path writes here
 # the cluster: owned by nobody, in a directory nobody can enter
 tap_tmpdir PG
 chmod 0755 "$PG"
