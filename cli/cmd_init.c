@@ -5,7 +5,9 @@
  * defaults"). Running it on an existing store is fine: the files and their
  * directories are opened and checked (ownership, mode, not a symlink) - a
  * file that fails is refused, not "checked". An older schema is left as it
- * is: tfa-admin upgrade migrates it. */
+ * is: tfa-admin upgrade migrates it. A PostgreSQL store (--store
+ * postgresql://...) gets the schema created in the (empty) database; only
+ * the key file's directory is checked. */
 #include "config.h"
 
 #include <errno.h>
@@ -29,10 +31,24 @@ static int dirs_ok(struct cli *g)
 
 	if (g->store[0] == '\0' || g->keyfile[0] == '\0')
 		return CLI_OK;          /* cli_store_open says what is wrong */
-	if (tfa_safe_check_dirs(g->store, TFA_SAFE_STORE, NULL, &err) != TFA_OK ||
+	if ((!tfa_ctx_store_is_uri(g->store) &&
+	     tfa_safe_check_dirs(g->store, TFA_SAFE_STORE, NULL, &err) != TFA_OK) ||
 	    tfa_safe_check_dirs(g->keyfile, TFA_SAFE_KEY, NULL, &err) != TFA_OK)
 		return cli_fail(g, CLI_STORE, "%s", err.msg);
 	return CLI_OK;
+}
+
+/* A PostgreSQL database: whether it holds the schema already (an open
+ * without creating succeeds); if not, init creates it. */
+static int db_initialised(struct cli *g)
+{
+	tfa_err err = { .msg = "" };
+	tfa_ctx *ctx = NULL;
+	tfa_rc rc;
+
+	rc = tfa_ctx_open(g->store, g->keyfile, TFA_OPEN_NOPOLICY, "tfa-admin", &ctx, &err);
+	tfa_ctx_close(ctx);
+	return rc == TFA_OK;
 }
 
 int cmd_init(struct cli *g, int argc, char **argv)
@@ -48,11 +64,11 @@ int cmd_init(struct cli *g, int argc, char **argv)
 	rc = cli_parse(g, &cmd, argc, argv, NULL, &pos);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	new_store = missing(g->store);
 	new_key = missing(g->keyfile);
 	rc = dirs_ok(g);
 	if (rc != CLI_OK)
 		goto out;
+	new_store = tfa_ctx_store_is_uri(g->store) ? !db_initialised(g) : missing(g->store);
 	rc = cli_open(g, TFA_OPEN_CREATE | TFA_OPEN_NOPOLICY, &ctx);
 	if (rc != CLI_OK)
 		goto out;

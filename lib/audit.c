@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "store_internal.h"
+#include "store.h"
 
 TFA_API tfa_rc tfa_audit(tfa_store *st, const char *user, const char *event,
 			 const char *fmt, ...)
@@ -19,7 +19,7 @@ TFA_API tfa_rc tfa_audit(tfa_store *st, const char *user, const char *event,
 	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	tfa_escape(raw, detail, sizeof(detail));
-	return tfa_db_audit_insert(st, user, event, detail, NULL);
+	return tfa_store_audit_add(st, user, event, detail, NULL);
 }
 
 TFA_API void tfa_audit_rec_set(tfa_audit_rec *a, const char *event, const char *source,

@@ -42,6 +42,17 @@ tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned flags,
  * errors as tfa_ctx_open; on any error the old policy stays. */
 tfa_rc tfa_ctx_refresh(tfa_ctx *c, tfa_err *err);
 
+/** tfa_ctx_store_is_uri: 1 when @store is a PostgreSQL connection URI
+ * (postgresql:// or postgres://), 0 for anything else (a SQLite path). */
+int tfa_ctx_store_is_uri(const char *store);
+
+/** tfa_ctx_store_check: whether @store can be a store setting: a
+ * PostgreSQL URI that is well formed and holds no password (and this build
+ * has PostgreSQL support), or an absolute path. Otherwise TFA_EINVAL (or
+ * TFA_ESTORE for a URI) with a message that never repeats the setting (it
+ * may hold a password). */
+tfa_rc tfa_ctx_store_check(const char *store, tfa_err *err);
+
 /** tfa_ctx_close: close the store, free policy. NULL is fine. */
 void tfa_ctx_close(tfa_ctx *c);
 

@@ -10,6 +10,28 @@
 
 #include "audit.h"
 #include "context.h"
+#include "store_backend.h"
+
+TFA_API int tfa_ctx_store_is_uri(const char *store)
+{
+	return tfa_store_is_pg_uri(store);
+}
+
+TFA_API tfa_rc tfa_ctx_store_check(const char *store, tfa_err *err)
+{
+	if (store == NULL || store[0] == '\0')
+		return tfa_err_set(err, TFA_EINVAL, "the store setting is empty");
+	if (!tfa_store_is_pg_uri(store))
+		return store[0] == '/' ? TFA_OK :
+		       tfa_err_set(err, TFA_EINVAL, "the store must be an absolute path or a"
+				   " postgresql:// URI");
+#ifdef HAVE_LIBPQ
+	return tfa_pg_uri_check(store, err);
+#else
+	return tfa_err_set(err, TFA_EINVAL, "the store is a PostgreSQL URI, but this build has"
+			   " no PostgreSQL support (configure --with-postgresql, libpq-dev)");
+#endif
+}
 
 TFA_API tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned flags,
 			    const char *source, tfa_ctx **out, tfa_err *err)

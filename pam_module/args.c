@@ -84,6 +84,27 @@ static int path_value(pam_handle_t *pamh, tfa_pam_args *a, const char *arg, cons
 	return 0;
 }
 
+/* store=postgresql://...: a URI without a password (checked by the
+ * library). Not echoed when refused: it may hold that password. */
+static int uri_value(pam_handle_t *pamh, tfa_pam_args *a, const char *val, const char **dst)
+{
+	tfa_err err = { .msg = "" };
+	tfa_rc rc;
+
+	rc = strnlen(val, TFA_PAM_PATH_MAX) >= TFA_PAM_PATH_MAX || has_control(val) ?
+	     tfa_err_set(&err, TFA_EINVAL, "unusable URI") : tfa_ctx_store_check(val, &err);
+	if (rc != TFA_OK) {
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR, "bad module argument store=: %s; "
+			   "refusing authentication", tfa_err_text(&err, rc));
+		if (a->bad[0] == '\0')
+			(void)snprintf(a->bad, sizeof(a->bad), "store=: %.150s", err.msg);
+		a->bad_path = 1;
+		return -1;
+	}
+	*dst = val;
+	return 0;
+}
+
 /* services=LIST: one or more PAM service names separated by commas; each
  * name non-empty and made of the characters a file name in /etc/pam.d has
  * (letters, digits, '.', '_', '-', '+', '@'), so that a typo such as
@@ -154,6 +175,8 @@ static int one_arg(pam_handle_t *pamh, const char *arg, tfa_pam_args *a)
 			return 0;
 		}
 	}
+	if (strncmp(arg, "store=", 6) == 0 && tfa_ctx_store_is_uri(arg + 6))
+		return uri_value(pamh, a, arg + 6, &a->store);
 	if (strncmp(arg, "store=", 6) == 0)
 		return path_value(pamh, a, arg, arg + 6, &a->store);
 	if (strncmp(arg, "keyfile=", 8) == 0)

@@ -9,7 +9,7 @@
 set -eu
 want=(build-essential autoconf automake libtool pkg-config
       libpam0g-dev liboath-dev libpskc-dev libqrencode-dev libpng-dev
-      libssl-dev libsqlite3-dev libjson-c-dev)
+      libssl-dev libsqlite3-dev libjson-c-dev libpq-dev)
 if [ "${1:-build}" = test ]; then
 	want+=(libcmocka-dev libpam-wrapper libnss-wrapper libpamtest0-dev pamtester oathtool
 	       zbar-tools faketime sqlite3 valgrind clang libclang-rt-14-dev expect
@@ -19,6 +19,7 @@ if [ "${1:-build}" = test ]; then
 	# freeradius source package through dpkg-source) and t_radius.sh
 	want+=(freeradius freeradius-utils libfreeradius-dev libtalloc-dev libpcre3-dev
 	       dpkg-dev python3-pyrad)
+	want+=(postgresql postgresql-client util-linux python3)   # t_pg.sh: a private cluster
 fi
 if [ "${1:-build}" = test ] || [ "${1:-build}" = deb ]; then
 	# Debian packages (debian/) and t_deb.sh: build, lintian, a throw-away root

@@ -33,7 +33,10 @@ fi
 
 # both builds have the FreeRADIUS module (tests/integration/t_radius.sh)
 runs="plain:$src/build/default"
-build "$src/build/default" --with-freeradius
+# CI builds the PostgreSQL store backend for certain (tests/integration/t_pg.sh)
+pg=()
+[ "${CI:-}" = true ] && pg=(--with-postgresql)
+build "$src/build/default" --with-freeradius "${pg[@]}"
 if [ "${TFA_QUICK:-0}" != 1 ]; then
 	build "$src/build/asan" --enable-sanitizers --with-freeradius
 	runs="$runs asan:$src/build/asan valgrind:$src/build/default"

@@ -5,9 +5,12 @@
 
 #include <sqlite3.h>
 #include "crypto.h"
+#include "store_sqlite_names.h"
 #include "store.h"
+#include "store_backend.h"
 
 struct tfa_store {
+	tfa_backend_kind kind;  /* TFA_BACKEND_SQLITE (0, calloc) */
 	sqlite3 *db;
 	int fd;          /* our O_NOFOLLOW descriptor, held until sqlite closes
 			  * (closing it earlier would drop sqlite's POSIX locks) */

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* store_backend.h - the two store backends behind store.h, private to
+ * lib/store. store.c defines the public tfa_store_* functions; each one
+ * dispatches on the backend kind, the first member of both backends'
+ * handles: the SQLite backend's functions are tfa_sqlite_* (its files see
+ * the public names renamed by store_sqlite_names.h), the PostgreSQL
+ * backend's tfa_pg_* (pg_*.c, built with libpq). */
+#ifndef TFA_STORE_BACKEND_H
+#define TFA_STORE_BACKEND_H
+
+#include "store.h"
+
+/* the first member of each backend's handle; SQLite is 0, so its calloc'd
+ * handle needs no change */
+typedef enum { TFA_BACKEND_SQLITE = 0, TFA_BACKEND_PG = 0x7067 } tfa_backend_kind;
+
+/* 1 when @store names a PostgreSQL database (postgresql:// or postgres://) */
+int tfa_store_is_pg_uri(const char *store);
+
+#ifdef HAVE_LIBPQ
+/* TFA_OK for a well-formed URI without a password, else TFA_ESTORE with a
+ * message that does not repeat @uri (pg_conn.c) */
+tfa_rc tfa_pg_uri_check(const char *uri, tfa_err *err);
+#endif
+
+/* The store functions of each backend (the same parameters as store.h's
+ * tfa_store_* of the same name). */
+/* SQLite (store_*.c) */
+tfa_rc tfa_sqlite_open_ex(const char *path, const char *keyfile, unsigned flags, tfa_store **out,
+		   int *absent, tfa_err *err);
+void tfa_sqlite_close(tfa_store *st);
+const char *tfa_sqlite_path(const tfa_store *st);
+void tfa_sqlite_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
+int tfa_sqlite_replaced(const tfa_store *st);
+void tfa_sqlite_schema(const tfa_store *st, int *found, int *current);
+tfa_rc tfa_sqlite_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err);
+tfa_rc tfa_sqlite_user_set_required(tfa_store *st, const char *user, tfa_req req,
+			     const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_sqlite_user_unlock(tfa_store *st, const char *user, const tfa_audit_rec *audit,
+		       tfa_err *err);
+tfa_rc tfa_sqlite_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *err);
+tfa_rc tfa_sqlite_token_add(tfa_store *st, tfa_token *tok, const tfa_token_key *key,
+			const char *event, const char *detail, tfa_err *err);
+tfa_rc tfa_sqlite_token_list(tfa_store *st, const char *user, tfa_token **toks, size_t *n,
+			tfa_token_key **keys, tfa_err *err);
+tfa_rc tfa_sqlite_user_reset(tfa_store *st, const char *user, unsigned *revoked, unsigned *codes,
+		      const char *source, tfa_err *err);
+tfa_rc tfa_sqlite_recovery_replace(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
+			    size_t n, const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_sqlite_recovery_add(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
+			size_t n, const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_sqlite_recovery_count(tfa_store *st, const char *user, unsigned *n, tfa_err *err);
+tfa_rc tfa_sqlite_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx, tfa_err *err);
+tfa_rc tfa_sqlite_challenge_put(tfa_store *st, const char *user, const tfa_challenge_rec *ch,
+			 const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_sqlite_challenge_clear(tfa_store *st, const char *user, const tfa_audit_rec *audit,
+			   tfa_err *err);
+tfa_rc tfa_sqlite_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
+		       tfa_err *err);
+tfa_rc tfa_sqlite_delivery_reserve(tfa_store *st, const char *user, int64_t now, unsigned max,
+			    unsigned window, const tfa_audit_rec *limited, int *allowed,
+			    int64_t *retry_after, tfa_err *err);
+tfa_rc tfa_sqlite_cards_add(tfa_store *st, tfa_token *cards, const tfa_token_key *keys,
+			size_t n, const char *source, tfa_card_dup_fn dup, void *ctx,
+			tfa_err *err);
+tfa_rc tfa_sqlite_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tfa_err *err);
+tfa_rc tfa_sqlite_card_assign(tfa_store *st, const char *serial, const char *user,
+		       const char *source, tfa_token *out, tfa_err *err);
+tfa_rc tfa_sqlite_card_unassign(tfa_store *st, const char *serial, const char *source,
+			 tfa_token *out, tfa_err *err);
+tfa_rc tfa_sqlite_policy_get(tfa_store *st, const char *key, char **val, tfa_err *err);
+tfa_rc tfa_sqlite_policy_set(tfa_store *st, const char *key, const char *val,
+		      const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_sqlite_audit_add(tfa_store *st, const char *user, const char *event, const char *detail,
+		     tfa_err *err);
+tfa_rc tfa_sqlite_audit_list(tfa_store *st, const char *user, int64_t since, tfa_audit_cb cb,
+		      void *ctx, tfa_err *err);
+tfa_rc tfa_sqlite_audit_prune(tfa_store *st, int64_t before, const char *note, unsigned *pruned,
+		       tfa_err *err);
+tfa_rc tfa_sqlite_integrity(tfa_store *st, char *result, size_t len, tfa_err *err);
+tfa_rc tfa_sqlite_import_begin(tfa_store *st, const char *source, tfa_store_import **imp,
+			tfa_err *err);
+tfa_rc tfa_sqlite_import_token(tfa_store_import *imp, tfa_token *tok, const tfa_token_key *key,
+			       tfa_err *err);
+tfa_rc tfa_sqlite_import_recovery(tfa_store_import *imp, const char *user,
+			   const tfa_recovery_rec *recs, size_t n, const tfa_audit_rec *audit,
+			   tfa_err *err);
+tfa_rc tfa_sqlite_import_commit(tfa_store_import *imp, unsigned long *users, tfa_err *err);
+void tfa_sqlite_import_abort(tfa_store_import *imp);
+
+#ifdef HAVE_LIBPQ
+/* PostgreSQL (pg_*.c) */
+tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, unsigned flags, tfa_store **out,
+		   int *absent, tfa_err *err);
+void tfa_pg_close(tfa_store *st);
+const char *tfa_pg_path(const tfa_store *st);
+void tfa_pg_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
+void tfa_pg_schema_versions(const tfa_store *st, int *found, int *current);
+tfa_rc tfa_pg_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err);
+tfa_rc tfa_pg_user_set_required(tfa_store *st, const char *user, tfa_req req,
+			     const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_pg_user_unlock(tfa_store *st, const char *user, const tfa_audit_rec *audit,
+		       tfa_err *err);
+tfa_rc tfa_pg_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa_err *err);
+tfa_rc tfa_pg_token_add(tfa_store *st, tfa_token *tok, const tfa_token_key *key,
+			const char *event, const char *detail, tfa_err *err);
+tfa_rc tfa_pg_token_list(tfa_store *st, const char *user, tfa_token **toks, size_t *n,
+			tfa_token_key **keys, tfa_err *err);
+tfa_rc tfa_pg_user_reset(tfa_store *st, const char *user, unsigned *revoked, unsigned *codes,
+		      const char *source, tfa_err *err);
+tfa_rc tfa_pg_recovery_replace(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
+			    size_t n, const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_pg_recovery_add(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
+			size_t n, const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_pg_recovery_count(tfa_store *st, const char *user, unsigned *n, tfa_err *err);
+tfa_rc tfa_pg_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx, tfa_err *err);
+tfa_rc tfa_pg_challenge_put(tfa_store *st, const char *user, const tfa_challenge_rec *ch,
+			 const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_pg_challenge_clear(tfa_store *st, const char *user, const tfa_audit_rec *audit,
+			   tfa_err *err);
+tfa_rc tfa_pg_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
+		       tfa_err *err);
+tfa_rc tfa_pg_delivery_reserve(tfa_store *st, const char *user, int64_t now, unsigned max,
+			    unsigned window, const tfa_audit_rec *limited, int *allowed,
+			    int64_t *retry_after, tfa_err *err);
+tfa_rc tfa_pg_cards_add(tfa_store *st, tfa_token *cards, const tfa_token_key *keys,
+			size_t n, const char *source, tfa_card_dup_fn dup, void *ctx,
+			tfa_err *err);
+tfa_rc tfa_pg_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tfa_err *err);
+tfa_rc tfa_pg_card_assign(tfa_store *st, const char *serial, const char *user,
+		       const char *source, tfa_token *out, tfa_err *err);
+tfa_rc tfa_pg_card_unassign(tfa_store *st, const char *serial, const char *source,
+			 tfa_token *out, tfa_err *err);
+tfa_rc tfa_pg_policy_get(tfa_store *st, const char *key, char **val, tfa_err *err);
+tfa_rc tfa_pg_policy_set(tfa_store *st, const char *key, const char *val,
+		      const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_pg_audit_add(tfa_store *st, const char *user, const char *event, const char *detail,
+		     tfa_err *err);
+tfa_rc tfa_pg_audit_list(tfa_store *st, const char *user, int64_t since, tfa_audit_cb cb,
+		      void *ctx, tfa_err *err);
+tfa_rc tfa_pg_audit_prune(tfa_store *st, int64_t before, const char *note, unsigned *pruned,
+		       tfa_err *err);
+tfa_rc tfa_pg_integrity(tfa_store *st, char *result, size_t len, tfa_err *err);
+tfa_rc tfa_pg_import_begin(tfa_store *st, const char *source, tfa_store_import **imp,
+			tfa_err *err);
+/* an import is never begun on PostgreSQL: no import_token/commit/abort */
+#endif
+
+#endif
