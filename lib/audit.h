@@ -34,5 +34,7 @@
 #define TFA_EV_SMS_LIMITED    "sms_rate_limited" /* sms_rate reached: nothing sent */
 #define TFA_EV_CONFIG_ERROR   "config_error"     /* bad module argument (PAM_SERVICE_ERR) */
 #define TFA_EV_AUDIT_PRUNE    "audit_pruned"     /* old rows deleted (retention) */
+#define TFA_EV_BACKUP         "backup"           /* a copy written (tfa-admin backup) */
+#define TFA_EV_RESTORE        "restore"          /* a backup put in place */
 
 #endif
