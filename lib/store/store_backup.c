@@ -112,12 +112,16 @@ static tfa_rc make_temp(const char *path, const char *tag, char **tmp, int *fd, 
 	(void)snprintf(*tmp, len, "%s.%s-XXXXXX", path, tag);
 	*fd = mkostemp(*tmp, O_CLOEXEC);
 	if (*fd < 0 || fchmod(*fd, 0600) != 0) {
-		tfa_rc rc = tfa_err_set(err, TFA_ESTORE, "cannot create a file next to %s: %s",
-					path, strerror(errno));
-
+		(void)tfa_err_set(err, TFA_ESTORE, "cannot create a file next to %s: %s", path,
+				  strerror(errno));
+		if (*fd >= 0) {
+			close(*fd);
+			(void)unlink(*tmp);
+		}
+		*fd = -1;
 		free(*tmp);
 		*tmp = NULL;
-		return rc;
+		return TFA_ESTORE;
 	}
 	return TFA_OK;
 }
