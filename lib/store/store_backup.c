@@ -376,6 +376,18 @@ out:
 	return rc;
 }
 
+/* Whether the open store passes SQLite's quick_check. */
+static int intact(tfa_store *st)
+{
+	char *v = NULL;
+	int ok;
+
+	ok = tfa_db_text(st, "PRAGMA quick_check", "", &v, "checking the store", NULL) == TFA_OK &&
+	     v != NULL && strcmp(v, "ok") == 0;
+	free(v);
+	return ok;
+}
+
 /* Make the staged copy one file again (its -wal folded in) and close it. */
 static tfa_rc stage_close(tfa_store **bk, tfa_err *err)
 {
@@ -408,6 +420,12 @@ TFA_API tfa_rc tfa_store_restore(const char *path, const char *keyfile, const ch
 	if (rc != TFA_OK)
 		goto out;
 	crc = tfa_store_open(path, keyfile, 0, &cur, &cur_err);
+	if (crc == TFA_OK && !intact(cur)) {
+		/* it opens, but its pages are damaged: unreadable() decides */
+		tfa_store_close(cur);
+		cur = NULL;
+		crc = tfa_err_set(&cur_err, TFA_ESTORE, "store %s is damaged", path);
+	}
 	if (crc == TFA_OK) {
 		rc = stage_close(&bk, err);
 		if (rc == TFA_OK)

@@ -182,4 +182,14 @@ check "the stale WAL is gone" bash -c "test ! -e '$STORE-wal' || test \"\$(sha25
 pam_login alice "$ca"
 is_result "even so, the TOTP code used before the loss is refused" AUTH_ERR
 
+cp "$B1" "$T/b1.save"
+dd if=/dev/urandom of="$STORE" bs=4096 seek=2 count=3 conv=notrunc 2>/dev/null   # damaged pages
+rc_of tfa list
+check "a store with damaged pages is refused (exit $rc)" test "$rc" = 4
+want_rc "restore over a store with damaged pages" 0 tfa restore "$B1"
+check "... says it is corrupt" grep -q 'could not be read (it is corrupt)' <<<"$out"
+check "... and the restored store passes the integrity check" \
+	test "$(sqlite3 "$STORE" 'PRAGMA integrity_check')" = ok
+check "restore never changes the backup file" cmp -s "$B1" "$T/b1.save"
+
 tap_done
