@@ -74,16 +74,18 @@ static tfa_rc qrlib_open(struct qrlib *q, tfa_err *err)
 	q->h = dlopen(TFA_QRENCODE_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (q->h == NULL) {
 		why = dlerror();
-		return tfa_err_set(err, TFA_EIO, "cannot draw a QR code: cannot load %s (%s); "
-				   "install libqrencode4", TFA_QRENCODE_SONAME,
-				   why != NULL ? why : "not found");
+		(void)tfa_err_set(err, TFA_EIO, "cannot draw a QR code: cannot load %s (%s); "
+				  "install libqrencode4", TFA_QRENCODE_SONAME,
+				  why != NULL ? why : "not found");
+		return TFA_EIO;
 	}
 	q->encode = (__typeof__(q->encode))dlsym(q->h, "QRcode_encodeString8bit");
 	q->free = (__typeof__(q->free))dlsym(q->h, "QRcode_free");
 	if (q->encode == NULL || q->free == NULL) {
 		qrlib_close(q);
-		return tfa_err_set(err, TFA_EIO, "cannot draw a QR code: %s lacks "
-				   "QRcode_encodeString8bit or QRcode_free", TFA_QRENCODE_SONAME);
+		(void)tfa_err_set(err, TFA_EIO, "cannot draw a QR code: %s lacks "
+				  "QRcode_encodeString8bit or QRcode_free", TFA_QRENCODE_SONAME);
+		return TFA_EIO;
 	}
 	return TFA_OK;
 }
