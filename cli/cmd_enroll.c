@@ -346,8 +346,9 @@ int cmd_enroll(struct cli *g, int argc, char **argv)
 		rc = print_json(g, &a, &tok, uri, issuer, &ch);
 		goto out;
 	}
-	if (!a.no_qr && (lrc = tfa_qr_utf8(uri, &qr)) != TFA_OK) {
-		cli_warn("cannot draw the QR code (%s); enter the URI instead", tfa_strerror(lrc));
+	err.msg[0] = '\0';
+	if (!a.no_qr && (lrc = tfa_qr_utf8(uri, &qr, &err)) != TFA_OK) {
+		cli_warn("%s; enter the URI or key below instead", tfa_err_text(&err, lrc));
 		qr = NULL;
 	}
 	(void)printf("%s: new %s token (%s, %u digits, ", a.disp, otp_type_name(tok.type),

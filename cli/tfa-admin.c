@@ -65,6 +65,12 @@ static const char usage_text[] =
 "                            (totp) from two consecutive codes\n"
 "  challenge USER            start the challenge step of a login: send the\n"
 "                            sms code, or show an OCRA question\n"
+"  backup FILE [--force]    a consistent copy of the store (mode 0600) while\n"
+"                            logins go on; an existing FILE is kept unless\n"
+"                            --force (cp tfa.db is not a backup: WAL)\n"
+"  restore FILE              put a backup back in place, keeping the newer\n"
+"                            replay state of the current store (a used code\n"
+"                            never works again); says what it could not keep\n"
 "  doctor [--json]           check the set-up (files, sshd, PAM stacks, clock,\n"
 "                            syslog, policy) and say each fix; exit 0 fine,\n"
 "                            1 warnings, 4 errors\n"
@@ -105,6 +111,8 @@ static const struct {
 	{ "challenge", cmd_challenge },
 	{ "import", cmd_import },
 	{ "doctor", cmd_doctor },
+	{ "backup", cmd_backup },
+	{ "restore", cmd_restore },
 };
 
 static const char *env_or(const char *name, const char *dflt)

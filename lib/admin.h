@@ -124,4 +124,37 @@ void tfa_import_abort(tfa_import *imp);
  * never leaves a token without its codes. Results as tfa_import_token. */
 tfa_rc tfa_import_ga_store(tfa_ctx *c, tfa_import_ga *ga, tfa_err *err);
 
+/* ---- backup and restore (tfa-admin backup, restore) ---- */
+
+#define TFA_BACKUP_FORCE 0x1   /* replace an existing backup file */
+
+/** tfa_backup: write a consistent copy of @c's store to @file while logins
+ * go on (SQLite's online backup API: one read snapshot), as one
+ * self-contained file of mode 0600, written under a temporary name and
+ * linked into place, so @file is either complete or absent. An existing
+ * @file is TFA_EEXIST unless @flags has TFA_BACKUP_FORCE (then replaced
+ * atomically); @file being the store itself is TFA_EINVAL. Audited
+ * "backup" naming @file once the copy is in place. `cp tfa.db` is not a
+ * backup: committed logins may be only in tfa.db-wal. */
+tfa_rc tfa_backup(tfa_ctx *c, const char *file, unsigned flags, tfa_err *err);
+
+/** tfa_restore: put the backup @file in place of the store @store (whose
+ * key file is @keyfile), in place (same inode: hosts holding the store
+ * open see the restored rows). @file must be a store made with the same
+ * key (else TFA_EKEY/TFA_ESTORE naming it, nothing changed). When the
+ * current store can be read, the replacement and the audit row "restore"
+ * are one transaction that keeps its newer replay state: per token the
+ * larger counter and last time step, revocations since the backup, used
+ * or replaced recovery codes stay unusable, lockout state from the current
+ * store (the rules: store/store_restore.c, tfa-admin(8)); a restore never
+ * makes a used code work again. When it cannot be read (empty, not a
+ * database, corrupt, not initialised) its -wal and -shm are removed and the
+ * backup is copied over it; a store that is merely busy, missing, unsafe or
+ * of another key is refused. @note (may be NULL) gets each thing that
+ * could not be carried over; *@info (may be NULL) the counts. @source
+ * ("tfa-admin") goes into the audit row. */
+tfa_rc tfa_restore(const char *store, const char *keyfile, const char *file,
+		   const char *source, tfa_restore_note_fn note, void *arg,
+		   tfa_restore_info *info, tfa_err *err);
+
 #endif

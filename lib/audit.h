@@ -35,5 +35,7 @@
 #define TFA_EV_CONFIG_ERROR   "config_error"     /* bad module argument (PAM_SERVICE_ERR) */
 #define TFA_EV_AUDIT_PRUNE    "audit_pruned"     /* old rows deleted (retention) */
 #define TFA_EV_UPGRADE        "upgrade"          /* schema migrated (tfa-admin upgrade) */
+#define TFA_EV_BACKUP         "backup"           /* a copy written (tfa-admin backup) */
+#define TFA_EV_RESTORE        "restore"          /* a backup put in place */
 
 #endif

@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* qr.c - QR codes for enrolment, through libqrencode and libpng.
+/* qr.c - QR codes for enrolment, through libqrencode.
+ *
+ * libqrencode is loaded (dlopen, TFA_QRENCODE_SONAME) only while a QR code
+ * is drawn, so neither the PAM module nor tfa-admin link it: a login that
+ * draws no QR code does not load it, and a system without it still enrols
+ * (the caller prints the otpauth URI and key) with a message naming the
+ * library. The PNG is written here (stored deflate blocks), without libpng
+ * or zlib.
  *
  * Both outputs encode the text in 8-bit (byte) mode at error correction
  * level L, the smallest version that fits - the same symbol as
@@ -12,7 +19,8 @@
  * an odd number of rows, so the last line's lower half is quiet zone too.
  *
  * PNG: 1-bit greyscale, dark modules black on white, 8 pixels a module and a
- * 4-module quiet zone. The file is created with O_CREAT|O_EXCL|O_NOFOLLOW,
+ * 4-module quiet zone; the image data is one zlib stream of stored
+ * (uncompressed) blocks: a few kilobytes more, no compressor needed. The file is created with O_CREAT|O_EXCL|O_NOFOLLOW,
  * mode 0600: an existing file (or symlink) is never overwritten but refused
  * with TFA_EEXIST and a message naming it. If writing fails after the file
  * was created, the partial file is removed (only if it is still the file we
@@ -20,17 +28,17 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <png.h>
-#include <qrencode.h>
+#include <qrencode.h>      /* the types only: the library is loaded at run time */
 
 #include "qr.h"
 
@@ -43,18 +51,57 @@
 #define INK_LOWER "\342\226\204"  /* U+2584 */
 #define INK_NONE " "
 
+/* libqrencode, loaded for one drawing */
+struct qrlib {
+	void *h;
+	__typeof__(QRcode_encodeString8bit) *encode;
+	__typeof__(QRcode_free) *free;
+};
+
+static void qrlib_close(struct qrlib *q)
+{
+	if (q->h != NULL)
+		(void)dlclose(q->h);
+	q->h = NULL;
+}
+
+static tfa_rc qrlib_open(struct qrlib *q, tfa_err *err)
+{
+	const char *why;
+
+	memset(q, 0, sizeof(*q));
+	(void)dlerror();
+	q->h = dlopen(TFA_QRENCODE_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (q->h == NULL) {
+		why = dlerror();
+		(void)tfa_err_set(err, TFA_EIO, "cannot draw a QR code: cannot load %s (%s); "
+				  "install libqrencode4", TFA_QRENCODE_SONAME,
+				  why != NULL ? why : "not found");
+		return TFA_EIO;
+	}
+	q->encode = (__typeof__(q->encode))dlsym(q->h, "QRcode_encodeString8bit");
+	q->free = (__typeof__(q->free))dlsym(q->h, "QRcode_free");
+	if (q->encode == NULL || q->free == NULL) {
+		qrlib_close(q);
+		(void)tfa_err_set(err, TFA_EIO, "cannot draw a QR code: %s lacks "
+				  "QRcode_encodeString8bit or QRcode_free", TFA_QRENCODE_SONAME);
+		return TFA_EIO;
+	}
+	return TFA_OK;
+}
+
 /* encode: the QR symbol of @text; TFA_EINVAL if empty or too long. */
-static tfa_rc encode(const char *text, QRcode **qr)
+static tfa_rc encode(const struct qrlib *q, const char *text, QRcode **qr)
 {
 	*qr = NULL;
 	if (text == NULL || text[0] == '\0')
 		return TFA_EINVAL;
 	errno = 0;
-	*qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_L);
+	*qr = q->encode(text, 0, QR_ECLEVEL_L);
 	if (*qr == NULL)
 		return errno == ENOMEM ? TFA_ENOMEM : TFA_EINVAL;
 	if ((*qr)->width <= 0) {
-		QRcode_free(*qr);
+		q->free(*qr);
 		*qr = NULL;
 		return TFA_EINVAL;
 	}
@@ -76,8 +123,9 @@ static char *append(char *p, const char *s)
 	return p + n;
 }
 
-TFA_API tfa_rc tfa_qr_utf8(const char *text, char **out)
+TFA_API tfa_rc tfa_qr_utf8(const char *text, char **out, tfa_err *err)
 {
+	struct qrlib q = { NULL, NULL, NULL };
 	QRcode *qr = NULL;
 	char *buf = NULL, *p;
 	size_t cols, lines, size;
@@ -87,7 +135,12 @@ TFA_API tfa_rc tfa_qr_utf8(const char *text, char **out)
 	if (out == NULL)
 		goto out;
 	*out = NULL;
-	rc = encode(text, &qr);
+	if (text == NULL || text[0] == '\0')
+		goto out;
+	rc = qrlib_open(&q, err);
+	if (rc != TFA_OK)
+		goto out;
+	rc = encode(&q, text, &qr);
 	if (rc != TFA_OK)
 		goto out;
 	cols = (size_t)qr->width + 2 * UTF8_MARGIN;
@@ -130,95 +183,144 @@ TFA_API tfa_rc tfa_qr_utf8(const char *text, char **out)
 out:
 	free(buf);
 	if (qr != NULL)
-		QRcode_free(qr);
+		q.free(qr);
+	qrlib_close(&q);
+	if (rc == TFA_EINVAL)
+		(void)tfa_err_set(err, rc, "QR code: text is empty or too long");
+	else if (rc == TFA_ENOMEM)
+		(void)tfa_err_set(err, rc, "QR code: out of memory");
 	return rc;
 }
 
 /* ---- PNG ---- */
 
-typedef struct {
-	jmp_buf jb;
-	char msg[160];
-} png_errstate;
+#define ZBLOCK 65535u   /* the most a stored deflate block holds */
 
-static void png_err_cb(png_structp png, png_const_charp msg)
+static uint32_t crc32_of(uint32_t crc, const uint8_t *p, size_t n)
 {
-	png_errstate *st = png_get_error_ptr(png);
+	size_t i;
+	int k;
 
-	(void)snprintf(st->msg, sizeof(st->msg), "%s",
-		       msg != NULL ? msg : "libpng error");
-	longjmp(st->jb, 1);
+	for (i = 0; i < n; i++) {
+		crc ^= p[i];
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+	}
+	return crc;
 }
 
-static void png_warn_cb(png_structp png, png_const_charp msg)
+static void put32(uint8_t *p, uint32_t v)
 {
-	(void)png;
-	(void)msg;	/* a library must not print; warnings are not fatal */
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
 }
 
-/* write_png: the symbol @qr as a PNG to @fp. On failure the reason goes to
- * @why. libpng reports errors by longjmp, so everything that must survive
- * it lives in the caller or is volatile. */
-static tfa_rc write_png(FILE *fp, const QRcode *qr, png_bytep row,
-			char *why, size_t whylen)
+/* One chunk: length, type, data, CRC of type and data. 0 or -1. */
+static int put_chunk(FILE *fp, const char *type, const uint8_t *data, size_t len)
 {
-	png_errstate st;
-	png_structp png;
-	png_infop info;
-	volatile tfa_rc rc = TFA_EIO;
-	unsigned side = (unsigned)(qr->width + 2 * PNG_MARGIN) * PNG_SCALE;
-	size_t rowbytes = (side + 7) / 8;
+	uint8_t head[8], tail[4];
+	uint32_t crc;
+
+	put32(head, (uint32_t)len);
+	memcpy(head + 4, type, 4);
+	crc = crc32_of(0xffffffffu, head + 4, 4);
+	crc = crc32_of(crc, data, len) ^ 0xffffffffu;
+	put32(tail, crc);
+	if (fwrite(head, 1, 8, fp) != 8 || (len > 0 && fwrite(data, 1, len, fp) != len) ||
+	    fwrite(tail, 1, 4, fp) != 4)
+		return -1;
+	return 0;
+}
+
+/* The zlib stream (stored blocks) of the filtered image rows of @qr, each
+ * a filter byte 0 and @side 1-bit pixels, 1 = white. */
+static uint8_t *png_zdata(const QRcode *qr, unsigned side, size_t *zlen)
+{
+	size_t rowbytes = (side + 7) / 8, raw = (size_t)side * (rowbytes + 1);
+	size_t nblocks = (raw + ZBLOCK - 1) / ZBLOCK, i, off, o = 2;
+	uint32_t a = 1, b = 0;
+	uint8_t *img, *z;
 	unsigned px, py;
 
-	memset(&st, 0, sizeof(st));
-	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &st, png_err_cb,
-				      png_warn_cb);
-	if (png == NULL) {
-		(void)snprintf(why, whylen, "cannot initialise libpng");
-		return TFA_ENOMEM;
+	img = malloc(raw);
+	z = malloc(2 + raw + 5 * nblocks + 4);
+	if (img == NULL || z == NULL) {
+		free(img);
+		free(z);
+		return NULL;
 	}
-	info = png_create_info_struct(png);
-	if (info == NULL) {
-		png_destroy_write_struct(&png, NULL);
-		(void)snprintf(why, whylen, "cannot initialise libpng");
-		return TFA_ENOMEM;
-	}
-	/* png and info are not changed after this point, so they keep their
-	 * values across the longjmp */
-	if (setjmp(st.jb)) {
-		(void)snprintf(why, whylen, "%s", st.msg);
-		goto out;
-	}
-	png_init_io(png, fp);
-	png_set_IHDR(png, info, side, side, 1, PNG_COLOR_TYPE_GRAY,
-		     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-		     PNG_FILTER_TYPE_DEFAULT);
-	png_write_info(png, info);
 	for (py = 0; py < side; py++) {
+		uint8_t *row = img + (size_t)py * (rowbytes + 1);
 		int my = (int)(py / PNG_SCALE) - PNG_MARGIN;
 
-		/* 1 bit a pixel, most significant first; 1 = white */
-		memset(row, 0xff, rowbytes);
-		for (px = 0; px < side; px++) {
-			int mx = (int)(px / PNG_SCALE) - PNG_MARGIN;
-
-			if (dark(qr, mx, my))
-				row[px / 8] &= (png_byte)~(0x80u >> (px % 8));
-		}
-		png_write_row(png, row);
+		row[0] = 0;
+		memset(row + 1, 0xff, rowbytes);
+		for (px = 0; px < side; px++)
+			if (dark(qr, (int)(px / PNG_SCALE) - PNG_MARGIN, my))
+				row[1 + px / 8] &= (uint8_t)~(0x80u >> (px % 8));
 	}
-	png_write_end(png, info);
-	rc = TFA_OK;
-out:
-	png_destroy_write_struct(&png, &info);
+	z[0] = 0x78;    /* deflate, 32K window */
+	z[1] = 0x01;    /* no dictionary, (0x7801 % 31 == 0) */
+	for (off = 0; off < raw; off += ZBLOCK) {
+		size_t n = raw - off < ZBLOCK ? raw - off : ZBLOCK;
+
+		z[o++] = off + n == raw ? 1 : 0;    /* BFINAL, BTYPE 00 stored */
+		z[o++] = (uint8_t)n;
+		z[o++] = (uint8_t)(n >> 8);
+		z[o++] = (uint8_t)~n;
+		z[o++] = (uint8_t)(~n >> 8);
+		memcpy(z + o, img + off, n);
+		o += n;
+	}
+	for (i = 0; i < raw; i++) {
+		a = (a + img[i]) % 65521u;
+		b = (b + a) % 65521u;
+	}
+	put32(z + o, b << 16 | a);
+	*zlen = o + 4;
+	free(img);
+	return z;
+}
+
+/* write_png: the symbol @qr as a PNG to @fp. */
+static tfa_rc write_png(FILE *fp, const QRcode *qr, char *why, size_t whylen)
+{
+	static const uint8_t sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+	unsigned side = (unsigned)(qr->width + 2 * PNG_MARGIN) * PNG_SCALE;
+	uint8_t ihdr[13];
+	uint8_t *z;
+	size_t zlen = 0;
+	tfa_rc rc = TFA_OK;
+
+	z = png_zdata(qr, side, &zlen);
+	if (z == NULL) {
+		(void)snprintf(why, whylen, "out of memory");
+		return TFA_ENOMEM;
+	}
+	put32(ihdr, side);
+	put32(ihdr + 4, side);
+	ihdr[8] = 1;    /* bit depth */
+	ihdr[9] = 0;    /* greyscale */
+	ihdr[10] = 0;   /* deflate */
+	ihdr[11] = 0;   /* adaptive filtering (each row: filter 0) */
+	ihdr[12] = 0;   /* not interlaced */
+	if (fwrite(sig, 1, sizeof(sig), fp) != sizeof(sig) ||
+	    put_chunk(fp, "IHDR", ihdr, sizeof(ihdr)) != 0 ||
+	    put_chunk(fp, "IDAT", z, zlen) != 0 || put_chunk(fp, "IEND", NULL, 0) != 0) {
+		(void)snprintf(why, whylen, "write error");
+		rc = TFA_EIO;
+	}
+	free(z);
 	return rc;
 }
 
 TFA_API tfa_rc tfa_qr_png(const char *text, const char *path, tfa_err *err)
 {
+	struct qrlib q = { NULL, NULL, NULL };
 	char epath[256], why[200];
 	QRcode *qr = NULL;
-	png_bytep row = NULL;
 	FILE *fp = NULL;
 	struct stat created;
 	int fd = -1, made = 0, e;
@@ -230,16 +332,16 @@ TFA_API tfa_rc tfa_qr_png(const char *text, const char *path, tfa_err *err)
 		rc = tfa_err_set(err, TFA_EINVAL, "QR PNG: no file name given");
 		goto out;
 	}
-	rc = encode(text, &qr);
+	if (text != NULL && text[0] != '\0') {
+		rc = qrlib_open(&q, err);
+		if (rc != TFA_OK)
+			goto out;
+	}
+	rc = q.h != NULL ? encode(&q, text, &qr) : TFA_EINVAL;
 	if (rc != TFA_OK) {
 		rc = tfa_err_set(err, rc, "QR PNG %s: %s", epath,
 				 rc == TFA_ENOMEM ? "out of memory" :
 				 "text is empty or too long for a QR code");
-		goto out;
-	}
-	row = malloc(((size_t)(qr->width + 2 * PNG_MARGIN) * PNG_SCALE + 7) / 8);
-	if (row == NULL) {
-		rc = tfa_err_set(err, TFA_ENOMEM, "QR PNG %s: out of memory", epath);
 		goto out;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -270,7 +372,7 @@ TFA_API tfa_rc tfa_qr_png(const char *text, const char *path, tfa_err *err)
 	}
 	fd = -1;	/* owned by fp now */
 	errno = 0;
-	rc = write_png(fp, qr, row, why, sizeof(why));
+	rc = write_png(fp, qr, why, sizeof(why));
 	if (rc != TFA_OK) {
 		e = errno;
 		rc = tfa_err_set(err, rc, "cannot write %s: %s%s%s", epath, why,
@@ -304,8 +406,8 @@ out:
 		    now.st_ino == created.st_ino)
 			(void)unlink(path);
 	}
-	free(row);
 	if (qr != NULL)
-		QRcode_free(qr);
+		q.free(qr);
+	qrlib_close(&q);
 	return rc;
 }

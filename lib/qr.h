@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* qr.h - QR codes for enrolment, through libqrencode. */
+/* qr.h - QR codes for enrolment, through libqrencode, which is loaded
+ * (dlopen "libqrencode.so.4") only while a code is drawn: when it cannot be
+ * loaded, both calls fail with TFA_EIO and a message naming it, and the
+ * caller shows the otpauth URI and key instead. */
 #ifndef TFA_QR_H
 #define TFA_QR_H
 
@@ -10,11 +13,13 @@
  * quiet zone, as `qrencode -t UTF8 -m 2` draws: a light module is ink
  * (U+2588 full, U+2580 upper half, U+2584 lower half) and a dark module is
  * a space, so it scans from a terminal with light text on a dark
- * background. New string in *@out, lines ending in '\n'. */
-tfa_rc tfa_qr_utf8(const char *text, char **out);
+ * background. New string in *@out, lines ending in '\n'. @err (may be
+ * NULL) gets the reason of a failure. */
+tfa_rc tfa_qr_utf8(const char *text, char **out, tfa_err *err);
 
-/** tfa_qr_png: write @text as a QR PNG (libpng) to @path, created 0600 and
- * not following symlinks; 8 pixels a module, 4-module quiet zone. */
+/** tfa_qr_png: write @text as a QR PNG (1-bit greyscale, written without
+ * libpng) to @path, created 0600 and not following symlinks; 8 pixels a
+ * module, 4-module quiet zone. */
 tfa_rc tfa_qr_png(const char *text, const char *path, tfa_err *err);
 
 #endif

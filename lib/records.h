@@ -119,4 +119,21 @@ struct tfa_audit_rec {
 
 typedef int (*tfa_audit_cb)(const tfa_audit_rec *r, void *ctx);
 
+/* ---- backup and restore (admin.h tfa_backup, tfa_restore) ---- */
+
+/** A note of a restore, one per thing it could not carry over or kept from
+ * the current store: @user (NULL for none) and a sentence (never a secret). */
+typedef void (*tfa_restore_note_fn)(void *arg, const char *user, const char *note);
+
+/** What a restore did. */
+typedef struct {
+	int current_read;       /* the current store was read: replay state carried over */
+	unsigned users;         /* users in the restored store */
+	unsigned tokens;        /* tokens (any state) in the restored store */
+	unsigned merged;        /* tokens whose counter/time step came from the current store */
+	unsigned revoked;       /* tokens kept revoked: revoked after the backup */
+	unsigned codes_used;    /* recovery codes kept unusable: used or replaced after it */
+	unsigned notes;         /* notes given to the callback */
+} tfa_restore_info;
+
 #endif

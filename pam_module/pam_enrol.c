@@ -41,14 +41,16 @@ static int show_new_secret(tfa_login *l)
 			  "(Google Authenticator, FreeOTP, Aegis ...):");
 	if (rc != PAM_SUCCESS)
 		goto conv_failed;
-	if (tfa_qr_utf8(uri, &qr) == TFA_OK) {
+	err.msg[0] = '\0';
+	r = tfa_qr_utf8(uri, &qr, &err);
+	if (r == TFA_OK) {
 		rc = tfa_conv_say(l->pamh, PAM_TEXT_INFO, qr);
 		if (rc != PAM_SUCCESS)
 			goto conv_failed;
 	} else {
 		pam_syslog(l->pamh, LOG_PRIO(LOG_WARNING),
-			   "user \"%s\": could not draw the QR code; showing the key only",
-			   l->user_esc);
+			   "user \"%s\": %s; showing the key only", l->user_esc,
+			   tfa_err_text(&err, r));
 	}
 	if (asprintf(&text, "Or enter the key by hand: %s\nURI: %s", key, uri) < 0) {
 		text = NULL;

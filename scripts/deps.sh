@@ -8,7 +8,7 @@
 # bench = build + the modules and tools of bench/run.sh)
 set -eu
 want=(build-essential autoconf automake libtool pkg-config
-      libpam0g-dev liboath-dev libpskc-dev libqrencode-dev libpng-dev
+      libpam0g-dev liboath-dev libpskc-dev libqrencode-dev
       libssl-dev libsqlite3-dev libjson-c-dev libpq-dev)
 if [ "${1:-build}" = test ]; then
 	want+=(libcmocka-dev libpam-wrapper libnss-wrapper libpamtest0-dev pamtester oathtool

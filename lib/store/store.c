@@ -58,6 +58,30 @@ TFA_API void tfa_store_close(tfa_store *st)
 	tfa_sqlite_close(st);
 }
 
+/* backup and restore are of the SQLite file; a PostgreSQL database has its
+ * own (pg_dump, base backups and point-in-time recovery) */
+TFA_API tfa_rc tfa_store_backup(tfa_store *st, const char *file, int force,
+				const tfa_audit_rec *audit, tfa_err *err)
+{
+#ifdef HAVE_LIBPQ
+	if (is_pg(st))
+		return tfa_err_set(err, TFA_EINVAL, "tfa-admin backup copies a SQLite store; back"
+				   " up a PostgreSQL store with PostgreSQL's own tools (pg_dump,"
+				   " base backups)");
+#endif
+	return tfa_sqlite_backup(st, file, force, audit, err);
+}
+
+TFA_API tfa_rc tfa_store_restore(const char *path, const char *keyfile, const char *file,
+				 const tfa_audit_rec *audit, tfa_restore_note_fn note, void *arg,
+				 tfa_restore_info *info, tfa_err *err)
+{
+	if (tfa_store_is_pg_uri(path))
+		return tfa_err_set(err, TFA_EINVAL, "tfa-admin restore puts back a SQLite store;"
+				   " restore a PostgreSQL store with PostgreSQL's own tools");
+	return tfa_sqlite_restore(path, keyfile, file, audit, note, arg, info, err);
+}
+
 TFA_API int tfa_store_replaced(const tfa_store *st)
 {
 #ifdef HAVE_LIBPQ

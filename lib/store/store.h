@@ -319,4 +319,31 @@ tfa_rc tfa_audit(tfa_store *st, const char *user, const char *event,
 void tfa_audit_rec_set(tfa_audit_rec *a, const char *event, const char *source,
 		       const char *detail);
 
+/* ---- backup and restore (store_backup.c, store_restore.c) ---- */
+
+/** tfa_store_backup: write a consistent copy of the open store to @file
+ * (SQLite's online backup API in one step, under one read snapshot: logins
+ * go on meanwhile), as a self-contained file (rollback journal mode, no
+ * -wal needed) of mode 0600, made under a temporary name in @file's
+ * directory, fsynced, then linked into place: an existing @file is refused
+ * (TFA_EEXIST) unless @force, which replaces it atomically; @file is never
+ * the store itself. After the copy is in place, @audit (may be NULL) is
+ * written to the store. */
+tfa_rc tfa_store_backup(tfa_store *st, const char *file, int force,
+			const tfa_audit_rec *audit, tfa_err *err);
+
+/** tfa_store_restore: put the backup @file (made with the key file
+ * @keyfile: checked) in place of the store at @path, keeping its inode
+ * (a resident host keeps its open file). When the current store can be
+ * read, one transaction replaces its contents with the backup's and keeps
+ * the newer replay state (see tfa-admin(8) restore); else the stale -wal
+ * and -shm are removed and the backup is copied over the unreadable file.
+ * Challenges pending in either are dropped. @audit (may be NULL) is
+ * written in the same transaction. @note gets each thing that could not be
+ * carried over; *@info (may be NULL) what was done. A @file that is not a
+ * store of this key is TFA_ESTORE/TFA_EKEY naming it, the store unchanged. */
+tfa_rc tfa_store_restore(const char *path, const char *keyfile, const char *file,
+			 const tfa_audit_rec *audit, tfa_restore_note_fn note, void *arg,
+			 tfa_restore_info *info, tfa_err *err);
+
 #endif

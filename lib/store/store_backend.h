@@ -32,6 +32,11 @@ void tfa_sqlite_close(tfa_store *st);
 const char *tfa_sqlite_path(const tfa_store *st);
 void tfa_sqlite_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
 int tfa_sqlite_replaced(const tfa_store *st);
+tfa_rc tfa_sqlite_backup(tfa_store *st, const char *file, int force,
+			 const tfa_audit_rec *audit, tfa_err *err);
+tfa_rc tfa_sqlite_restore(const char *path, const char *keyfile, const char *file,
+			  const tfa_audit_rec *audit, tfa_restore_note_fn note, void *arg,
+			  tfa_restore_info *info, tfa_err *err);
 void tfa_sqlite_schema(const tfa_store *st, int *found, int *current);
 tfa_rc tfa_sqlite_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err);
 tfa_rc tfa_sqlite_user_set_required(tfa_store *st, const char *user, tfa_req req,

@@ -97,4 +97,15 @@ tfa_rc tfa_db_challenge_load(tfa_store *st, const char *user, tfa_challenge_rec 
 			     tfa_err *err);
 tfa_rc tfa_db_challenge_delete(tfa_store *st, const char *user, tfa_err *err);
 
+/* store_restore.c (store_backup.c's tfa_store_restore): the backup staged
+ * at @stage merged into the open current store @st in one transaction;
+ * or, the current store being unreadable (@why), the staged copy @bk
+ * readied to be copied over it */
+tfa_rc tfa_db_restore_merge(tfa_store *st, const char *stage, const char *file,
+			    const tfa_audit_rec *audit, tfa_restore_note_fn note, void *arg,
+			    tfa_restore_info *info, tfa_err *err);
+tfa_rc tfa_db_restore_fixup(tfa_store *bk, const char *path, const char *why,
+			    const tfa_audit_rec *audit, tfa_restore_note_fn note, void *arg,
+			    tfa_restore_info *info, tfa_err *err);
+
 #endif

@@ -43,5 +43,7 @@
 #define tfa_store_import_abort tfa_sqlite_import_abort
 #define tfa_store_replaced tfa_sqlite_replaced
 #define tfa_store_schema tfa_sqlite_schema
+#define tfa_store_backup tfa_sqlite_backup
+#define tfa_store_restore tfa_sqlite_restore
 
 #endif

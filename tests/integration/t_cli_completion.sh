@@ -45,6 +45,14 @@ got=$(comp "$ADMIN" enroll root --type "")
 check "enroll --type: totp hotp sms ocra" test "$got" = "$(printf 'hotp\nocra\nsms\ntotp')"
 got=$(comp "$ADMIN" doctor --)
 has --json && has --pam-dir && has --sshd-config && ok "doctor options" || not_ok "doctor options" "$got"
+got=$(comp "$ADMIN" ba)
+check "\"ba\" completes to backup" test "$got" = backup
+got=$(comp "$ADMIN" res)
+check "\"res\" completes to reset and restore" test "$got" = "$(printf 'reset\nrestore')"
+got=$(comp "$ADMIN" backup --)
+has --force && ok "backup options: --force" || not_ok "backup options: --force" "$got"
+got=$(comp "$ADMIN" restore "$TD/sto")
+check "restore FILE: file names" test "$got" = "$TD/store"
 got=$(comp "$ADMIN" token "")
 check "token: its subcommands" test "$got" = "$(printf 'assign\nimport\nlist\nresync\nunassign')"
 tap_done

@@ -71,6 +71,8 @@ cmds=(
 	"token|token import|list"
 	"challenge|challenge USER|alice"
 	"doctor|doctor [--json]|"
+	"backup|backup FILE [--force]|$TD/none.bak"
+	"restore|restore FILE|$TD/none.bak"
 )
 
 for c in "${cmds[@]}"; do
@@ -101,7 +103,8 @@ done
 # ------------------------------------------------ commands without arguments
 for c in "enroll|enroll USER" "confirm|confirm USER CODE" "reset|reset USER" \
 	"show|show USER" "recovery|recovery USER" "import|import google-authenticator" \
-	"token|token import" "policy|policy show" "challenge|challenge USER"; do
+	"token|token import" "policy|policy show" "challenge|challenge USER" \
+	"backup|backup FILE" "restore|restore FILE"; do
 	IFS='|' read -r name usage <<<"$c"
 	usage_err "$name without arguments" "" "$usage" adm "$name"
 done

@@ -65,6 +65,11 @@ check "libpam-twofactor: module, profile, man page" bash -c \
 	"grep -q '/lib/x86_64-linux-gnu/security/pam_twofactor.so' $W/c1 && grep -q 'usr/share/pam-configs/twofactor' $W/c1 && grep -q 'man8/pam_twofactor.8' $W/c1"
 check "twofactor-admin: tfa-admin, man page, completion, timer" bash -c \
 	"grep -q 'usr/sbin/tfa-admin' $W/c2 && grep -q 'man8/tfa-admin.8' $W/c2 && grep -q 'completions/tfa-admin' $W/c2 && grep -q 'tfa-audit-prune.timer' $W/c2"
+# libqrencode is loaded with dlopen (not in shlibs:Depends): named explicitly
+for d in "${DEBS[@]}"; do
+	dep=$(dpkg-deb -f "$d" Depends)
+	check "$(basename "$d"): Depends names libqrencode4 ($dep)" grep -qw 'libqrencode4' <<<"$dep"
+done
 phase "lintian"
 # lintian as nobody (it advises against root)
 mkdir -m 0777 "$W/lhome"
@@ -171,6 +176,9 @@ inr tfa-admin policy set max_failures 10 >/dev/null
 secret=$(inr tfa-admin --json enroll alice --activate --no-qr </dev/null | jq -r .uri |
 	sed -n 's/.*[?&]secret=\([A-Z2-7]*\).*/\1/p')
 check "tfa-admin enroll alice --activate (installed tfa-admin)" test -n "$secret"
+qr=$(inr tfa-admin enroll qrcheck --activate --force </dev/null 2>&1)
+check "the installed tfa-admin draws a QR code (libqrencode4 came with the packages)" \
+	grep -q '█' <<<"$qr"
 inr tfa-admin enable alice >/dev/null
 code=$(oathtool --totp -b "$secret")
 login root sshd alice pw-alice-1 "$code" && prompted &&

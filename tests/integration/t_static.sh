@@ -46,7 +46,7 @@ else
 fi
 n=$((n + 1))
 if command -v clang-tidy >/dev/null; then
-	flags="-std=gnu11 -D_GNU_SOURCE -DHAVE_CONFIG_H -I$B -Ilib -Ilib/store $(pkg-config --cflags json-c sqlite3 libqrencode libpng liboath) $(pkg-config --cflags libpq 2>/dev/null)"
+	flags="-std=gnu11 -D_GNU_SOURCE -DHAVE_CONFIG_H -I$B -Ilib -Ilib/store $(pkg-config --cflags json-c sqlite3 libqrencode liboath) $(pkg-config --cflags libpq 2>/dev/null)"
 	bad=0
 	for f in lib/*.c lib/store/*.c pam_module/*.c cli/*.c; do
 		# shellcheck disable=SC2086

@@ -102,7 +102,7 @@ static void test_utf8_matches_qrencode(void **state)
 				       "-8", "-o", "-", texts[i], NULL };
 
 		assert_int_equal(run(argv, &theirs, &len), 0);
-		assert_int_equal(tfa_qr_utf8(texts[i], &mine), TFA_OK);
+		assert_int_equal(tfa_qr_utf8(texts[i], &mine, NULL), TFA_OK);
 		if (strlen(mine) != len || memcmp(mine, theirs, len) != 0)
 			fail_msg("terminal QR differs from qrencode for \"%s\":\n%s\n---\n%s",
 				 texts[i], mine, theirs);
@@ -125,7 +125,7 @@ static void test_utf8_long_matches_qrencode(void **state)
 		text[i] = (char)('!' + i % 90);
 	text[sizeof(text) - 1] = '\0';
 	assert_int_equal(run(argv, &theirs, &len), 0);
-	assert_int_equal(tfa_qr_utf8(text, &mine), TFA_OK);
+	assert_int_equal(tfa_qr_utf8(text, &mine, NULL), TFA_OK);
 	assert_int_equal(strlen(mine), len);
 	assert_memory_equal(mine, theirs, len);
 	free(mine);
@@ -139,7 +139,7 @@ static void test_utf8_shape(void **state)
 	size_t width = 0, lines = 0;
 
 	(void)state;
-	assert_int_equal(tfa_qr_utf8("hello", &s), TFA_OK);
+	assert_int_equal(tfa_qr_utf8("hello", &s, NULL), TFA_OK);
 	/* version 1: 21 modules + 2 x 2 quiet = 25 columns; 11 + 2 lines */
 	assert_int_equal(s[strlen(s) - 1], '\n');
 	for (line = strtok_r(s, "\n", &save); line != NULL;
@@ -168,15 +168,15 @@ static void test_utf8_bad(void **state)
 	char *s = (char *)"x", *big;
 
 	(void)state;
-	assert_int_equal(tfa_qr_utf8("", &s), TFA_EINVAL);
+	assert_int_equal(tfa_qr_utf8("", &s, NULL), TFA_EINVAL);
 	assert_null(s);
-	assert_int_equal(tfa_qr_utf8(NULL, &s), TFA_EINVAL);
-	assert_int_equal(tfa_qr_utf8("x", NULL), TFA_EINVAL);
+	assert_int_equal(tfa_qr_utf8(NULL, &s, NULL), TFA_EINVAL);
+	assert_int_equal(tfa_qr_utf8("x", NULL, NULL), TFA_EINVAL);
 	big = malloc(4001);
 	assert_non_null(big);
 	memset(big, 'a', 4000);
 	big[4000] = '\0';
-	assert_int_equal(tfa_qr_utf8(big, &s), TFA_EINVAL);
+	assert_int_equal(tfa_qr_utf8(big, &s, NULL), TFA_EINVAL);
 	free(big);
 }
 
