@@ -19,6 +19,9 @@ typedef struct tfa_ctx tfa_ctx;
 #define TFA_OPEN_NOPOLICY 0x4  /* do not load the policy (policy set: mend a bad value) */
 #define TFA_OPEN_NOKEY    0x8  /* with READONLY: no key (doctor reads the policy of a
 				* store whose key file is refused; no secret is read) */
+#define TFA_OPEN_LOGIN    0x10 /* a login front end (PAM, RADIUS): the store keeps its
+				* WAL between connections and checkpoints every few
+				* logins instead of at close (one fsync per login) */
 
 /** tfa_ctx_open: open the store and its key (TFA_OPEN_* @flags; only
  * TFA_OPEN_CREATE creates anything) and load the policy. @source ("pam:sshd",

@@ -36,6 +36,8 @@ TFA_API tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned 
 		sflags |= TFA_STORE_READONLY;
 	if ((flags & TFA_OPEN_NOKEY) != 0)
 		sflags |= TFA_STORE_NOKEY;
+	if ((flags & TFA_OPEN_LOGIN) != 0)
+		sflags |= TFA_STORE_LOGIN;
 	rc = tfa_store_open_ex(store, keyfile, sflags, &c->store, absent, err);
 	if (rc != TFA_OK)
 		goto out;

@@ -19,14 +19,20 @@
 #define TFA_STORE_CREATE   0x1  /* create a missing store and key: tfa-admin init only */
 #define TFA_STORE_READONLY 0x2  /* no writes (list/show/audit) */
 #define TFA_STORE_NOKEY    0x8  /* with READONLY: do not load the key (no secret is read) */
+#define TFA_STORE_LOGIN    0x10 /* a login (PAM, RADIUS): keep the WAL at close and
+				 * checkpoint every few commits instead (store_wal.c) */
 
 /** tfa_store_open: open the store at @path with the key file @keyfile.
  * TFA_STORE_CREATE (tfa-admin init, and nothing else) creates a missing
  * store and key; otherwise a missing, empty (0 bytes) or uninitialised store
  * (no schema, no key check) is refused with TFA_ESTORE and a message naming
  * the file and "tfa-admin init". Files and their directories are checked
- * per safefile.h. Sets WAL, busy timeout, synchronous=FULL, secure_delete=ON
- * and migrates the schema. TFA_ESTORE/TFA_EKEY with a message naming the
+ * per safefile.h; so is a tfa.db whose own header is damaged or that is
+ * shorter than its header says. Sets WAL, busy timeout, synchronous=FULL,
+ * secure_delete=ON and migrates the schema. A TFA_STORE_LOGIN connection
+ * keeps the WAL when it closes (no checkpoint on close; a checkpoint every
+ * TFA_WAL_CKPT_FRAMES frames instead); other connections checkpoint at
+ * close and delete the WAL when they are the last. TFA_ESTORE/TFA_EKEY with a message naming the
  * file. */
 tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned flags,
 		      tfa_store **out, tfa_err *err);

@@ -18,6 +18,8 @@ struct tfa_store {
 };
 
 #define TFA_SCHEMA_VERSION 4
+/* concurrent logins wait for the write lock; sshd allows 120 s */
+#define TFA_BUSY_TIMEOUT_MS 30000
 
 /* store_schema.c */
 tfa_rc tfa_schema_migrate(tfa_store *st, tfa_err *err);
@@ -46,6 +48,19 @@ tfa_rc tfa_db_text(tfa_store *st, const char *sql, const char *arg, char **out,
 tfa_rc tfa_db_grow(void **arr, size_t *cap, size_t cnt, size_t elem, size_t first,
 		   tfa_err *err);
 tfa_rc tfa_db_pepper(tfa_store *st, tfa_err *err);
+
+/* store_wal.c */
+/* frames in the WAL after which a login connection's commit checkpoints */
+#define TFA_WAL_CKPT_FRAMES 128
+/* the VFS every store connection uses ("tfa-unix": unix, opening an
+ * existing WAL without the directory fsync), NULL for SQLite's default */
+const char *tfa_db_vfs(void);
+/* TFA_ESTORE unless tfa.db (st->fd) starts with a sane SQLite header and is
+ * as long as the header says; a 0-byte file passes (init) */
+tfa_rc tfa_db_check_header(tfa_store *st, tfa_err *err);
+/* a login connection: keep the WAL at close, checkpoint every
+ * TFA_WAL_CKPT_FRAMES frames instead */
+void tfa_db_login_mode(tfa_store *st);
 
 /* store_recovery.c (called inside a transaction the caller holds) */
 tfa_rc tfa_db_recovery_load(tfa_store *st, const char *user, tfa_recovery_rec **recs,

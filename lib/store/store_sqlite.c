@@ -21,8 +21,6 @@
 #include "secret.h"
 #include "store_internal.h"
 
-#define BUSY_TIMEOUT_MS 30000   /* concurrent logins wait for the write lock; sshd allows 120 s */
-
 int64_t tfa_now(void)
 {
 	return (int64_t)time(NULL);
@@ -299,7 +297,7 @@ static tfa_rc open_pragmas(tfa_store *st, unsigned flags, tfa_err *err)
 {
 	tfa_rc rc;
 
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(st->db, TFA_BUSY_TIMEOUT_MS);
 	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	/* the first read: a file that is not a database fails here */
@@ -381,13 +379,18 @@ TFA_API tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned
 		if (rc != TFA_OK)
 			goto out;
 	}
+	rc = tfa_db_check_header(st, err);
+	if (rc != TFA_OK)
+		goto out;
 	sflags = (st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
 		 SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE;
-	if (sqlite3_open_v2(path, &st->db, sflags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &st->db, sflags, tfa_db_vfs()) != SQLITE_OK) {
 		rc = tfa_err_set(err, TFA_ESTORE, "cannot open store %s: %s", path,
 				 st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
 		goto out;
 	}
+	if ((flags & TFA_STORE_LOGIN) != 0 && !st->readonly)
+		tfa_db_login_mode(st);
 	rc = open_pragmas(st, flags, err);
 	if (rc != TFA_OK)
 		goto out;
