@@ -228,6 +228,10 @@ tfa_rc tfa_store_card_unassign(tfa_store *st, const char *serial, const char *so
 
 /** tfa_store_policy_get: *@val is a new string, or NULL when unset. */
 tfa_rc tfa_store_policy_get(tfa_store *st, const char *key, char **val, tfa_err *err);
+/** tfa_store_policy_all: @cb for every stored policy row (key order), in
+ * one query; a result other than TFA_OK from @cb stops and is returned. */
+typedef tfa_rc (*tfa_policy_row_cb)(const char *key, const char *val, void *ctx);
+tfa_rc tfa_store_policy_all(tfa_store *st, tfa_policy_row_cb cb, void *ctx, tfa_err *err);
 /** tfa_store_policy_set: set @key to @val (NULL removes it). */
 tfa_rc tfa_store_policy_set(tfa_store *st, const char *key, const char *val,
 			    const tfa_audit_rec *audit, tfa_err *err);

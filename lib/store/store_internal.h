@@ -7,8 +7,19 @@
 #include "crypto.h"
 #include "store.h"
 
+/* a prepared statement kept for the connection's life (tfa_db_prepare) */
+typedef struct {
+	char *sql;
+	sqlite3_stmt *stmt;
+	int busy;        /* handed out, not yet back through tfa_db_finish */
+} tfa_db_cached;
+
+#define TFA_DB_CACHE 48
+
 struct tfa_store {
 	sqlite3 *db;
+	tfa_db_cached cache[TFA_DB_CACHE];
+	size_t ncache;
 	int fd;          /* our O_NOFOLLOW descriptor, held until sqlite closes
 			  * (closing it earlier would drop sqlite's POSIX locks) */
 	int readonly;
@@ -30,7 +41,13 @@ tfa_rc tfa_db_err(tfa_store *st, tfa_err *err, const char *what);
 tfa_rc tfa_db_exec(tfa_store *st, const char *sql, tfa_err *err);
 /* step a statement that returns no rows; @what names it in a message */
 tfa_rc tfa_db_step_done(tfa_store *st, sqlite3_stmt *stmt, const char *what, tfa_err *err);
+/* a statement for @sql: the connection's cached one when it is free, else
+ * a new one (kept in the cache while there is room); give it back with
+ * tfa_db_finish, never sqlite3_finalize */
 tfa_rc tfa_db_prepare(tfa_store *st, const char *sql, sqlite3_stmt **stmt, tfa_err *err);
+/* done with @stmt (NULL is fine): a cached one is reset, its bindings
+ * cleared and kept; any other is finalized */
+void tfa_db_finish(tfa_store *st, sqlite3_stmt *stmt);
 tfa_rc tfa_db_run_user(tfa_store *st, const char *sql, const char *user,
 			const char *what, unsigned *changes, tfa_err *err);
 tfa_rc tfa_db_ensure_user(tfa_store *st, const char *user, tfa_err *err);

@@ -43,13 +43,64 @@ tfa_rc tfa_db_exec(tfa_store *st, const char *sql, tfa_err *err)
 	return TFA_OK;
 }
 
+/* Statements are compiled once per connection: a login runs the same few
+ * statements, and a resident context (RADIUS) runs them again and again. */
 tfa_rc tfa_db_prepare(tfa_store *st, const char *sql, sqlite3_stmt **stmt, tfa_err *err)
 {
-	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+	tfa_db_cached *c;
+	size_t i;
+
+	for (i = 0; i < st->ncache; i++) {
+		c = &st->cache[i];
+		if (!c->busy && strcmp(c->sql, sql) == 0) {
+			c->busy = 1;
+			*stmt = c->stmt;
+			return TFA_OK;
+		}
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) !=
+	    SQLITE_OK) {
 		*stmt = NULL;
 		return tfa_db_err(st, err, "cannot prepare statement");
 	}
+	if (st->ncache < TFA_DB_CACHE) {
+		c = &st->cache[st->ncache];
+		c->sql = strdup(sql);
+		if (c->sql != NULL) {   /* else: simply not cached */
+			c->stmt = *stmt;
+			c->busy = 1;
+			st->ncache++;
+		}
+	}
 	return TFA_OK;
+}
+
+void tfa_db_finish(tfa_store *st, sqlite3_stmt *stmt)
+{
+	size_t i;
+
+	if (stmt == NULL)
+		return;
+	for (i = 0; i < st->ncache; i++) {
+		if (st->cache[i].stmt == stmt) {
+			(void)sqlite3_reset(stmt);
+			(void)sqlite3_clear_bindings(stmt);
+			st->cache[i].busy = 0;
+			return;
+		}
+	}
+	sqlite3_finalize(stmt);
+}
+
+static void cache_free(tfa_store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->ncache; i++) {
+		sqlite3_finalize(st->cache[i].stmt);
+		free(st->cache[i].sql);
+	}
+	st->ncache = 0;
 }
 
 tfa_rc tfa_db_grow(void **arr, size_t *cap, size_t cnt, size_t elem, size_t first,
@@ -101,7 +152,7 @@ tfa_rc tfa_db_run_user(tfa_store *st, const char *sql, const char *user,
 	rc = tfa_db_step_done(st, stmt, what, err);
 	if (rc == TFA_OK && changes != NULL)
 		*changes = (unsigned)sqlite3_changes(st->db);
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -135,7 +186,7 @@ tfa_rc tfa_db_audit_insert(tfa_store *st, const char *user, const char *event,
 	sqlite3_bind_text(stmt, 3, event, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 4, detail != NULL ? detail : "", -1, SQLITE_STATIC);
 	rc = tfa_db_step_done(st, stmt, "writing the audit trail", err);
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -184,7 +235,7 @@ tfa_rc tfa_db_text(tfa_store *st, const char *sql, const char *arg, char **out,
 	} else if (r != SQLITE_DONE) {
 		rc = tfa_db_err(st, err, what);
 	}
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -243,7 +294,7 @@ static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, int *
 		return rc;
 	sqlite3_bind_text(stmt, 1, have, -1, SQLITE_STATIC);
 	rc = tfa_db_step_done(st, stmt, "recording the key check", err);
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	if (rc != TFA_OK)
 		return rc;
 	/* a racing creator may have won with another key: re-check */
@@ -286,7 +337,7 @@ static tfa_rc require_initialised(tfa_store *st, tfa_err *err)
 		v = sqlite3_column_int(stmt, 0);
 	else
 		rc = tfa_db_err(st, err, "reading the schema version");
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	if (rc == TFA_OK && v == 0)
 		rc = tfa_err_set(err, TFA_ESTORE, "store %s is not initialised (it has no schema); "
 				 "run \"tfa-admin init\" to initialise it", st->path);
@@ -420,6 +471,7 @@ TFA_API void tfa_store_close(tfa_store *st)
 {
 	if (st == NULL)
 		return;
+	cache_free(st);
 	if (st->db != NULL)
 		(void)sqlite3_close_v2(st->db);
 	if (st->fd >= 0)
