@@ -39,8 +39,20 @@ tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned flags,
 /** tfa_ctx_close: close the store, free policy. NULL is fine. */
 void tfa_ctx_close(tfa_ctx *c);
 
-/** tfa_ctx_policy: the policy loaded at open (defaults with
- * TFA_OPEN_NOPOLICY); valid until tfa_ctx_close. */
+/** tfa_ctx_refresh: reload the policy if another connection committed a
+ * change to the store since it was loaded (SQLite's data_version: one
+ * cheap query when nothing changed), so that a context that lives as long
+ * as its host (RADIUS, a thread of a server) sees `tfa-admin policy set` at
+ * its next check. tfa_status, tfa_verify, tfa_verify_field, tfa_confirm and
+ * tfa_challenge_begin call it first. On failure (e.g. a bad value stored)
+ * the old policy stays and the error is returned: those calls fail closed.
+ * Nothing to do for a context opened with TFA_OPEN_NOPOLICY. A pointer
+ * from tfa_ctx_policy stays valid, its fields may change. */
+tfa_rc tfa_ctx_refresh(tfa_ctx *c, tfa_err *err);
+
+/** tfa_ctx_policy: the policy loaded at open or at the last
+ * tfa_ctx_refresh (defaults with TFA_OPEN_NOPOLICY); valid until
+ * tfa_ctx_close. */
 const tfa_policy *tfa_ctx_policy(const tfa_ctx *c);
 
 /** tfa_ctx_store_path: the store @c was opened with (for messages). */

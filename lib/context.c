@@ -41,11 +41,16 @@ TFA_API tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned 
 	rc = tfa_store_open_ex(store, keyfile, sflags, &c->store, absent, err);
 	if (rc != TFA_OK)
 		goto out;
-	if ((flags & TFA_OPEN_NOPOLICY) != 0)
+	if ((flags & TFA_OPEN_NOPOLICY) != 0) {
 		rc = tfa_policy_defaults(&c->policy) == TFA_OK ? TFA_OK :
 		     tfa_err_set(err, TFA_ENOMEM, "out of memory");
-	else
-		rc = tfa_policy_load(c->store, &c->policy, err);
+	} else {
+		c->policy_from_store = 1;
+		/* the version first: a change in between reloads once more */
+		rc = tfa_store_data_version(c->store, &c->data_version, err);
+		if (rc == TFA_OK)
+			rc = tfa_policy_load(c->store, &c->policy, err);
+	}
 	if (rc != TFA_OK)
 		goto out;
 	*out = c;
@@ -53,6 +58,26 @@ TFA_API tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned 
 out:
 	tfa_ctx_close(c);
 	return rc;
+}
+
+TFA_API tfa_rc tfa_ctx_refresh(tfa_ctx *c, tfa_err *err)
+{
+	tfa_policy fresh;
+	int64_t v = 0;
+	tfa_rc rc;
+
+	if (!c->policy_from_store)
+		return TFA_OK;
+	rc = tfa_store_data_version(c->store, &v, err);
+	if (rc != TFA_OK || v == c->data_version)
+		return rc;
+	rc = tfa_policy_load(c->store, &fresh, err);
+	if (rc != TFA_OK)
+		return rc;
+	tfa_policy_free(&c->policy);
+	c->policy = fresh;
+	c->data_version = v;
+	return TFA_OK;
 }
 
 TFA_API void tfa_ctx_close(tfa_ctx *c)

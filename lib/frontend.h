@@ -9,7 +9,8 @@
  *                tfa_strerror, user-name rules, tfa_escape
  *   records.h    the records handed out: tfa_user, tfa_token, tfa_audit_rec
  *   auth.h       the context: tfa_ctx_open[_ex] (TFA_OPEN_*), tfa_ctx_close,
- *                tfa_ctx_policy, tfa_ctx_store_path, tfa_ctx_audit; what a
+ *                tfa_ctx_policy, tfa_ctx_refresh, tfa_ctx_store_path,
+ *                tfa_ctx_audit; what a
  *                login needs: tfa_status, tfa_verify, tfa_verify_field
  *                (password+code or code alone, split in one transaction),
  *                tfa_confirm

@@ -48,6 +48,10 @@ tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned flags,
 /** tfa_store_close: close and wipe the in-memory key. NULL is fine. */
 void tfa_store_close(tfa_store *st);
 
+/** tfa_store_data_version: a number that changes when another connection
+ * commits a change to the store (SQLite: PRAGMA data_version). */
+tfa_rc tfa_store_data_version(tfa_store *st, int64_t *v, tfa_err *err);
+
 /** tfa_store_path: the path the store was opened with. */
 const char *tfa_store_path(const tfa_store *st);
 

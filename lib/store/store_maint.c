@@ -75,3 +75,20 @@ TFA_API tfa_rc tfa_store_integrity(tfa_store *st, char *result, size_t len, tfa_
 	tfa_db_finish(st, stmt);
 	return rc;
 }
+
+TFA_API tfa_rc tfa_store_data_version(tfa_store *st, int64_t *v, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	*v = 0;
+	rc = tfa_db_prepare(st, "PRAGMA data_version", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*v = sqlite3_column_int64(stmt, 0);
+	else
+		rc = tfa_db_err(st, err, "reading the data version");
+	tfa_db_finish(st, stmt);
+	return rc;
+}
