@@ -27,8 +27,7 @@
  * store and key; otherwise a missing, empty (0 bytes) or uninitialised store
  * (no schema, no key check) is refused with TFA_ESTORE and a message naming
  * the file and "tfa-admin init". Files and their directories are checked
- * per safefile.h; so is a tfa.db whose own header is damaged or that is
- * shorter than its header says. Sets WAL, busy timeout, synchronous=FULL,
+ * per safefile.h; so is a tfa.db whose own header is damaged. Sets WAL, busy timeout, synchronous=FULL,
  * secure_delete=ON and migrates the schema. A TFA_STORE_LOGIN connection
  * keeps the WAL when it closes (no checkpoint on close; a checkpoint every
  * TFA_WAL_CKPT_FRAMES frames instead); other connections checkpoint at

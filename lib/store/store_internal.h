@@ -72,8 +72,8 @@ tfa_rc tfa_db_pepper(tfa_store *st, tfa_err *err);
 /* the VFS every store connection uses ("tfa-unix": unix, opening an
  * existing WAL without the directory fsync), NULL for SQLite's default */
 const char *tfa_db_vfs(void);
-/* TFA_ESTORE unless tfa.db (st->fd) starts with a sane SQLite header and is
- * as long as the header says; a 0-byte file passes (init) */
+/* TFA_ESTORE unless tfa.db (st->fd) starts with a sane SQLite header; a
+ * 0-byte file passes (init) */
 tfa_rc tfa_db_check_header(tfa_store *st, tfa_err *err);
 /* a login connection: keep the WAL at close, checkpoint every
  * TFA_WAL_CKPT_FRAMES frames instead */

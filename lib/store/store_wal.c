@@ -77,20 +77,18 @@ const char *tfa_db_vfs(void)
 	return shim_vfs.zName;
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* The header of tfa.db itself, read through our descriptor: with the WAL
  * kept, SQLite could take every page it needs from the WAL and never look
- * at a tfa.db overwritten with garbage or cut short. */
+ * at a tfa.db overwritten with garbage. Only bytes that never change are
+ * checked: not the database size at offset 28, since a checkpoint in
+ * another process writes page 1 before it extends the file (a check of the
+ * size against the file refused concurrent logins). */
 tfa_rc tfa_db_check_header(tfa_store *st, tfa_err *err)
 {
 	static const char magic[16] = "SQLite format 3";
 	uint8_t h[DB_HDR];
 	struct stat sb;
-	uint32_t pgsz, npage;
+	uint32_t pgsz;
 	ssize_t got;
 
 	if (fstat(st->fd, &sb) != 0)
@@ -110,14 +108,6 @@ tfa_rc tfa_db_check_header(tfa_store *st, tfa_err *err)
 	    h[19] < 1 || h[19] > 2 || h[21] != 64 || h[22] != 32 || h[23] != 32)
 		return tfa_err_set(err, TFA_ESTORE, "store %s is not a usable database: its "
 				   "header is damaged (restore it from a backup)", st->path);
-	/* the size in the header is valid when the change counter matches
-	 * version-valid-for; a checkpoint extends the file to it first */
-	npage = be32(h + 28);
-	if (npage > 0 && be32(h + 24) == be32(h + 92) &&
-	    (int64_t)npage * pgsz > (int64_t)sb.st_size)
-		return tfa_err_set(err, TFA_ESTORE, "store %s is not a usable database: it is "
-				   "shorter than its header says (truncated?); restore it from "
-				   "a backup", st->path);
 	return TFA_OK;
 }
 
