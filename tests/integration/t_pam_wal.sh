@@ -25,8 +25,10 @@ hotp_login() {
 L=40
 if have strace; then
 	bad=0
+	# LeakSanitizer (asan mode) cannot run under ptrace: off for these runs
+	lsan="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 	for i in $(seq 1 $L); do
-		TFA_PAM_WRAP="strace -f -qq -e trace=fsync,fdatasync -o $T/strace.$i ${TFA_PAM_WRAP:-}" \
+		TFA_PAM_WRAP="env $lsan strace -f -qq -e trace=fsync,fdatasync -o $T/strace.$i ${TFA_PAM_WRAP:-}" \
 			hotp_login || bad=$((bad + 1))
 	done
 	n=$(cat "$T"/strace.* | grep -cE '^[0-9]+ +(fsync|fdatasync)\(')
