@@ -16,7 +16,7 @@ s=$(enroll_user hank --type hotp)
 CTR=0
 # hotp_login: the next HOTP code of hank; ok if accepted
 hotp_login() {
-	pam_login hank "$(oathtool --hotp -b -c "$CTR" "$s")" "$@"
+	pam_login hank "$(oathtool --hotp -b -c "$CTR" "$s")"
 	CTR=$((CTR + 1))
 	[ "$PAM_RESULT" = SUCCESS ]
 }
