@@ -27,6 +27,9 @@ TFA_API tfa_rc tfa_status(tfa_ctx *c, const char *user, int64_t now, tfa_user_st
 	tfa_rc rc, req;
 
 	memset(s, 0, sizeof(*s));
+	rc = tfa_ctx_refresh(c, err);
+	if (rc != TFA_OK)
+		return rc;
 	rc = tfa_store_user_get(c->store, user, &s->user, err);
 	if (rc != TFA_OK && rc != TFA_ENOENT)
 		return rc;
@@ -224,6 +227,9 @@ static tfa_rc check(tfa_ctx *c, const char *user, const char *code, int split, i
 		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
 	if (code == NULL)
 		code = "";
+	rc = tfa_ctx_refresh(c, err);
+	if (rc != TFA_OK)
+		return rc;
 	x.c = c;
 	x.code = code;
 	x.now = now;

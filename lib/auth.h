@@ -17,10 +17,13 @@ typedef struct tfa_ctx tfa_ctx;
 #define TFA_OPEN_CREATE   0x1  /* create a missing store and key: tfa-admin init only */
 #define TFA_OPEN_READONLY 0x2  /* no writes (list/show/audit/doctor) */
 #define TFA_OPEN_NOPOLICY 0x4  /* do not load the policy (policy set: mend a bad value) */
-#define TFA_OPEN_UPGRADE  0x10 /* migrate an older schema: tfa-admin upgrade only
+#define TFA_OPEN_UPGRADE  0x20 /* migrate an older schema: tfa-admin upgrade only
 				* (logins never change the schema) */
 #define TFA_OPEN_NOKEY    0x8  /* with READONLY: no key (doctor reads the policy of a
 				* store whose key file is refused; no secret is read) */
+#define TFA_OPEN_LOGIN    0x10 /* a login front end (PAM, RADIUS): the store keeps its
+				* WAL between connections and checkpoints every few
+				* logins instead of at close (one fsync per login) */
 
 /** tfa_ctx_open: open the store and its key (TFA_OPEN_* @flags; only
  * TFA_OPEN_CREATE creates anything) and load the policy. @source ("pam:sshd",
@@ -34,13 +37,6 @@ tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned flags,
  * whether failmode=safe may apply (see tfa_store_open_ex). */
 tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned flags,
 		       const char *source, tfa_ctx **out, int *absent, tfa_err *err);
-
-/** tfa_ctx_refresh: for a context kept open across logins (rlm_twofactor
- * keeps one per thread): reload the policy from the store, so that `policy
- * set` takes effect at the next login as it does for PAM. Returns TFA_ENOENT when the store file was replaced or removed since the
- * open (tfa-admin restore): close the context and open a new one. Other
- * errors as tfa_ctx_open; on any error the old policy stays. */
-tfa_rc tfa_ctx_refresh(tfa_ctx *c, tfa_err *err);
 
 /** tfa_ctx_store_is_uri: 1 when @store is a PostgreSQL connection URI
  * (postgresql:// or postgres://), 0 for anything else (a SQLite path). */
@@ -56,8 +52,23 @@ tfa_rc tfa_ctx_store_check(const char *store, tfa_err *err);
 /** tfa_ctx_close: close the store, free policy. NULL is fine. */
 void tfa_ctx_close(tfa_ctx *c);
 
-/** tfa_ctx_policy: the policy loaded at open (defaults with
- * TFA_OPEN_NOPOLICY); valid until tfa_ctx_close. */
+/** tfa_ctx_refresh: reload the policy if another connection committed a
+ * change to the store since it was loaded (SQLite's data_version: one
+ * cheap query when nothing changed), so that a context that lives as long
+ * as its host (RADIUS, a thread of a server) sees `tfa-admin policy set` at
+ * its next check. tfa_status, tfa_verify, tfa_verify_field, tfa_confirm and
+ * tfa_challenge_begin call it first. On failure (e.g. a bad value stored)
+ * the old policy stays and the error is returned: those calls fail closed.
+ * Nothing to do for a context opened with TFA_OPEN_NOPOLICY. A pointer
+ * from tfa_ctx_policy stays valid, its fields may change. TFA_ENOENT when
+ * the store file was replaced or removed since the open (tfa-admin restore
+ * keeps the inode; a file moved over it does not): close the context and
+ * open a new one. */
+tfa_rc tfa_ctx_refresh(tfa_ctx *c, tfa_err *err);
+
+/** tfa_ctx_policy: the policy loaded at open or at the last
+ * tfa_ctx_refresh (defaults with TFA_OPEN_NOPOLICY); valid until
+ * tfa_ctx_close. */
 const tfa_policy *tfa_ctx_policy(const tfa_ctx *c);
 
 /** tfa_ctx_schema: the store's schema version when @c was opened

@@ -195,6 +195,9 @@ TFA_API tfa_rc tfa_challenge_begin(tfa_ctx *c, const char *user, int64_t now,
 	memset(ch, 0, sizeof(*ch));
 	if (!tfa_user_valid(user))
 		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
+	rc = tfa_ctx_refresh(c, err);
+	if (rc != TFA_OK)
+		return rc;
 	rc = tfa_store_user_get(c->store, user, &u, err);
 	if (rc == TFA_ENOENT)
 		return TFA_OK;

@@ -61,14 +61,21 @@ TFA_API tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned 
 		sflags |= TFA_STORE_NOKEY;
 	if ((flags & TFA_OPEN_UPGRADE) != 0)
 		sflags |= TFA_STORE_UPGRADE;
+	if ((flags & TFA_OPEN_LOGIN) != 0)
+		sflags |= TFA_STORE_LOGIN;
 	rc = tfa_store_open_ex(store, keyfile, sflags, &c->store, absent, err);
 	if (rc != TFA_OK)
 		goto out;
-	if ((flags & TFA_OPEN_NOPOLICY) != 0)
+	if ((flags & TFA_OPEN_NOPOLICY) != 0) {
 		rc = tfa_policy_defaults(&c->policy) == TFA_OK ? TFA_OK :
 		     tfa_err_set(err, TFA_ENOMEM, "out of memory");
-	else
-		rc = tfa_policy_load(c->store, &c->policy, err);
+	} else {
+		c->policy_from_store = 1;
+		/* the version first: a change in between reloads once more */
+		rc = tfa_store_data_version(c->store, &c->data_version, err);
+		if (rc == TFA_OK)
+			rc = tfa_policy_load(c->store, &c->policy, err);
+	}
 	if (rc != TFA_OK)
 		goto out;
 	*out = c;
@@ -78,6 +85,31 @@ out:
 	return rc;
 }
 
+TFA_API tfa_rc tfa_ctx_refresh(tfa_ctx *c, tfa_err *err)
+{
+	tfa_policy fresh;
+	int64_t v = 0;
+	tfa_rc rc;
+
+	/* a resident host (RADIUS) must not keep using a file that
+	 * tfa-admin restore or an admin replaced */
+	if (tfa_store_replaced(c->store))
+		return tfa_err_set(err, TFA_ENOENT, "store %s was replaced or removed since it"
+				   " was opened", tfa_store_path(c->store));
+	if (!c->policy_from_store)
+		return TFA_OK;
+	rc = tfa_store_data_version(c->store, &v, err);
+	if (rc != TFA_OK || v == c->data_version)
+		return rc;
+	rc = tfa_policy_load(c->store, &fresh, err);
+	if (rc != TFA_OK)
+		return rc;
+	tfa_policy_free(&c->policy);
+	c->policy = fresh;
+	c->data_version = v;
+	return TFA_OK;
+}
+
 TFA_API void tfa_ctx_close(tfa_ctx *c)
 {
 	if (c == NULL)
@@ -85,25 +117,6 @@ TFA_API void tfa_ctx_close(tfa_ctx *c)
 	tfa_store_close(c->store);
 	tfa_policy_free(&c->policy);
 	free(c);
-}
-
-TFA_API tfa_rc tfa_ctx_refresh(tfa_ctx *c, tfa_err *err)
-{
-	tfa_policy p;
-	tfa_rc rc;
-
-	if (tfa_store_replaced(c->store))
-		return tfa_err_set(err, TFA_ENOENT, "store %s was replaced or removed since it"
-				   " was opened", tfa_store_path(c->store));
-	memset(&p, 0, sizeof(p));
-	rc = tfa_policy_load(c->store, &p, err);
-	if (rc != TFA_OK) {
-		tfa_policy_free(&p);
-		return rc;
-	}
-	tfa_policy_free(&c->policy);
-	c->policy = p;
-	return TFA_OK;
 }
 
 TFA_API const tfa_policy *tfa_ctx_policy(const tfa_ctx *c)

@@ -10,6 +10,8 @@
 struct tfa_ctx {
 	tfa_store *store;
 	tfa_policy policy;
+	int policy_from_store;  /* loaded from the store (not TFA_OPEN_NOPOLICY) */
+	int64_t data_version;   /* the store's data version when it was loaded */
 	char source[64];   /* who acts, for the audit trail ("pam:sshd", "tfa-admin") */
 };
 

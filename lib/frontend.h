@@ -13,7 +13,8 @@
  *   auth.h       the context: tfa_ctx_open[_ex] (TFA_OPEN_*), tfa_ctx_close,
  *                tfa_ctx_store_is_uri, tfa_ctx_store_check (a path or a
  *                PostgreSQL URI without a password),
- *                tfa_ctx_policy, tfa_ctx_store_path, tfa_ctx_audit; what a
+ *                tfa_ctx_policy, tfa_ctx_refresh, tfa_ctx_store_path,
+ *                tfa_ctx_audit; what a
  *                login needs: tfa_status, tfa_verify, tfa_verify_field
  *                (password+code or code alone, split in one transaction),
  *                tfa_confirm

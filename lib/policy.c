@@ -317,34 +317,45 @@ static tfa_rc apply(tfa_policy *p, const keydef *k, const char *norm)
 	return TFA_EINVAL;
 }
 
+typedef struct {
+	tfa_store *st;
+	tfa_policy *p;
+	tfa_err *err;
+} load_ctx;
+
+/* one stored policy row onto the policy; keys this version does not know
+ * are left alone */
+static tfa_rc load_row(const char *key, const char *raw, void *arg)
+{
+	load_ctx *l = arg;
+	const keydef *k = find_key(key);
+	char *norm = NULL;
+	tfa_rc rc;
+
+	if (k == NULL)
+		return TFA_OK;
+	rc = tfa_policy_normalize(k->name, raw, &norm, l->err);
+	if (rc == TFA_EINVAL)
+		rc = tfa_err_set(l->err, TFA_ESTORE, "store %s: policy %s holds a bad value",
+				 tfa_store_path(l->st), k->name);
+	if (rc == TFA_OK && (rc = apply(l->p, k, norm)) != TFA_OK)
+		rc = tfa_err_set(l->err, rc, "out of memory");
+	free(norm);
+	return rc;
+}
+
 TFA_API tfa_rc tfa_policy_load(tfa_store *st, tfa_policy *p, tfa_err *err)
 {
-	size_t i;
+	load_ctx l = { st, p, err };
 	tfa_rc rc;
 
 	rc = tfa_policy_defaults(p);
 	if (rc != TFA_OK)
 		return tfa_err_set(err, rc, "out of memory");
-	for (i = 0; i < NKEYS; i++) {
-		char *raw = NULL, *norm = NULL;
-
-		rc = tfa_store_policy_get(st, keydefs[i].name, &raw, err);
-		if (rc == TFA_OK && raw != NULL) {
-			rc = tfa_policy_normalize(keydefs[i].name, raw, &norm, err);
-			if (rc == TFA_EINVAL)
-				rc = tfa_err_set(err, TFA_ESTORE, "store %s: policy %s holds a bad value",
-						 tfa_store_path(st), keydefs[i].name);
-			if (rc == TFA_OK && (rc = apply(p, &keydefs[i], norm)) != TFA_OK)
-				rc = tfa_err_set(err, rc, "out of memory");
-		}
-		free(raw);
-		free(norm);
-		if (rc != TFA_OK) {
-			tfa_policy_free(p);
-			return rc;
-		}
-	}
-	return TFA_OK;
+	rc = tfa_store_policy_all(st, load_row, &l, err);
+	if (rc != TFA_OK)
+		tfa_policy_free(p);
+	return rc;
 }
 
 TFA_API tfa_rc tfa_policy_set(tfa_ctx *c, const char *key, const char *value, tfa_err *err)

@@ -47,7 +47,8 @@ static int open_store(tfa_login *l)
 	int absent = 0;
 	tfa_rc r;
 
-	r = tfa_ctx_open_ex(a->store, a->keyfile, 0, l->source, &l->ctx, &absent, &err);
+	r = tfa_ctx_open_ex(a->store, a->keyfile, TFA_OPEN_LOGIN, l->source, &l->ctx, &absent,
+			    &err);
 	if (r == TFA_OK)
 		return PAM_SUCCESS;
 	l->ctx = NULL;

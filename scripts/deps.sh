@@ -13,7 +13,8 @@ want=(build-essential autoconf automake libtool pkg-config
 if [ "${1:-build}" = test ]; then
 	want+=(libcmocka-dev libpam-wrapper libnss-wrapper libpamtest0-dev pamtester oathtool
 	       zbar-tools faketime sqlite3 valgrind clang libclang-rt-14-dev expect
-	       cppcheck clang-tidy jq qrencode)
+	       cppcheck clang-tidy jq qrencode
+	       strace)   # t_pam_wal.sh counts fsyncs per login
 	want+=(openssh-server openssh-client)   # t_e2e_sshd.sh: a real login through sshd
 	# rlm_twofactor (configure --with-freeradius; its headers come from the
 	# freeradius source package through dpkg-source) and t_radius.sh
@@ -30,7 +31,7 @@ if [ "${1:-build}" = demo ]; then
 elif [ "${1:-build}" = bench ]; then
 	# bench/run.sh: the modules compared, the tools that drive them, the plot
 	want+=(libpam-wrapper pamtester oathtool libpam-oath libpam-google-authenticator
-	       gnuplot-nox time util-linux)
+	       gnuplot-nox time util-linux strace)
 fi
 missing=()
 for p in "${want[@]}"; do

@@ -113,7 +113,8 @@ static tfa_ctx *thread_ctx(rlm_twofactor_t const *inst, REQUEST *request)
 		tfa_ctx_close(t->ctx);
 		t->ctx = NULL;
 	}
-	r = tfa_ctx_open(inst->store, inst->keyfile, 0, inst->source, &t->ctx, &err);
+	/* a login connection: one fsync per accepted login (store_wal.c) */
+	r = tfa_ctx_open(inst->store, inst->keyfile, TFA_OPEN_LOGIN, inst->source, &t->ctx, &err);
 	if (r != TFA_OK) {
 		t->ctx = NULL;
 		RERROR("store unusable: %s", tfa_err_text(&err, r));

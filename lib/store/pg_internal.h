@@ -21,6 +21,7 @@ typedef struct {
 	uint8_t pepper[TFA_PEPPER_LEN];
 	char *uri;                      /* holds no password (refused at open) */
 	char host[TFA_PG_HOST_MAX + 1]; /* this host's name, for the audit trail */
+	int64_t data_version;           /* tfa_pg_data_version: counts the asks */
 } tfa_pg;
 
 /* the PostgreSQL handle behind a store handle of kind TFA_BACKEND_PG */

@@ -143,6 +143,33 @@ tfa_rc tfa_pg_policy_get(tfa_store *st, const char *key, char **val, tfa_err *er
 	return rc;
 }
 
+tfa_rc tfa_pg_policy_all(tfa_store *st, tfa_policy_row_cb cb, void *ctx, tfa_err *err)
+{
+	tfa_pg *pg = tfa_pg_of(st);
+	PGresult *r = NULL;
+	tfa_rc rc;
+	int i;
+
+	rc = tfa_pg_exec(pg, "SELECT key, value FROM policy ORDER BY key", NULL, &r,
+			 "reading policy", err);
+	for (i = 0; rc == TFA_OK && i < PQntuples(r); i++)
+		rc = cb(PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), ctx);
+	PQclear(r);
+	return rc;
+}
+
+/* PostgreSQL has no cheap "changed since" counter for another session's
+ * commits: a new number each time, so a resident context reloads the
+ * policy (one query) at every check */
+tfa_rc tfa_pg_data_version(tfa_store *st, int64_t *v, tfa_err *err)
+{
+	tfa_pg *pg = tfa_pg_of(st);
+
+	(void)err;
+	*v = ++pg->data_version;
+	return TFA_OK;
+}
+
 tfa_rc tfa_pg_policy_set(tfa_store *st, const char *key, const char *val,
 			 const tfa_audit_rec *audit, tfa_err *err)
 {

@@ -82,6 +82,25 @@ TFA_API tfa_rc tfa_store_restore(const char *path, const char *keyfile, const ch
 	return tfa_sqlite_restore(path, keyfile, file, audit, note, arg, info, err);
 }
 
+TFA_API tfa_rc tfa_store_data_version(tfa_store *st, int64_t *v, tfa_err *err)
+{
+#ifdef HAVE_LIBPQ
+	if (is_pg(st))
+		return tfa_pg_data_version(st, v, err);
+#endif
+	return tfa_sqlite_data_version(st, v, err);
+}
+
+TFA_API tfa_rc tfa_store_policy_all(tfa_store *st, tfa_policy_row_cb cb, void *ctx,
+				    tfa_err *err)
+{
+#ifdef HAVE_LIBPQ
+	if (is_pg(st))
+		return tfa_pg_policy_all(st, cb, ctx, err);
+#endif
+	return tfa_sqlite_policy_all(st, cb, ctx, err);
+}
+
 TFA_API int tfa_store_replaced(const tfa_store *st)
 {
 #ifdef HAVE_LIBPQ

@@ -20,7 +20,9 @@
 #define TFA_STORE_CREATE   0x1  /* create a missing store and key: tfa-admin init only */
 #define TFA_STORE_READONLY 0x2  /* no writes (list/show/audit) */
 #define TFA_STORE_NOKEY    0x8  /* with READONLY: do not load the key (no secret is read) */
-#define TFA_STORE_UPGRADE  0x10 /* migrate an older schema (tfa-admin upgrade); without
+#define TFA_STORE_LOGIN    0x10 /* a login (PAM, RADIUS): keep the WAL at close and
+				 * checkpoint every few commits instead (store_wal.c) */
+#define TFA_STORE_UPGRADE  0x20 /* migrate an older schema (tfa-admin upgrade); without
 				 * it (logins, every other command) an older schema is
 				 * refused naming tfa-admin upgrade */
 
@@ -29,10 +31,14 @@
  * store and key; otherwise a missing, empty (0 bytes) or uninitialised store
  * (no schema, no key check) is refused with TFA_ESTORE and a message naming
  * the file and "tfa-admin init". Files and their directories are checked
- * per safefile.h. Sets WAL, busy timeout, synchronous=FULL, secure_delete=ON.
- * Only TFA_STORE_CREATE and TFA_STORE_UPGRADE migrate the schema; any other
- * open refuses a store of an older schema, or of a newer one that needs
- * newer programs. TFA_ESTORE/TFA_EKEY with a message naming the file. */
+ * per safefile.h; so is a tfa.db whose own header is damaged. Sets WAL, busy
+ * timeout, synchronous=FULL, secure_delete=ON. Only TFA_STORE_CREATE and
+ * TFA_STORE_UPGRADE migrate the schema; any other open refuses a store of
+ * an older schema, or of a newer one that needs newer programs. A
+ * TFA_STORE_LOGIN connection keeps the WAL when it closes (no checkpoint on
+ * close; a checkpoint every TFA_WAL_CKPT_FRAMES frames instead); other
+ * connections checkpoint at close and delete the WAL when they are the
+ * last. TFA_ESTORE/TFA_EKEY with a message naming the file. */
 tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned flags,
 		      tfa_store **out, tfa_err *err);
 
@@ -50,6 +56,10 @@ void tfa_store_close(tfa_store *st);
 /** tfa_store_schema: the schema version the store had when opened
  * (*@found) and the one this program uses (*@current). */
 void tfa_store_schema(const tfa_store *st, int *found, int *current);
+
+/** tfa_store_data_version: a number that changes when another connection
+ * commits a change to the store (SQLite: PRAGMA data_version). */
+tfa_rc tfa_store_data_version(tfa_store *st, int64_t *v, tfa_err *err);
 
 /** tfa_store_path: the path the store was opened with. */
 const char *tfa_store_path(const tfa_store *st);
@@ -243,6 +253,10 @@ tfa_rc tfa_store_card_unassign(tfa_store *st, const char *serial, const char *so
 
 /** tfa_store_policy_get: *@val is a new string, or NULL when unset. */
 tfa_rc tfa_store_policy_get(tfa_store *st, const char *key, char **val, tfa_err *err);
+/** tfa_store_policy_all: @cb for every stored policy row (key order), in
+ * one query; a result other than TFA_OK from @cb stops and is returned. */
+typedef tfa_rc (*tfa_policy_row_cb)(const char *key, const char *val, void *ctx);
+tfa_rc tfa_store_policy_all(tfa_store *st, tfa_policy_row_cb cb, void *ctx, tfa_err *err);
 /** tfa_store_policy_set: set @key to @val (NULL removes it). */
 tfa_rc tfa_store_policy_set(tfa_store *st, const char *key, const char *val,
 			    const tfa_audit_rec *audit, tfa_err *err);

@@ -32,6 +32,8 @@ void tfa_sqlite_close(tfa_store *st);
 const char *tfa_sqlite_path(const tfa_store *st);
 void tfa_sqlite_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
 int tfa_sqlite_replaced(const tfa_store *st);
+tfa_rc tfa_sqlite_data_version(tfa_store *st, int64_t *v, tfa_err *err);
+tfa_rc tfa_sqlite_policy_all(tfa_store *st, tfa_policy_row_cb cb, void *ctx, tfa_err *err);
 tfa_rc tfa_sqlite_backup(tfa_store *st, const char *file, int force,
 			 const tfa_audit_rec *audit, tfa_err *err);
 tfa_rc tfa_sqlite_restore(const char *path, const char *keyfile, const char *file,
@@ -101,6 +103,8 @@ void tfa_pg_close(tfa_store *st);
 const char *tfa_pg_path(const tfa_store *st);
 void tfa_pg_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
 void tfa_pg_schema_versions(const tfa_store *st, int *found, int *current);
+tfa_rc tfa_pg_data_version(tfa_store *st, int64_t *v, tfa_err *err);
+tfa_rc tfa_pg_policy_all(tfa_store *st, tfa_policy_row_cb cb, void *ctx, tfa_err *err);
 tfa_rc tfa_pg_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err);
 tfa_rc tfa_pg_user_set_required(tfa_store *st, const char *user, tfa_req req,
 			     const tfa_audit_rec *audit, tfa_err *err);

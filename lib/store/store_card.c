@@ -54,7 +54,7 @@ static tfa_rc insert_card(tfa_store *st, tfa_token *t, const tfa_token_key *key,
 	t->id = sqlite3_last_insert_rowid(st->db);
 	rc = tfa_db_token_store_secret(st, t, key, err);
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -111,7 +111,7 @@ TFA_API tfa_rc tfa_store_cards_add(tfa_store *st, tfa_token *cards, const tfa_to
 	(void)snprintf(detail, sizeof(detail), "%s cards=%zu", source != NULL ? source : "", n);
 	rc = tfa_db_audit_insert(st, NULL, TFA_EV_CARD_IMPORT, detail, err);
 out:
-	sqlite3_finalize(look);
+	tfa_db_finish(st, look);
 	return tfa_db_txn_end(st, rc, err);
 }
 
@@ -133,7 +133,7 @@ TFA_API tfa_rc tfa_store_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tf
 	}
 	if (rc == TFA_OK && r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = tfa_db_err(st, err, "listing token cards");
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -157,7 +157,7 @@ static tfa_rc load_card(tfa_store *st, const char *serial, tfa_token *t, tfa_tok
 		rc = tfa_err_set(err, TFA_ENOENT, "store %s has no token card %s", st->path, serial);
 	else
 		rc = tfa_db_err(st, err, "reading a token card");
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -185,7 +185,7 @@ static tfa_rc move_card(tfa_store *st, tfa_token *t, const tfa_token_key *key, c
 	t->state = state;
 	rc = tfa_db_token_store_secret(st, t, key, err);
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 

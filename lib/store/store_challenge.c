@@ -62,7 +62,7 @@ tfa_rc tfa_db_challenge_load(tfa_store *st, const char *user, tfa_challenge_rec 
 	ch->expires = sqlite3_column_int64(stmt, 6);
 	*out = ch;
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -111,7 +111,7 @@ TFA_API tfa_rc tfa_store_challenge_put(tfa_store *st, const char *user,
 	}
 	rc = write_audit(st, user, audit, err);
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return tfa_db_txn_end(st, rc, err);
 }
 
@@ -154,7 +154,7 @@ static tfa_rc count_deliveries(tfa_store *st, const char *user, int64_t since, u
 	} else {
 		rc = tfa_db_err(st, err, "counting deliveries");
 	}
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -182,7 +182,7 @@ TFA_API tfa_rc tfa_store_delivery_reserve(tfa_store *st, const char *user, int64
 		rc = tfa_db_err(st, err, "pruning deliveries");
 		goto out;
 	}
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	stmt = NULL;
 	rc = count_deliveries(st, user, now - (int64_t)window, &n, &oldest, err);
 	if (rc != TFA_OK)
@@ -207,6 +207,6 @@ TFA_API tfa_rc tfa_store_delivery_reserve(tfa_store *st, const char *user, int64
 	}
 	*allowed = 1;
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return tfa_db_txn_end(st, rc, err);
 }

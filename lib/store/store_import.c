@@ -29,12 +29,12 @@ struct tfa_store_import {
 
 static void imp_free(tfa_store_import *imp)
 {
-	sqlite3_finalize(imp->user);
-	sqlite3_finalize(imp->ins);
-	sqlite3_finalize(imp->sec);
-	sqlite3_finalize(imp->audit);
-	sqlite3_finalize(imp->dup);
-	sqlite3_finalize(imp->enrolled);
+	tfa_db_finish(imp->st, imp->user);
+	tfa_db_finish(imp->st, imp->ins);
+	tfa_db_finish(imp->st, imp->sec);
+	tfa_db_finish(imp->st, imp->audit);
+	tfa_db_finish(imp->st, imp->dup);
+	tfa_db_finish(imp->st, imp->enrolled);
 	free(imp);
 }
 
@@ -219,7 +219,7 @@ TFA_API tfa_rc tfa_store_import_commit(tfa_store_import *imp, unsigned long *use
 		*users = (unsigned long)sqlite3_column_int64(stmt, 0);
 	}
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	if (rc != TFA_OK) {
 		tfa_store_import_abort(imp);
 		return rc;

@@ -9,9 +9,20 @@
 #include "store.h"
 #include "store_backend.h"
 
+/* a prepared statement kept for the connection's life (tfa_db_prepare) */
+typedef struct {
+	char *sql;
+	sqlite3_stmt *stmt;
+	int busy;        /* handed out, not yet back through tfa_db_finish */
+} tfa_db_cached;
+
+#define TFA_DB_CACHE 48
+
 struct tfa_store {
 	tfa_backend_kind kind;  /* TFA_BACKEND_SQLITE (0, calloc) */
 	sqlite3 *db;
+	tfa_db_cached cache[TFA_DB_CACHE];
+	size_t ncache;
 	int fd;          /* our O_NOFOLLOW descriptor, held until sqlite closes
 			  * (closing it earlier would drop sqlite's POSIX locks) */
 	int readonly;
@@ -22,6 +33,8 @@ struct tfa_store {
 };
 
 #define TFA_SCHEMA_VERSION 4
+/* concurrent logins wait for the write lock; sshd allows 120 s */
+#define TFA_BUSY_TIMEOUT_MS 30000
 
 /* store_schema.c: check refuses an older schema (naming tfa-admin upgrade)
  * and one that needs newer programs; migrate gives a new store (init) its
@@ -35,7 +48,13 @@ tfa_rc tfa_db_err(tfa_store *st, tfa_err *err, const char *what);
 tfa_rc tfa_db_exec(tfa_store *st, const char *sql, tfa_err *err);
 /* step a statement that returns no rows; @what names it in a message */
 tfa_rc tfa_db_step_done(tfa_store *st, sqlite3_stmt *stmt, const char *what, tfa_err *err);
+/* a statement for @sql: the connection's cached one when it is free, else
+ * a new one (kept in the cache while there is room); give it back with
+ * tfa_db_finish, never sqlite3_finalize */
 tfa_rc tfa_db_prepare(tfa_store *st, const char *sql, sqlite3_stmt **stmt, tfa_err *err);
+/* done with @stmt (NULL is fine): a cached one is reset, its bindings
+ * cleared and kept; any other is finalized */
+void tfa_db_finish(tfa_store *st, sqlite3_stmt *stmt);
 tfa_rc tfa_db_run_user(tfa_store *st, const char *sql, const char *user,
 			const char *what, unsigned *changes, tfa_err *err);
 tfa_rc tfa_db_ensure_user(tfa_store *st, const char *user, tfa_err *err);
@@ -53,6 +72,19 @@ tfa_rc tfa_db_text(tfa_store *st, const char *sql, const char *arg, char **out,
 tfa_rc tfa_db_grow(void **arr, size_t *cap, size_t cnt, size_t elem, size_t first,
 		   tfa_err *err);
 tfa_rc tfa_db_pepper(tfa_store *st, tfa_err *err);
+
+/* store_wal.c */
+/* frames in the WAL after which a login connection's commit checkpoints */
+#define TFA_WAL_CKPT_FRAMES 128
+/* the VFS every store connection uses ("tfa-unix": unix, opening an
+ * existing WAL without the directory fsync), NULL for SQLite's default */
+const char *tfa_db_vfs(void);
+/* TFA_ESTORE unless tfa.db (st->fd) starts with a sane SQLite header; a
+ * 0-byte file passes (init) */
+tfa_rc tfa_db_check_header(tfa_store *st, tfa_err *err);
+/* a login connection: keep the WAL at close, checkpoint every
+ * TFA_WAL_CKPT_FRAMES frames instead */
+void tfa_db_login_mode(tfa_store *st);
 
 /* store_recovery.c (called inside a transaction the caller holds) */
 tfa_rc tfa_db_recovery_load(tfa_store *st, const char *user, tfa_recovery_rec **recs,

@@ -40,7 +40,7 @@ TFA_API tfa_rc tfa_store_audit_prune(tfa_store *st, int64_t before, const char *
 			       *pruned, (long long)before);
 	rc = tfa_db_audit_insert(st, NULL, TFA_EV_AUDIT_PRUNE, detail, err);
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	if (rc != TFA_OK)
 		*pruned = 0;
 	return tfa_db_txn_end(st, rc, err);
@@ -72,6 +72,23 @@ TFA_API tfa_rc tfa_store_integrity(tfa_store *st, char *result, size_t len, tfa_
 	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = tfa_db_err(st, err, "integrity check");
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
+	return rc;
+}
+
+TFA_API tfa_rc tfa_store_data_version(tfa_store *st, int64_t *v, tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+
+	*v = 0;
+	rc = tfa_db_prepare(st, "PRAGMA data_version", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*v = sqlite3_column_int64(stmt, 0);
+	else
+		rc = tfa_db_err(st, err, "reading the data version");
+	tfa_db_finish(st, stmt);
 	return rc;
 }

@@ -50,7 +50,7 @@ tfa_rc tfa_db_recovery_load(tfa_store *st, const char *user, tfa_recovery_rec **
 	if (r != SQLITE_DONE)
 		rc = tfa_db_err(st, err, "reading recovery codes");
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	if (rc != TFA_OK) {
 		tfa_recovery_recs_free(arr, cnt);
 		return rc;
@@ -75,7 +75,7 @@ tfa_rc tfa_db_recovery_mark_used(tfa_store *st, const tfa_recovery_rec *r, tfa_e
 	else if (sqlite3_changes(st->db) != 1)
 		rc = tfa_err_set(err, TFA_ESTORE, "store %s: recovery code %lld vanished",
 				 st->path, (long long)r->id);
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -97,13 +97,13 @@ tfa_rc tfa_db_recovery_delete(tfa_store *st, const char *user, unsigned *deleted
 		goto out;
 	}
 	*deleted = (unsigned)sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	stmt = NULL;
 	/* secure_delete overwrites the freed hashes */
 	rc = tfa_db_run_user(st, "DELETE FROM recovery WHERE user=?1", user,
 			     "deleting recovery codes", NULL, err);
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -128,7 +128,7 @@ tfa_rc tfa_db_recovery_insert(tfa_store *st, const char *user, const tfa_recover
 			rc = tfa_db_err(st, err, "storing a recovery code");
 		(void)sqlite3_reset(stmt);
 	}
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -195,6 +195,6 @@ TFA_API tfa_rc tfa_store_recovery_count(tfa_store *st, const char *user, unsigne
 		*n = (unsigned)sqlite3_column_int64(stmt, 0);
 	else
 		rc = tfa_db_err(st, err, "counting recovery codes");
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }

@@ -80,7 +80,7 @@ static tfa_rc each_row(struct merge *m, const char *sql,
 		row(m, s);
 	if (r != SQLITE_DONE)
 		rc = tfa_db_err(m->st, err, "reading the stores to restore");
-	sqlite3_finalize(s);
+	tfa_db_finish(m->st, s);
 	return rc;
 }
 
@@ -161,7 +161,7 @@ static tfa_rc totp_forward(struct merge *m, const char *db, const char *where, t
 		return rc;
 	sqlite3_bind_int64(s, 1, tfa_now());
 	rc = tfa_db_step_done(m->st, s, "moving time steps forward", err);
-	sqlite3_finalize(s);
+	tfa_db_finish(m->st, s);
 	return rc;
 }
 
@@ -235,7 +235,7 @@ static tfa_rc copy_tables(struct merge *m, tfa_err *err)
 		     copy_table(m, name, err);
 		free(name);
 	}
-	sqlite3_finalize(s);
+	tfa_db_finish(m->st, s);
 	return rc;
 }
 
@@ -330,7 +330,7 @@ tfa_rc tfa_db_restore_merge(tfa_store *st, const char *stage, const char *file,
 		return rc;
 	sqlite3_bind_text(s, 1, stage, -1, SQLITE_STATIC);
 	rc = tfa_db_step_done(st, s, "opening the backup", err);
-	sqlite3_finalize(s);
+	tfa_db_finish(st, s);
 	if (rc != TFA_OK)
 		return rc;
 	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);

@@ -117,7 +117,7 @@ static tfa_rc schema_version(tfa_store *st, int *version, tfa_err *err)
 	}
 	*version = sqlite3_column_int(stmt, 0);
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 

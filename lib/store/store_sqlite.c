@@ -21,8 +21,6 @@
 #include "secret.h"
 #include "store_internal.h"
 
-#define BUSY_TIMEOUT_MS 30000   /* concurrent logins wait for the write lock; sshd allows 120 s */
-
 int64_t tfa_now(void)
 {
 	return (int64_t)time(NULL);
@@ -45,13 +43,64 @@ tfa_rc tfa_db_exec(tfa_store *st, const char *sql, tfa_err *err)
 	return TFA_OK;
 }
 
+/* Statements are compiled once per connection: a login runs the same few
+ * statements, and a resident context (RADIUS) runs them again and again. */
 tfa_rc tfa_db_prepare(tfa_store *st, const char *sql, sqlite3_stmt **stmt, tfa_err *err)
 {
-	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+	tfa_db_cached *c;
+	size_t i;
+
+	for (i = 0; i < st->ncache; i++) {
+		c = &st->cache[i];
+		if (!c->busy && strcmp(c->sql, sql) == 0) {
+			c->busy = 1;
+			*stmt = c->stmt;
+			return TFA_OK;
+		}
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) !=
+	    SQLITE_OK) {
 		*stmt = NULL;
 		return tfa_db_err(st, err, "cannot prepare statement");
 	}
+	if (st->ncache < TFA_DB_CACHE) {
+		c = &st->cache[st->ncache];
+		c->sql = strdup(sql);
+		if (c->sql != NULL) {   /* else: simply not cached */
+			c->stmt = *stmt;
+			c->busy = 1;
+			st->ncache++;
+		}
+	}
 	return TFA_OK;
+}
+
+void tfa_db_finish(tfa_store *st, sqlite3_stmt *stmt)
+{
+	size_t i;
+
+	if (stmt == NULL)
+		return;
+	for (i = 0; i < st->ncache; i++) {
+		if (st->cache[i].stmt == stmt) {
+			(void)sqlite3_reset(stmt);
+			(void)sqlite3_clear_bindings(stmt);
+			st->cache[i].busy = 0;
+			return;
+		}
+	}
+	sqlite3_finalize(stmt);
+}
+
+static void cache_free(tfa_store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->ncache; i++) {
+		sqlite3_finalize(st->cache[i].stmt);
+		free(st->cache[i].sql);
+	}
+	st->ncache = 0;
 }
 
 tfa_rc tfa_db_grow(void **arr, size_t *cap, size_t cnt, size_t elem, size_t first,
@@ -103,7 +152,7 @@ tfa_rc tfa_db_run_user(tfa_store *st, const char *sql, const char *user,
 	rc = tfa_db_step_done(st, stmt, what, err);
 	if (rc == TFA_OK && changes != NULL)
 		*changes = (unsigned)sqlite3_changes(st->db);
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -137,7 +186,7 @@ tfa_rc tfa_db_audit_insert(tfa_store *st, const char *user, const char *event,
 	sqlite3_bind_text(stmt, 3, event, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 4, detail != NULL ? detail : "", -1, SQLITE_STATIC);
 	rc = tfa_db_step_done(st, stmt, "writing the audit trail", err);
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -186,7 +235,7 @@ tfa_rc tfa_db_text(tfa_store *st, const char *sql, const char *arg, char **out,
 	} else if (r != SQLITE_DONE) {
 		rc = tfa_db_err(st, err, what);
 	}
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -245,7 +294,7 @@ static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, int *
 		return rc;
 	sqlite3_bind_text(stmt, 1, have, -1, SQLITE_STATIC);
 	rc = tfa_db_step_done(st, stmt, "recording the key check", err);
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	if (rc != TFA_OK)
 		return rc;
 	/* a racing creator may have won with another key: re-check */
@@ -299,7 +348,7 @@ static tfa_rc require_initialised(tfa_store *st, tfa_err *err)
 		v = sqlite3_column_int(stmt, 0);
 	else
 		rc = tfa_db_err(st, err, "reading the schema version");
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	if (rc == TFA_OK && v == 0)
 		rc = tfa_err_set(err, TFA_ESTORE, "store %s is not initialised (it has no schema); "
 				 "run \"tfa-admin init\" to initialise it", st->path);
@@ -310,7 +359,7 @@ static tfa_rc open_pragmas(tfa_store *st, unsigned flags, tfa_err *err)
 {
 	tfa_rc rc;
 
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(st->db, TFA_BUSY_TIMEOUT_MS);
 	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	/* the first read: a file that is not a database fails here */
@@ -392,13 +441,18 @@ TFA_API tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned
 		if (rc != TFA_OK)
 			goto out;
 	}
+	rc = tfa_db_check_header(st, err);
+	if (rc != TFA_OK)
+		goto out;
 	sflags = (st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
 		 SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE;
-	if (sqlite3_open_v2(path, &st->db, sflags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &st->db, sflags, tfa_db_vfs()) != SQLITE_OK) {
 		rc = tfa_err_set(err, TFA_ESTORE, "cannot open store %s: %s", path,
 				 st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
 		goto out;
 	}
+	if ((flags & TFA_STORE_LOGIN) != 0 && !st->readonly)
+		tfa_db_login_mode(st);
 	rc = open_pragmas(st, flags, err);
 	if (rc != TFA_OK)
 		goto out;
@@ -431,6 +485,7 @@ TFA_API void tfa_store_close(tfa_store *st)
 {
 	if (st == NULL)
 		return;
+	cache_free(st);
 	if (st->db != NULL)
 		(void)sqlite3_close_v2(st->db);
 	if (st->fd >= 0)

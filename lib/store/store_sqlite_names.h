@@ -43,6 +43,8 @@
 #define tfa_store_import_abort tfa_sqlite_import_abort
 #define tfa_store_replaced tfa_sqlite_replaced
 #define tfa_store_schema tfa_sqlite_schema
+#define tfa_store_data_version tfa_sqlite_data_version
+#define tfa_store_policy_all tfa_sqlite_policy_all
 #define tfa_store_backup tfa_sqlite_backup
 #define tfa_store_restore tfa_sqlite_restore
 

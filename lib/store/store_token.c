@@ -134,7 +134,7 @@ tfa_rc tfa_db_tokens_load(tfa_store *st, const char *sql, const char *user, tfa_
 	if (r != SQLITE_DONE)
 		rc = tfa_db_err(st, err, "reading tokens");
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	if (rc != TFA_OK) {
 		tfa_tokens_free(arr, cnt);
 		tfa_token_keys_free(karr, kcap);
@@ -214,7 +214,7 @@ tfa_rc tfa_db_secret_taken(tfa_store *st, const tfa_token *tok, const tfa_token_
 		return rc;
 	sqlite3_bind_text(stmt, 1, tok->user, -1, SQLITE_STATIC);
 	rc = tfa_db_secret_taken_stmt(st, stmt, tok, key, err);
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -245,7 +245,7 @@ tfa_rc tfa_db_token_store_secret(tfa_store *st, const tfa_token *tok, const tfa_
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		rc = tfa_db_err(st, err, "storing the secret");
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	free(blob);
 	return rc;
 }
@@ -318,7 +318,7 @@ TFA_API tfa_rc tfa_store_token_add(tfa_store *st, tfa_token *tok, const tfa_toke
 		rc = tfa_db_audit_insert(st, tok->user, event, full, err);
 	}
 out:
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return tfa_db_txn_end(st, rc, err);
 }
 
@@ -395,7 +395,7 @@ static tfa_rc write_user(tfa_store *st, const tfa_user *u, tfa_err *err)
 	sqlite3_bind_int64(stmt, 5, u->last_login);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		rc = tfa_db_err(st, err, "updating user");
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -416,7 +416,7 @@ static tfa_rc write_token(tfa_store *st, const tfa_token *t, tfa_err *err)
 	sqlite3_bind_int64(stmt, 6, t->id);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		rc = tfa_db_err(st, err, "updating token");
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 

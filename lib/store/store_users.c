@@ -50,7 +50,7 @@ TFA_API tfa_rc tfa_store_user_get(tfa_store *st, const char *user, tfa_user *u, 
 		rc = TFA_ENOENT;
 	else
 		rc = tfa_db_err(st, err, "reading user");
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -83,7 +83,7 @@ TFA_API tfa_rc tfa_store_user_set_required(tfa_store *st, const char *user, tfa_
 		sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
 		sqlite3_bind_int(stmt, 2, (int)req);
 		rc = tfa_db_step_done(st, stmt, "changing the user's setting", err);
-		sqlite3_finalize(stmt);
+		tfa_db_finish(st, stmt);
 	}
 	return end_change(st, rc, user, audit, err);
 }
@@ -121,7 +121,7 @@ TFA_API tfa_rc tfa_store_user_list(tfa_store *st, tfa_user_cb cb, void *ctx, tfa
 	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = tfa_db_err(st, err, "listing users");
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }
 
@@ -131,6 +131,28 @@ TFA_API tfa_rc tfa_store_policy_get(tfa_store *st, const char *key, char **val, 
 {
 	return tfa_db_text(st, "SELECT value FROM policy WHERE key=?1", key, val,
 			   "reading policy", err);
+}
+
+TFA_API tfa_rc tfa_store_policy_all(tfa_store *st, tfa_policy_row_cb cb, void *ctx,
+				    tfa_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+	int r = SQLITE_DONE;
+
+	rc = tfa_db_prepare(st, "SELECT key, value FROM policy ORDER BY key", &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	while (rc == TFA_OK && (r = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(stmt, 0);
+		const char *v = (const char *)sqlite3_column_text(stmt, 1);
+
+		rc = cb(k != NULL ? k : "", v != NULL ? v : "", ctx);
+	}
+	if (rc == TFA_OK && r != SQLITE_DONE)
+		rc = tfa_db_err(st, err, "reading policy");
+	tfa_db_finish(st, stmt);
+	return rc;
 }
 
 TFA_API tfa_rc tfa_store_policy_set(tfa_store *st, const char *key, const char *val,
@@ -153,7 +175,7 @@ TFA_API tfa_rc tfa_store_policy_set(tfa_store *st, const char *key, const char *
 		if (val != NULL)
 			sqlite3_bind_text(stmt, 2, val, -1, SQLITE_STATIC);
 		rc = tfa_db_step_done(st, stmt, "writing policy", err);
-		sqlite3_finalize(stmt);
+		tfa_db_finish(st, stmt);
 	}
 	return end_change(st, rc, NULL, audit, err);
 }
@@ -201,6 +223,6 @@ TFA_API tfa_rc tfa_store_audit_list(tfa_store *st, const char *user, int64_t sin
 	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = tfa_db_err(st, err, "reading the audit trail");
-	sqlite3_finalize(stmt);
+	tfa_db_finish(st, stmt);
 	return rc;
 }

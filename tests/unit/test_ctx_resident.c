@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* test_ctx_resident.c - a context that lives as long as its host (issue 13):
+ * `tfa-admin policy set` through another connection reaches it at its next
+ * check (tfa_ctx_refresh: PRAGMA data_version); a bad value stored meanwhile
+ * fails that check closed; its statements are compiled once and kept. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "auth.h"
+#include "challenge.h"
+#include "policy.h"
+#include "store_internal.h"
+#include "context.h"
+
+#define FX_STORE
+#include "fixture.h"
+
+#define NOW 1800000015
+
+/* two contexts on one store, as two processes (or a RADIUS thread and
+ * tfa-admin) have: a policy set through one reaches the other */
+static void test_policy_reaches_resident_ctx(void **state)
+{
+	fx *p = *state;
+	tfa_ctx *admin = fx_ctx(p), *host = fx_ctx(p);
+	tfa_user_status s;
+	tfa_verify_result res;
+	tfa_err err = { "" };
+
+	assert_int_equal(tfa_ctx_policy(host)->enabled, 0);
+	assert_int_equal(tfa_status(host, "zed", NOW, &s, &err), TFA_OK);
+	assert_int_equal(s.required, 0);
+
+	assert_int_equal(tfa_policy_set(admin, "enabled", "yes", &err), TFA_OK);
+	assert_int_equal(tfa_policy_set(admin, "default_required", "yes", &err), TFA_OK);
+	assert_int_equal(tfa_policy_set(admin, "max_failures", "3", &err), TFA_OK);
+	/* the next check of the resident context sees it */
+	assert_int_equal(tfa_status(host, "zed", NOW, &s, &err), TFA_OK);
+	assert_int_equal(s.required, 1);
+	assert_int_equal(s.rule, TFA_RULE_DEFAULT);
+	assert_int_equal(tfa_ctx_policy(host)->enabled, 1);
+	assert_int_equal(tfa_ctx_policy(host)->max_failures, 3);
+
+	/* so does tfa_verify: with max_failures 5 the lockout comes at the 5th */
+	assert_int_equal(tfa_policy_set(admin, "max_failures", "5", &err), TFA_OK);
+	assert_int_equal(tfa_verify(host, "zed", "123456", NOW, &res, &err), TFA_ENOENT);
+	assert_int_equal(tfa_ctx_policy(host)->max_failures, 5);
+
+	/* and tfa_challenge_begin */
+	assert_int_equal(tfa_policy_set(admin, "enabled", "no", &err), TFA_OK);
+	{
+		tfa_challenge ch;
+
+		assert_int_equal(tfa_challenge_begin(host, "zed", NOW, &ch, &err), TFA_OK);
+	}
+	assert_int_equal(tfa_ctx_policy(host)->enabled, 0);
+	tfa_ctx_close(admin);
+	tfa_ctx_close(host);
+}
+
+/* a value no tfa-admin would write, stored behind the context's back: the
+ * next check fails (closed), the policy it had stays */
+static void test_bad_policy_fails_closed(void **state)
+{
+	fx *p = *state;
+	tfa_ctx *host = fx_ctx(p);
+	tfa_user_status s;
+	tfa_err err = { "" };
+	sqlite3 *db = NULL;
+
+	assert_int_equal(tfa_status(host, "zed", NOW, &s, &err), TFA_OK);
+	assert_int_equal(sqlite3_open(p->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO policy(key, value) VALUES('max_failures',"
+				      " 'lots')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(tfa_status(host, "zed", NOW, &s, &err), TFA_ESTORE);
+	assert_non_null(strstr(err.msg, "max_failures"));
+	assert_int_equal(tfa_ctx_policy(host)->max_failures, 10);
+	tfa_ctx_close(host);
+}
+
+static int live_statements(tfa_ctx *c)
+{
+	sqlite3_stmt *s = NULL;
+	int n = 0;
+
+	while ((s = sqlite3_next_stmt(c->store->db, s)) != NULL)
+		n++;
+	return n;
+}
+
+/* the statements of a check are compiled once per connection: a second
+ * and a tenth check compile none */
+static void test_statements_cached(void **state)
+{
+	fx *p = *state;
+	tfa_ctx *host = fx_ctx(p);
+	tfa_user_status s;
+	tfa_verify_result res;
+	tfa_err err = { "" };
+	int after_one, i;
+
+	assert_int_equal(tfa_status(host, "zed", NOW, &s, &err), TFA_OK);
+	(void)tfa_verify(host, "zed", "123456", NOW, &res, &err);
+	after_one = live_statements(host);
+	assert_true(after_one > 3);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(tfa_status(host, "zed", NOW, &s, &err), TFA_OK);
+		(void)tfa_verify(host, "zed", "123456", NOW, &res, &err);
+	}
+	assert_int_equal(live_statements(host), after_one);
+	tfa_ctx_close(host);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FX_TEST(test_policy_reaches_resident_ctx),
+		FX_TEST(test_bad_policy_fails_closed),
+		FX_TEST(test_statements_cached),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
