@@ -240,14 +240,26 @@ TFA_API tfa_rc tfa_store_recovery_count(tfa_store *st, const char *user, unsigne
 	return tfa_sqlite_recovery_count(st, user, n, err);
 }
 
+/* the plain transaction is the extended one without recovery codes and
+ * challenge, the same for both backends */
+typedef struct {
+	tfa_txn_fn fn;
+	void *ctx;
+} plain_txn;
+
+static tfa_rc plain_cb(tfa_txn_args *a, void *ctx)
+{
+	plain_txn *p = ctx;
+
+	return p->fn(a->user, a->toks, a->keys, a->n, a->audit, p->ctx);
+}
+
 TFA_API tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx,
 				  tfa_err *err)
 {
-#ifdef HAVE_LIBPQ
-	if (is_pg(st))
-		return tfa_pg_user_txn(st, user, fn, ctx, err);
-#endif
-	return tfa_sqlite_user_txn(st, user, fn, ctx, err);
+	plain_txn p = { fn, ctx };
+
+	return tfa_store_user_txn_ex(st, user, plain_cb, &p, err);
 }
 
 TFA_API tfa_rc tfa_store_challenge_put(tfa_store *st, const char *user,

@@ -57,7 +57,6 @@ tfa_rc tfa_sqlite_recovery_replace(tfa_store *st, const char *user, const tfa_re
 tfa_rc tfa_sqlite_recovery_add(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
 			size_t n, const tfa_audit_rec *audit, tfa_err *err);
 tfa_rc tfa_sqlite_recovery_count(tfa_store *st, const char *user, unsigned *n, tfa_err *err);
-tfa_rc tfa_sqlite_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx, tfa_err *err);
 tfa_rc tfa_sqlite_challenge_put(tfa_store *st, const char *user, const tfa_challenge_rec *ch,
 			 const tfa_audit_rec *audit, tfa_err *err);
 tfa_rc tfa_sqlite_challenge_clear(tfa_store *st, const char *user, const tfa_audit_rec *audit,
@@ -122,7 +121,6 @@ tfa_rc tfa_pg_recovery_replace(tfa_store *st, const char *user, const tfa_recove
 tfa_rc tfa_pg_recovery_add(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
 			size_t n, const tfa_audit_rec *audit, tfa_err *err);
 tfa_rc tfa_pg_recovery_count(tfa_store *st, const char *user, unsigned *n, tfa_err *err);
-tfa_rc tfa_pg_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx, tfa_err *err);
 tfa_rc tfa_pg_challenge_put(tfa_store *st, const char *user, const tfa_challenge_rec *ch,
 			 const tfa_audit_rec *audit, tfa_err *err);
 tfa_rc tfa_pg_challenge_clear(tfa_store *st, const char *user, const tfa_audit_rec *audit,

@@ -21,7 +21,6 @@
 #define tfa_store_recovery_replace tfa_sqlite_recovery_replace
 #define tfa_store_recovery_add tfa_sqlite_recovery_add
 #define tfa_store_recovery_count tfa_sqlite_recovery_count
-#define tfa_store_user_txn tfa_sqlite_user_txn
 #define tfa_store_challenge_put tfa_sqlite_challenge_put
 #define tfa_store_challenge_clear tfa_sqlite_challenge_clear
 #define tfa_store_user_txn_ex tfa_sqlite_user_txn_ex

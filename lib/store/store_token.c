@@ -542,23 +542,3 @@ out:
 	rc = tfa_db_txn_end(st, rc, err);
 	return rc != TFA_OK ? rc : frc;
 }
-
-typedef struct {
-	tfa_txn_fn fn;
-	void *ctx;
-} plain_txn;
-
-static tfa_rc plain_cb(tfa_txn_args *a, void *ctx)
-{
-	plain_txn *p = ctx;
-
-	return p->fn(a->user, a->toks, a->keys, a->n, a->audit, p->ctx);
-}
-
-TFA_API tfa_rc tfa_store_user_txn(tfa_store *st, const char *user, tfa_txn_fn fn, void *ctx,
-				  tfa_err *err)
-{
-	plain_txn p = { fn, ctx };
-
-	return tfa_store_user_txn_ex(st, user, plain_cb, &p, err);
-}
