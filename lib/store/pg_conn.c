@@ -5,9 +5,11 @@
  * the key check, and the statement helpers of pg_*.c. */
 #include "config.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -263,6 +265,49 @@ static int unreachable(const char *msg)
 	return hit;
 }
 
+/* A login runs in the caller's process: under su the environment is the
+ * caller's, and libpq takes every setting the URI leaves out from PG*
+ * variables (PGHOST, PGSERVICEFILE, PGSYSCONFDIR, PGSSLROOTCERT, ...) and
+ * reads ~/.pg_service.conf, ~/.pgpass and ~/.postgresql/ under $HOME. A
+ * caller could point the module at a database of their own (policy
+ * enabled=no) or at their own CA. So a login connection refuses any PG*
+ * variable, and a $HOME other than the effective user's that holds such
+ * files; the message names the variable, never its value. */
+static tfa_rc caller_env_ok(tfa_err *err)
+{
+	static const char *const files[] = { ".pg_service.conf", ".pgpass", ".postgresql" };
+	extern char **environ;
+	char **e, buf[4096], path[4200];
+	struct passwd pw, *res = NULL;
+	struct stat sb;
+	const char *home;
+	size_t i, n;
+
+	for (e = environ; e != NULL && *e != NULL; e++) {
+		if (strncmp(*e, "PG", 2) != 0)
+			continue;
+		n = strcspn(*e, "=");
+		return tfa_err_set(err, TFA_ESTORE, "the environment sets %.*s: a login does not"
+				   " connect to PostgreSQL with settings its caller chose (put them"
+				   " in the store URI or a root-only service file)",
+				   (int)(n < 64 ? n : 64), *e);
+	}
+	home = getenv("HOME");
+	if (home == NULL || home[0] == '\0')
+		return TFA_OK;
+	if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res != NULL &&
+	    strcmp(res->pw_dir, home) == 0)
+		return TFA_OK;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		(void)snprintf(path, sizeof(path), "%s/%s", home, files[i]);
+		if (lstat(path, &sb) == 0)
+			return tfa_err_set(err, TFA_ESTORE, "$HOME is not the home of the effective"
+					   " user and holds %s: a login does not read libpq files of"
+					   " its caller", files[i]);
+	}
+	return TFA_OK;
+}
+
 static void no_notices(void *arg, const char *message)
 {
 	(void)arg;
@@ -402,6 +447,11 @@ tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, unsigned flags, tfa
 	if (pg->uri == NULL) {
 		rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");
 		goto out;
+	}
+	if ((flags & TFA_STORE_LOGIN) != 0) {
+		rc = caller_env_ok(err);
+		if (rc != TFA_OK)
+			goto out;
 	}
 	rc = connect_db(pg, &gone, err);
 	if (rc != TFA_OK)

@@ -205,6 +205,18 @@ printf 'auth [success=1 ignore=ignore default=die] %s store=postgresql://nosuchr
 pam_login dave 123456 -s badrole
 is_result "a role the server refuses, failmode=safe: fails closed" AUTHINFO_UNAVAIL
 
+# ---- the caller's environment cannot choose the database ----
+# (su keeps the caller's environment; libpq would take PGHOST, PGSERVICEFILE,
+# ... and files under $HOME for whatever the URI leaves out)
+PGHOST=127.0.0.1 PGPORT=1 pam_login alice "$(code "$S_A" 2)" -s h1s
+is_result "PGHOST/PGPORT set by the caller, failmode=safe: refused (fails closed)" AUTHINFO_UNAVAIL
+log_has "the log names the variable" 'environment sets PG(HOST|PORT)'
+mkdir -p "$T/evilhome"
+printf '[twofactor]\nhost=127.0.0.1\nport=1\n' >"$T/evilhome/.pg_service.conf"
+HOME="$T/evilhome" pam_login alice "$(code "$S_A" 2)" -s h1s
+is_result "a caller's \$HOME with a .pg_service.conf: refused" AUTHINFO_UNAVAIL
+log_has "the log names the file" 'HOME.*pg_service.conf'
+
 # ---- the database stopped mid-run ----
 pg_stop
 pam_login alice "$(code "$S_A" 2)" -s h1
