@@ -116,7 +116,8 @@ tfa_rc tfa_pg_rekey(tfa_store *st, const tfa_key *newkey, const tfa_audit_rec *a
 		rc = tfa_pg_exec(pg, "LOCK TABLE tokens IN SHARE ROW EXCLUSIVE MODE", NULL, NULL,
 				 "locking the tokens", err);
 	if (rc == TFA_OK)
-		rc = tfa_pg_exec(pg, "SELECT id, \"user\", secret FROM tokens ORDER BY id", NULL,
+		rc = tfa_pg_exec(pg, "SELECT id, \"user\", secret FROM tokens"
+				 " WHERE length(secret) > 0 ORDER BY id", NULL,
 				 &r, "reading the tokens", err);
 	if (rc == TFA_OK)
 		n = PQntuples(r);

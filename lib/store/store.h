@@ -364,7 +364,7 @@ tfa_rc tfa_store_restore(const char *path, const char *keyfile, const char *file
 /* ---- key rotation (store_rekey.c, pg_rekey.c) ---- */
 
 /** tfa_store_rekey: in one transaction, re-encrypt the secret of every
- * token row (assigned, in stock or revoked) under @newkey (same AAD: user
+ * token row (assigned or in stock; a revoked one has no secret left) under @newkey (same AAD: user
  * and token id), replace the key check with @newkey's, store the recovery
  * pepper in use sealed under @newkey (meta "pepper": recovery codes and
  * pending challenges keep working) and write @audit (may be NULL). A

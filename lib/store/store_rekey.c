@@ -30,7 +30,8 @@ static void rows_free(rekey_row *rows, size_t n)
 	free(rows);
 }
 
-/* every token row, read before any is rewritten */
+/* every token row with a secret (a revoked one has been wiped: none), read
+ * before any is rewritten */
 static tfa_rc rows_load(tfa_store *st, rekey_row **out, size_t *n, tfa_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -39,7 +40,8 @@ static tfa_rc rows_load(tfa_store *st, rekey_row **out, size_t *n, tfa_err *err)
 	tfa_rc rc;
 	int r;
 
-	rc = tfa_db_prepare(st, "SELECT id, user, secret FROM tokens ORDER BY id", &stmt, err);
+	rc = tfa_db_prepare(st, "SELECT id, user, secret FROM tokens"
+			    " WHERE length(secret) > 0 ORDER BY id", &stmt, err);
 	if (rc != TFA_OK)
 		return rc;
 	while ((r = sqlite3_step(stmt)) == SQLITE_ROW) {

@@ -49,6 +49,8 @@ PY
 
 sa=$(enroll_user alice)
 sb=$(enroll_user bob)
+enroll_user carol >/dev/null
+tfa reset carol >/dev/null          # a revoked token: its secret wiped, nothing to re-encrypt
 mapfile -t RA < <(tfa recovery alice --count 3 | grep -E '^[0-9]{8}$')
 check "alice has 3 recovery codes" test "${#RA[@]}" -eq 3
 check "secrets issued" test -n "$sa" -a -n "$sb"
