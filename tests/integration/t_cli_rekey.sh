@@ -117,4 +117,13 @@ check "JSON: created and tokens" check_json "$out"
 want_rc "an unreadable NEWKEYFILE directory: refused" 4 tfak "$T/newkeys/third.key" rekey "$T/newkeys/loose.key/x"
 check "... no file left behind" test ! -e "$T/newkeys/loose.key/x"
 
+# ------------------------------------------------------------ a failure inside the transaction
+K3=$T/newkeys/third.key
+sqlite3 "$STORE" "UPDATE tokens SET secret=x'01000000000000000000000000aabbccddeeff00112233445566778899' WHERE user='bob'"
+before=$(dump)
+want_rc "a secret that does not decrypt: rekey refused, exit 4" 4 tfak "$K3" rekey "$T/newkeys/fourth.key"
+check "... naming the token and the current key" grep -q "token .* (user bob) does not decrypt with the current key" <<<"$err"
+check "... the store is unchanged" test "$(dump)" = "$before"
+check "... and the key file it had created is removed" test ! -e "$T/newkeys/fourth.key"
+
 tap_done
