@@ -156,6 +156,7 @@ int cli_parse(struct cli *g, const struct cli_cmd *cmd, int argc, char **argv, v
 /* ---- commands; argv[0] is the command name ---- */
 int cmd_init(struct cli *g, int argc, char **argv);
 int cmd_upgrade(struct cli *g, int argc, char **argv);
+int cmd_rekey(struct cli *g, int argc, char **argv);
 int cmd_enroll(struct cli *g, int argc, char **argv);
 int cmd_confirm(struct cli *g, int argc, char **argv);
 int cmd_verify(struct cli *g, int argc, char **argv);

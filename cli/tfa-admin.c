@@ -23,6 +23,9 @@ static const char usage_text[] =
 "  init                      create the store and the key file\n"
 "  upgrade                   migrate the store's schema to this version\n"
 "                            (logins and other commands never do)\n"
+"  rekey NEWKEYFILE          re-encrypt every secret under the key in\n"
+"                            NEWKEYFILE (created when missing), then install\n"
+"                            it as the key file on every host\n"
 "  enroll USER [--type totp|hotp|sms|ocra] [--digits 6|8] [--period S]\n"
 "         [--algorithm SHA1|SHA256|SHA512] [--issuer NAME] [--phone NUMBER]\n"
 "         [--suite OCRA-SUITE] [--no-qr] [--qr-png FILE] [--activate]\n"
@@ -94,6 +97,7 @@ static const struct {
 } commands[] = {
 	{ "init", cmd_init },
 	{ "upgrade", cmd_upgrade },
+	{ "rekey", cmd_rekey },
 	{ "enroll", cmd_enroll },
 	{ "confirm", cmd_confirm },
 	{ "verify", cmd_verify },

@@ -157,4 +157,22 @@ tfa_rc tfa_restore(const char *store, const char *keyfile, const char *file,
 		   const char *source, tfa_restore_note_fn note, void *arg,
 		   tfa_restore_info *info, tfa_err *err);
 
+/* ---- key rotation (tfa-admin rekey) ---- */
+
+/** tfa_rekey: re-encrypt every token secret of @c's store under the key in
+ * @newkeyfile, in one transaction with the audit row "rekey" naming the
+ * file, and make that key the store's (its key check). The recovery pepper
+ * in use (from which recovery code hashes, SMS/e-mail challenge hashes and
+ * RADIUS State keys come) is kept, sealed under the new key, so existing
+ * recovery codes and pending challenges keep working. A missing
+ * @newkeyfile is created as tfa-admin init creates the key (32 random
+ * bytes, mode 0600, parents 0700) and *@created set to 1; an existing one
+ * must pass the key file rules (safefile.h) and differ from the current
+ * key (TFA_EINVAL). On failure nothing changes (a file this call created
+ * is removed). After success every host must use @newkeyfile as its key
+ * file: with the old one, opening the store fails (TFA_EKEY). *@tokens
+ * gets the rows re-encrypted. */
+tfa_rc tfa_rekey(tfa_ctx *c, const char *newkeyfile, unsigned *tokens, int *created,
+		 tfa_err *err);
+
 #endif

@@ -14,8 +14,6 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "pg_internal.h"
 #include "secret.h"
@@ -341,26 +339,7 @@ static tfa_rc connect_db(tfa_pg *pg, int *absent, tfa_err *err)
 	return rc;
 }
 
-/* The key check in meta, as SQLite's: HMAC-SHA256(key, label), 32 hex. */
-static tfa_rc key_check_value(const tfa_key *key, char out[33])
-{
-	static const char label[] = "twofactor key check v1";
-	static const char hex[] = "0123456789abcdef";
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen = 0;
-	int i;
-
-	if (HMAC(EVP_sha256(), key->k, TFA_KEY_LEN, (const unsigned char *)label,
-		 sizeof(label) - 1, mac, &maclen) == NULL || maclen < 16)
-		return TFA_ECRYPTO;
-	for (i = 0; i < 16; i++) {
-		out[2 * i] = hex[mac[i] >> 4];
-		out[2 * i + 1] = hex[mac[i] & 0xf];
-	}
-	out[32] = '\0';
-	return TFA_OK;
-}
-
+/* Load the key and compare it with the key check in meta (store_key.c). */
 static tfa_rc open_key(tfa_pg *pg, const char *keyfile, int create, int *absent,
 		       tfa_err *err)
 {
@@ -383,7 +362,7 @@ static tfa_rc open_key(tfa_pg *pg, const char *keyfile, int create, int *absent,
 	rc = tfa_key_load(keyfile, !found, &pg->key, absent, err);
 	if (rc != TFA_OK)
 		goto out;
-	rc = key_check_value(&pg->key, have);
+	rc = tfa_key_check_value(&pg->key, have);
 	if (rc != TFA_OK) {
 		rc = tfa_err_set(err, rc, "cannot check key file %s", keyfile);
 		goto out;
@@ -410,15 +389,22 @@ out:
 	return rc;
 }
 
-static tfa_rc derive_pepper(tfa_pg *pg, tfa_err *err)
+/* the pepper sealed under the key by tfa-admin rekey, else derived */
+static tfa_rc load_pepper(tfa_pg *pg, tfa_err *err)
 {
-	static const char label[] = "twofactor recovery pepper v1";
-	unsigned int maclen = 0;
+	PGresult *r = NULL;
+	tfa_rc rc;
 
-	if (HMAC(EVP_sha256(), pg->key.k, TFA_KEY_LEN, (const unsigned char *)label,
-		 sizeof(label) - 1, pg->pepper, &maclen) == NULL || maclen != TFA_PEPPER_LEN)
-		return tfa_err_set(err, TFA_ECRYPTO, "cannot derive the recovery pepper");
-	return TFA_OK;
+	rc = tfa_pg_exec(pg, "SELECT value FROM meta WHERE key='pepper'", NULL, &r,
+			 "reading store metadata", err);
+	if (rc != TFA_OK)
+		return rc;
+	if (PQntuples(r) > 0)
+		rc = tfa_pepper_unseal(&pg->key, PQgetvalue(r, 0, 0), pg->uri, pg->pepper, err);
+	else
+		rc = tfa_pepper_derive(&pg->key, pg->pepper, err);
+	PQclear(r);
+	return rc;
 }
 
 tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, unsigned flags, tfa_store **out,
@@ -462,7 +448,7 @@ tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, unsigned flags, tfa
 	if ((flags & TFA_STORE_NOKEY) == 0 || !pg->readonly) {
 		rc = open_key(pg, keyfile, (flags & TFA_STORE_CREATE) != 0, &gone, err);
 		if (rc == TFA_OK)
-			rc = derive_pepper(pg, err);
+			rc = load_pepper(pg, err);
 		if (rc != TFA_OK)
 			goto out;
 	}

@@ -82,6 +82,16 @@ TFA_API tfa_rc tfa_store_restore(const char *path, const char *keyfile, const ch
 	return tfa_sqlite_restore(path, keyfile, file, audit, note, arg, info, err);
 }
 
+TFA_API tfa_rc tfa_store_rekey(tfa_store *st, const tfa_key *newkey, const tfa_audit_rec *audit,
+			       unsigned *tokens, tfa_err *err)
+{
+#ifdef HAVE_LIBPQ
+	if (is_pg(st))
+		return tfa_pg_rekey(st, newkey, audit, tokens, err);
+#endif
+	return tfa_sqlite_rekey(st, newkey, audit, tokens, err);
+}
+
 TFA_API tfa_rc tfa_store_data_version(tfa_store *st, int64_t *v, tfa_err *err)
 {
 #ifdef HAVE_LIBPQ

@@ -14,6 +14,7 @@
 #define TFA_STORE_H
 
 #include <stdint.h>
+#include "crypto.h"
 #include "records.h"
 
 /* open flags (the same values as auth.h's TFA_OPEN_CREATE/READONLY) */
@@ -359,5 +360,19 @@ tfa_rc tfa_store_backup(tfa_store *st, const char *file, int force,
 tfa_rc tfa_store_restore(const char *path, const char *keyfile, const char *file,
 			 const tfa_audit_rec *audit, tfa_restore_note_fn note, void *arg,
 			 tfa_restore_info *info, tfa_err *err);
+
+/* ---- key rotation (store_rekey.c, pg_rekey.c) ---- */
+
+/** tfa_store_rekey: in one transaction, re-encrypt the secret of every
+ * token row (assigned or in stock; a revoked one has no secret left) under @newkey (same AAD: user
+ * and token id), replace the key check with @newkey's, store the recovery
+ * pepper in use sealed under @newkey (meta "pepper": recovery codes and
+ * pending challenges keep working) and write @audit (may be NULL). A
+ * secret that does not decrypt with the current key, @newkey equal to the
+ * current key (TFA_EINVAL) or a key check changed since the open
+ * (TFA_EKEY) leaves the store unchanged. On success the handle holds
+ * @newkey and *@tokens the rows re-encrypted. */
+tfa_rc tfa_store_rekey(tfa_store *st, const tfa_key *newkey, const tfa_audit_rec *audit,
+		       unsigned *tokens, tfa_err *err);
 
 #endif

@@ -8,6 +8,7 @@
 #ifndef TFA_STORE_BACKEND_H
 #define TFA_STORE_BACKEND_H
 
+#include "crypto.h"
 #include "store.h"
 
 /* the first member of each backend's handle; SQLite is 0, so its calloc'd
@@ -22,6 +23,21 @@ int tfa_store_is_pg_uri(const char *store);
  * message that does not repeat @uri (pg_conn.c) */
 tfa_rc tfa_pg_uri_check(const char *uri, tfa_err *err);
 #endif
+
+/* store_key.c: what both backends derive from the store key */
+/* the key check kept in meta "key_check": HMAC-SHA256(key, label), the
+ * first 16 bytes in hex; tells a wrong key file from a tampered record */
+tfa_rc tfa_key_check_value(const tfa_key *key, char out[33]);
+/* the recovery pepper of a store that was never rekeyed: HMAC of a label */
+tfa_rc tfa_pepper_derive(const tfa_key *key, uint8_t pepper[TFA_PEPPER_LEN], tfa_err *err);
+/* @pepper sealed (AES-256-GCM, its own AAD) under @key, as new hex text in
+ * *@hex for meta "pepper" (tfa-admin rekey) */
+tfa_rc tfa_pepper_seal(const tfa_key *key, const uint8_t pepper[TFA_PEPPER_LEN], char **hex,
+		       tfa_err *err);
+/* the inverse at open; TFA_EKEY/TFA_ESTORE naming @store when it does not
+ * decrypt or is malformed */
+tfa_rc tfa_pepper_unseal(const tfa_key *key, const char *hex, const char *store,
+			 uint8_t pepper[TFA_PEPPER_LEN], tfa_err *err);
 
 /* The store functions of each backend (the same parameters as store.h's
  * tfa_store_* of the same name). */
@@ -93,6 +109,8 @@ tfa_rc tfa_sqlite_import_recovery(tfa_store_import *imp, const char *user,
 			   tfa_err *err);
 tfa_rc tfa_sqlite_import_commit(tfa_store_import *imp, unsigned long *users, tfa_err *err);
 void tfa_sqlite_import_abort(tfa_store_import *imp);
+tfa_rc tfa_sqlite_rekey(tfa_store *st, const tfa_key *newkey, const tfa_audit_rec *audit,
+			unsigned *tokens, tfa_err *err);
 
 #ifdef HAVE_LIBPQ
 /* PostgreSQL (pg_*.c) */
@@ -150,6 +168,8 @@ tfa_rc tfa_pg_audit_prune(tfa_store *st, int64_t before, const char *note, unsig
 tfa_rc tfa_pg_integrity(tfa_store *st, char *result, size_t len, tfa_err *err);
 tfa_rc tfa_pg_import_begin(tfa_store *st, const char *source, tfa_store_import **imp,
 			tfa_err *err);
+tfa_rc tfa_pg_rekey(tfa_store *st, const tfa_key *newkey, const tfa_audit_rec *audit,
+		    unsigned *tokens, tfa_err *err);
 /* an import is never begun on PostgreSQL: no import_token/commit/abort */
 #endif
 

@@ -14,8 +14,6 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "safefile.h"
 #include "secret.h"
@@ -192,27 +190,6 @@ tfa_rc tfa_db_audit_insert(tfa_store *st, const char *user, const char *event,
 
 /* ---- opening ---- */
 
-/* The key check stored in meta: HMAC-SHA256(key, label), hex, 32 chars.
- * Tells "wrong key file" apart from "tampered record". */
-static tfa_rc key_check_value(const tfa_key *key, char out[33])
-{
-	static const char label[] = "twofactor key check v1";
-	static const char hex[] = "0123456789abcdef";
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen = 0;
-	int i;
-
-	if (HMAC(EVP_sha256(), key->k, TFA_KEY_LEN, (const unsigned char *)label,
-		 sizeof(label) - 1, mac, &maclen) == NULL || maclen < 16)
-		return TFA_ECRYPTO;
-	for (i = 0; i < 16; i++) {
-		out[2 * i] = hex[mac[i] >> 4];
-		out[2 * i + 1] = hex[mac[i] & 0xf];
-	}
-	out[32] = '\0';
-	return TFA_OK;
-}
-
 tfa_rc tfa_db_text(tfa_store *st, const char *sql, const char *arg, char **out,
 		   const char *what, tfa_err *err)
 {
@@ -276,7 +253,7 @@ static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, int *
 	rc = tfa_key_load(keyfile, !found, &st->key, absent, err);
 	if (rc != TFA_OK)
 		return rc;
-	rc = key_check_value(&st->key, have);
+	rc = tfa_key_check_value(&st->key, have);
 	if (rc != TFA_OK)
 		return tfa_err_set(err, rc, "cannot check key file %s", keyfile);
 	if (found) {
@@ -305,15 +282,22 @@ static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, int *
 	return rc;
 }
 
+/* the pepper sealed under the key by tfa-admin rekey, else derived */
 tfa_rc tfa_db_pepper(tfa_store *st, tfa_err *err)
 {
-	static const char label[] = "twofactor recovery pepper v1";
-	unsigned int maclen = 0;
+	char *sealed = NULL;
+	tfa_rc rc;
 
-	if (HMAC(EVP_sha256(), st->key.k, TFA_KEY_LEN, (const unsigned char *)label,
-		 sizeof(label) - 1, st->pepper, &maclen) == NULL || maclen != TFA_PEPPER_LEN)
-		return tfa_err_set(err, TFA_ECRYPTO, "cannot derive the recovery pepper");
-	return TFA_OK;
+	rc = tfa_db_text(st, "SELECT value FROM meta WHERE key=?1", "pepper", &sealed,
+			 "reading store metadata", err);
+	if (rc != TFA_OK)
+		return rc;
+	if (sealed != NULL)
+		rc = tfa_pepper_unseal(&st->key, sealed, st->path, st->pepper, err);
+	else
+		rc = tfa_pepper_derive(&st->key, st->pepper, err);
+	free(sealed);
+	return rc;
 }
 
 TFA_API void tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])

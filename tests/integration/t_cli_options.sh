@@ -54,6 +54,7 @@ value_err() {
 cmds=(
 	"init|init|"
 	"upgrade|upgrade|"
+	"rekey|rekey NEWKEYFILE|$TD/none.key"
 	"enroll|enroll USER|alice"
 	"confirm|confirm USER CODE|alice 123456"
 	"verify|verify USER CODE|alice 123456"
@@ -104,7 +105,7 @@ done
 for c in "enroll|enroll USER" "confirm|confirm USER CODE" "reset|reset USER" \
 	"show|show USER" "recovery|recovery USER" "import|import google-authenticator" \
 	"token|token import" "policy|policy show" "challenge|challenge USER" \
-	"backup|backup FILE" "restore|restore FILE"; do
+	"backup|backup FILE" "restore|restore FILE" "rekey|rekey NEWKEYFILE"; do
 	IFS='|' read -r name usage <<<"$c"
 	usage_err "$name without arguments" "" "$usage" adm "$name"
 done

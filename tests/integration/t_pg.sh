@@ -160,7 +160,9 @@ is_result "unlocked from the admin's host: carol logs in on host 2" SUCCESS
 
 # ---- recovery codes, audit with host names ----
 S_D=$(enroll_user dave)
-RC=$(tfa --json recovery dave --count 2 | jq -r '.codes[0]')
+RCS=$(tfa --json recovery dave --count 2)
+RC=$(jq -r '.codes[0]' <<<"$RCS")
+RC1=$(jq -r '.codes[1]' <<<"$RCS")
 pam_login dave "$RC" -s h1
 is_result "recovery code accepted on host 1" SUCCESS
 pam_login dave "$RC" -s h2
@@ -182,6 +184,38 @@ out=$(tfa token list 2>&1); rc=$?
 if [ $rc -ne 0 ] && grep -q 'not supported on PostgreSQL yet' <<<"$out"; then
 	ok "token cards: refused, saying not supported on PostgreSQL yet"
 else not_ok "token cards: refused, saying not supported on PostgreSQL yet" "rc=$rc" "$out"; fi
+
+# ---- rekey: every secret under a new key in one transaction, the pepper kept ----
+S_E=$(enroll_user erin)
+NK=$T/pg_new.key
+umask 022; python3 -c 'import os; print(os.urandom(32).hex())' >"$T/loose.key"; umask 077
+kc=$(db "SELECT value FROM meta WHERE key='key_check'")
+out=$(tfa rekey "$T/loose.key" 2>&1); rc=$?
+if [ $rc -eq 4 ] && [ "$(db "SELECT value FROM meta WHERE key='key_check'")" = "$kc" ]; then
+	ok "rekey to a key file of mode 0644: refused (exit 4), the key check unchanged"
+else not_ok "rekey to a key file of mode 0644: refused (exit 4), the key check unchanged" "rc=$rc" "$out"; fi
+out=$(tfa rekey "$NK" 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "fail closed" <<<"$out" && [ "$(stat -c %a "$NK")" = 600 ]; then
+	ok "tfa-admin rekey NEW on PostgreSQL (NEW created, 0600)"
+else not_ok "tfa-admin rekey NEW on PostgreSQL (NEW created, 0600)" "rc=$rc" "$out"; fi
+out=$(tfa list 2>&1); rc=$?
+if [ $rc -eq 4 ] && grep -q "is not the key of store" <<<"$out"; then
+	ok "the old key file is refused (exit 4, key mismatch)"
+else not_ok "the old key file is refused (exit 4, key mismatch)" "rc=$rc" "$out"; fi
+out=$("$TFA_ADMIN" --store "$URI" --keyfile "$NK" verify dave "$RC1" 2>&1); rc=$?
+check "a recovery code made before the rekey verifies with the new key" test $rc -eq 0
+KEYFILE=$NK pam_service h1new
+pam_login erin "$(totp "$S_E")" -s h1new
+is_result "a PAM login with keyfile=NEW on PostgreSQL" SUCCESS
+raw=$(python3 -c 'import base64,sys; s=sys.argv[1]; print(base64.b32decode(s+"="*(-len(s)%8)).hex())' "$S_E")
+check "the database holds erin's secret only encrypted" \
+	test "$(db "SELECT count(*) FROM tokens WHERE position('\\x$raw'::bytea in secret) > 0")" = 0
+out=$("$TFA_ADMIN" --store "$URI" --keyfile "$NK" audit 2>&1)
+check "the rekey has its audit row, with the host name" grep -q "rekey  *host=$(hostname)" <<<"$out"
+out=$("$TFA_ADMIN" --store "$URI" --keyfile "$NK" rekey "$KEYFILE" 2>&1); rc=$?
+check "rekey back onto the first key file (existing, valid)" test $rc -eq 0
+out=$(tfa list 2>&1); rc=$?
+check "... the first key opens the store again" test $rc -eq 0
 
 # ---- a URI with a password is refused, and never echoed ----
 for bad in "postgresql://tfa:s3cretpw@127.0.0.1:$PORT/twofactor" \
