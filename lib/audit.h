@@ -37,5 +37,6 @@
 #define TFA_EV_UPGRADE        "upgrade"          /* schema migrated (tfa-admin upgrade) */
 #define TFA_EV_BACKUP         "backup"           /* a copy written (tfa-admin backup) */
 #define TFA_EV_RESTORE        "restore"          /* a backup put in place */
+#define TFA_EV_MIGRATE        "migrate"          /* a SQLite store copied into PostgreSQL */
 
 #endif

@@ -153,6 +153,10 @@ tfa_rc tfa_pg_integrity(tfa_store *st, char *result, size_t len, tfa_err *err);
 tfa_rc tfa_pg_import_begin(tfa_store *st, const char *source, tfa_store_import **imp,
 			tfa_err *err);
 /* an import is never begun on PostgreSQL: no import_token/commit/abort */
+
+/* store_migrate.c: the SQLite store @st copied into the PostgreSQL one @target */
+tfa_rc tfa_sqlite_migrate_pg(tfa_store *st, tfa_store *target, const tfa_audit_rec *src_audit,
+			     const tfa_audit_rec *dst_audit, tfa_migrate_info *info, tfa_err *err);
 #endif
 
 #endif
