@@ -223,7 +223,7 @@ diag "migrate of $N users: $secs s"
 	not_ok "... $N users in the target"
 STORE=$BIG
 pam_service big
-pam_login u004242 "$(oathtool --totp "$(printf '%040x' 4243)")" -s big
+pam_login u000042 "$(oathtool --totp "$(printf '%040x' 43)")" -s big
 is_result "a migrated imported user logs in on PostgreSQL" SUCCESS
 
 tap_done
