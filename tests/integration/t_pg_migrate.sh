@@ -99,7 +99,7 @@ RCODES=$(tfa --json recovery bob --count 3 | jq -r '.codes[]')
 R1=$(sed -n 1p <<<"$RCODES"); R2=$(sed -n 2p <<<"$RCODES")
 pam_login bob "$R1"
 is_result "SQLite: bob logs in with a recovery code" SUCCESS
-for i in 1 2 3; do pam_login carol "$(wrong_code "$(code "$S_C" 0)")"; done
+for _ in 1 2 3; do pam_login carol "$(wrong_code "$(code "$S_C" 0)")"; done
 pam_login carol "$(code "$S_C" 1)"
 is_result "SQLite: carol is locked out after 3 failures" MAXTRIES
 pam_login alice "$USED"
