@@ -172,9 +172,9 @@ tfa_rc tfa_restore(const char *store, const char *keyfile, const char *file,
  * committed only when its row counts match the source's. Audited "migrate"
  * in both ("to URL" in the source, "from PATH" in the target). Refused,
  * TFA_ESTORE with nothing written: a target that holds any user or token
- * (card stock included), is not initialised or not PostgreSQL, or a source
- * that is PostgreSQL; TFA_EKEY: another key. *@info (may be NULL) gets the
- * counts. */
+ * (card stock included) or is not initialised, or a source that is
+ * PostgreSQL; TFA_EKEY: another key; TFA_EINVAL: @url is not a
+ * postgresql:// URI. *@info (may be NULL) gets the counts. */
 tfa_rc tfa_migrate(tfa_ctx *c, const char *url, const char *keyfile, tfa_migrate_info *info,
 		   tfa_err *err);
 

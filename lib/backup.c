@@ -56,7 +56,7 @@ TFA_API tfa_rc tfa_migrate(tfa_ctx *c, const char *url, const char *keyfile,
 		return tfa_err_set(err, TFA_ESTORE, "the store to migrate is a PostgreSQL database;"
 				   " migrate copies a SQLite store into PostgreSQL");
 	if (!tfa_store_is_pg_uri(url))
-		return tfa_err_set(err, TFA_ESTORE, "migrate --to needs a postgresql:// or "
+		return tfa_err_set(err, TFA_EINVAL, "migrate --to needs a postgresql:// or "
 				   "postgres:// URI");
 	rc = tfa_store_open(url, keyfile, 0, &target, err);
 	if (rc != TFA_OK)

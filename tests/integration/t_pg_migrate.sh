@@ -115,6 +115,17 @@ else not_ok "migrate to an uninitialised database: exit 4 naming tfa-admin init"
 out=$(tfa migrate 2>&1); rc=$?
 [ $rc -eq 2 ] && grep -q -- '--to' <<<"$out" && ok "migrate without --to: exit 2" ||
 	not_ok "migrate without --to: exit 2" "rc=$rc" "$out"
+out=$(tfa migrate --to /var/tmp/x.db 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q 'postgresql://' <<<"$out" && ok "migrate --to a path: exit 2, asks for a postgresql:// URI" ||
+	not_ok "migrate --to a path: exit 2, asks for a postgresql:// URI" "rc=$rc" "$out"
+"${PSQL[@]}" -c "CREATE DATABASE otherkey OWNER tfa" postgres >/dev/null
+OTHER="postgresql://tfa@127.0.0.1:$PORT/otherkey"
+"$TFA_ADMIN" --store "$OTHER" --keyfile "$T/etc/other.key" init >/dev/null ||
+	{ echo "Bail out! init otherkey"; exit 1; }
+out=$(tfa migrate --to "$OTHER" 2>&1); rc=$?
+if [ $rc -eq 4 ] && grep -qi 'key' <<<"$out"; then ok "migrate to a database of another key: exit 4, names the key"
+else not_ok "migrate to a database of another key: exit 4, names the key" "rc=$rc" "$out"; fi
+[ "$(db "SELECT count(*) FROM users" otherkey)" = 0 ] && ok "... nothing copied" || not_ok "... nothing copied"
 pgtfa init >/dev/null || { echo "Bail out! tfa-admin init --store URI"; exit 1; }
 out=$(pgtfa migrate --to "$URI" 2>&1); rc=$?
 if [ $rc -eq 4 ] && grep -q 'PostgreSQL' <<<"$out"; then ok "migrate from a PostgreSQL store: exit 4, says why"
@@ -212,11 +223,11 @@ tfa import oath "$T/big.oath" >/dev/null || { echo "Bail out! import $N users"; 
 BIG="postgresql://tfa@127.0.0.1:$PORT/big"
 "$TFA_ADMIN" --store "$BIG" --keyfile "$KEYFILE" init >/dev/null || { echo "Bail out! init big pg"; exit 1; }
 s0=$(date +%s%N)
-out=$(tfa migrate --to "$BIG" 2>&1); rc=$?
+out=$(tfa --json migrate --to "$BIG" 2>&1); rc=$?
 s1=$(date +%s%N)
 secs=$(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
-if [ $rc -eq 0 ] && grep -qx "users $N" <<<"$out" && grep -qx "tokens $N" <<<"$out"; then
-	ok "a $N-user store migrates in $secs s"
+if [ $rc -eq 0 ] && [ "$(jq -r .users <<<"$out")" = "$N" ] && [ "$(jq -r .tokens <<<"$out")" = "$N" ]; then
+	ok "a $N-user store migrates in $secs s (--json: users and tokens $N)"
 else not_ok "a $N-user store migrates in $secs s" "rc=$rc" "$out"; fi
 diag "migrate of $N users: $secs s"
 [ "$(db "SELECT count(*) FROM users" big)" = "$N" ] && ok "... $N users in the target" ||
