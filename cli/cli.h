@@ -174,6 +174,7 @@ int cmd_challenge(struct cli *g, int argc, char **argv);
 int cmd_doctor(struct cli *g, int argc, char **argv);
 int cmd_backup(struct cli *g, int argc, char **argv);
 int cmd_restore(struct cli *g, int argc, char **argv);
+int cmd_migrate(struct cli *g, int argc, char **argv);
 
 /* shared by cmd_enroll.c (terminal confirmation) and cmd_verify.c */
 /** cli_check_code: run tfa_confirm (@confirm) or tfa_verify and print the

@@ -74,6 +74,9 @@ static const char usage_text[] =
 "  restore FILE              put a backup back in place, keeping the newer\n"
 "                            replay state of the current store (a used code\n"
 "                            never works again); says what it could not keep\n"
+"  migrate --to URL          copy the SQLite store into an initialised, empty\n"
+"                            PostgreSQL database (same key file), holding the\n"
+"                            store meanwhile; prints the counts it checked\n"
 "  doctor [--json]           check the set-up (files, sshd, PAM stacks, clock,\n"
 "                            syslog, policy) and say each fix; exit 0 fine,\n"
 "                            1 warnings, 4 errors\n"
@@ -117,6 +120,7 @@ static const struct {
 	{ "doctor", cmd_doctor },
 	{ "backup", cmd_backup },
 	{ "restore", cmd_restore },
+	{ "migrate", cmd_migrate },
 };
 
 static const char *env_or(const char *name, const char *dflt)

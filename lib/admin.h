@@ -175,4 +175,25 @@ tfa_rc tfa_restore(const char *store, const char *keyfile, const char *file,
 tfa_rc tfa_rekey(tfa_ctx *c, const char *newkeyfile, unsigned *tokens, int *created,
 		 tfa_err *err);
 
+/* ---- migrate to PostgreSQL (tfa-admin migrate --to URL) ---- */
+
+/** tfa_migrate: copy @c's store, a SQLite file, into the PostgreSQL
+ * database @url (a postgresql:// or postgres:// URI without a password),
+ * initialised with "tfa-admin init --store URL" under the same key file
+ * @keyfile (its key check is verified): users with every column, tokens of
+ * every state (ids kept, secrets as sealed), recovery code rows (used or
+ * not), policy (replacing the target's), pending challenges, deliveries and
+ * the audit trail (each row's host: this host). The SQLite store is held
+ * with BEGIN IMMEDIATE for the whole copy, so a login meanwhile waits (or
+ * fails on the busy timeout) and no code used during the copy can be
+ * replayed on the new store; the target is written in one transaction,
+ * committed only when its row counts match the source's. Audited "migrate"
+ * in both ("to URL" in the source, "from PATH" in the target). Refused,
+ * TFA_ESTORE with nothing written: a target that holds any user or token
+ * (card stock included) or is not initialised, or a source that is
+ * PostgreSQL; TFA_EKEY: another key; TFA_EINVAL: @url is not a
+ * postgresql:// URI. *@info (may be NULL) gets the counts. */
+tfa_rc tfa_migrate(tfa_ctx *c, const char *url, const char *keyfile, tfa_migrate_info *info,
+		   tfa_err *err);
+
 #endif

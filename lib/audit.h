@@ -38,5 +38,6 @@
 #define TFA_EV_BACKUP         "backup"           /* a copy written (tfa-admin backup) */
 #define TFA_EV_RESTORE        "restore"          /* a backup put in place */
 #define TFA_EV_REKEY          "rekey"            /* secrets re-encrypted under a new key */
+#define TFA_EV_MIGRATE        "migrate"          /* a SQLite store copied into PostgreSQL */
 
 #endif

@@ -136,4 +136,18 @@ typedef struct {
 	unsigned notes;         /* notes given to the callback */
 } tfa_restore_info;
 
+/* ---- migrate (admin.h tfa_migrate) ---- */
+
+/** What a migration copied (each count checked on the target before the
+ * commit). */
+typedef struct {
+	unsigned long users;
+	unsigned long tokens;     /* every state, card stock included */
+	unsigned long recovery;   /* recovery code rows, used or not */
+	unsigned long audit;      /* audit rows copied (the source's "migrate" row included) */
+	unsigned long policy;     /* policy rows */
+	unsigned long challenges; /* pending challenges */
+	unsigned long deliveries; /* out-of-band deliveries of the rate window */
+} tfa_migrate_info;
+
 #endif

@@ -364,7 +364,7 @@ static tfa_rc write_back(tfa_pg *pg, const char *user, tfa_rc frc, const tfa_use
 	if (user_changed(before, after))
 		rc = write_user(pg, after, err);
 	/* a rejected attempt never moves a token */
-	for (i = 0; rc == TFA_OK && i < a->n && frc == TFA_OK; i++) {
+	for (i = 0; rc == TFA_OK && orig != NULL && i < a->n && frc == TFA_OK; i++) {
 		if (!token_changed(&orig[i], &a->toks[i]))
 			continue;
 		rc = write_token(pg, &a->toks[i], err);

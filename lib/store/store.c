@@ -447,3 +447,27 @@ TFA_API void tfa_store_import_abort(tfa_store_import *imp)
 {
 	tfa_sqlite_import_abort(imp);
 }
+
+TFA_API tfa_rc tfa_store_migrate_pg(tfa_store *st, tfa_store *target,
+				    const tfa_audit_rec *src_audit, const tfa_audit_rec *dst_audit,
+				    tfa_migrate_info *info, tfa_err *err)
+{
+#ifdef HAVE_LIBPQ
+	if (is_pg(st))
+		return tfa_err_set(err, TFA_ESTORE, "the store to migrate is a PostgreSQL database;"
+				   " migrate copies a SQLite store into PostgreSQL");
+	if (!is_pg(target))
+		return tfa_err_set(err, TFA_ESTORE, "the target store %s is not a PostgreSQL"
+				   " database; migrate copies into postgresql://...",
+				   tfa_sqlite_path(target));
+	return tfa_sqlite_migrate_pg(st, target, src_audit, dst_audit, info, err);
+#else
+	(void)st;
+	(void)target;
+	(void)src_audit;
+	(void)dst_audit;
+	(void)info;
+	return tfa_err_set(err, TFA_ESTORE, "this build has no PostgreSQL support (configure"
+			   " --with-postgresql, libpq-dev): nothing to migrate into");
+#endif
+}

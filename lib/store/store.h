@@ -375,4 +375,21 @@ tfa_rc tfa_store_restore(const char *path, const char *keyfile, const char *file
 tfa_rc tfa_store_rekey(tfa_store *st, const tfa_key *newkey, const tfa_audit_rec *audit,
 		       unsigned *tokens, tfa_err *err);
 
+/* ---- migrate (store_migrate.c; tfa-admin migrate) ---- */
+
+/** tfa_store_migrate_pg: copy the SQLite store @st into the PostgreSQL
+ * store @target (opened with the same key file: its key check proves the
+ * key) - users, tokens of every state with their ids and sealed secrets,
+ * recovery code rows as they are, policy (replacing the target's),
+ * pending challenges, deliveries and the audit trail (host: this host).
+ * @st is held with BEGIN IMMEDIATE for the whole copy (logins wait or
+ * fail; none is lost), @src_audit (may be NULL) is written to it in that
+ * transaction; @target is written in one transaction with its tables
+ * locked, @dst_audit (may be NULL) with it, committed only when every
+ * table's row count on the target matches the source's. A target holding
+ * any user or token is refused (TFA_ESTORE, nothing written); so is a
+ * PostgreSQL @st or a SQLite @target. *@info (may be NULL) gets the counts. */
+tfa_rc tfa_store_migrate_pg(tfa_store *st, tfa_store *target, const tfa_audit_rec *src_audit,
+			    const tfa_audit_rec *dst_audit, tfa_migrate_info *info, tfa_err *err);
+
 #endif

@@ -171,6 +171,10 @@ tfa_rc tfa_pg_import_begin(tfa_store *st, const char *source, tfa_store_import *
 tfa_rc tfa_pg_rekey(tfa_store *st, const tfa_key *newkey, const tfa_audit_rec *audit,
 		    unsigned *tokens, tfa_err *err);
 /* an import is never begun on PostgreSQL: no import_token/commit/abort */
+
+/* store_migrate.c: the SQLite store @st copied into the PostgreSQL one @target */
+tfa_rc tfa_sqlite_migrate_pg(tfa_store *st, tfa_store *target, const tfa_audit_rec *src_audit,
+			     const tfa_audit_rec *dst_audit, tfa_migrate_info *info, tfa_err *err);
 #endif
 
 #endif

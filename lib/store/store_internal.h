@@ -30,6 +30,7 @@ struct tfa_store {
 	uint8_t pepper[TFA_PEPPER_LEN];   /* recovery hash pepper, from key */
 	char *path;
 	int schema_found;   /* the schema version the store had at open */
+	struct tfa_vfs *vfs; /* this connection's VFS shim (store_wal.c), or NULL */
 };
 
 #define TFA_SCHEMA_VERSION 4
@@ -78,7 +79,11 @@ tfa_rc tfa_db_pepper(tfa_store *st, tfa_err *err);
 #define TFA_WAL_CKPT_FRAMES 128
 /* the VFS every store connection uses ("tfa-unix": unix, opening an
  * existing WAL without the directory fsync), NULL for SQLite's default */
-const char *tfa_db_vfs(void);
+/* register this connection's VFS shim (an existing WAL opened without the
+ * directory fsync); its name for sqlite3_open_v2, NULL for the default VFS.
+ * tfa_db_vfs_close unregisters it once the connection is closed. */
+const char *tfa_db_vfs_open(tfa_store *st);
+void tfa_db_vfs_close(tfa_store *st);
 /* TFA_ESTORE unless tfa.db (st->fd) starts with a sane SQLite header; a
  * 0-byte file passes (init) */
 tfa_rc tfa_db_check_header(tfa_store *st, tfa_err *err);

@@ -430,7 +430,7 @@ TFA_API tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned
 		goto out;
 	sflags = (st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
 		 SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE;
-	if (sqlite3_open_v2(path, &st->db, sflags, tfa_db_vfs()) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &st->db, sflags, tfa_db_vfs_open(st)) != SQLITE_OK) {
 		rc = tfa_err_set(err, TFA_ESTORE, "cannot open store %s: %s", path,
 				 st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
 		goto out;
@@ -470,8 +470,14 @@ TFA_API void tfa_store_close(tfa_store *st)
 	if (st == NULL)
 		return;
 	cache_free(st);
-	if (st->db != NULL)
+	/* every statement is finalized, so the connection closes now and its
+	 * VFS shim can go; should one be left, the shim stays registered (and
+	 * allocated) rather than pulled from under a zombie connection */
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK) {
 		(void)sqlite3_close_v2(st->db);
+		st->vfs = NULL;
+	}
+	tfa_db_vfs_close(st);
 	if (st->fd >= 0)
 		close(st->fd);
 	tfa_key_wipe(&st->key);

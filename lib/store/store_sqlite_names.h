@@ -47,5 +47,6 @@
 #define tfa_store_backup tfa_sqlite_backup
 #define tfa_store_restore tfa_sqlite_restore
 #define tfa_store_rekey tfa_sqlite_rekey
+#define tfa_store_migrate_pg tfa_sqlite_migrate_pg
 
 #endif

@@ -18,7 +18,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,11 +27,6 @@
 #include "store_internal.h"
 
 #define DB_HDR 100          /* bytes of a database header */
-
-static sqlite3_vfs shim_vfs;
-static sqlite3_vfs *real_vfs;
-static pthread_once_t shim_once = PTHREAD_ONCE_INIT;
-static int shim_ok;
 
 /* SQLite's unix VFS opens a WAL always with SQLITE_OPEN_CREATE and then
  * fsyncs the directory at the first sync of the file, even when the WAL
@@ -41,40 +37,65 @@ static int shim_ok;
  * if it only read (created it empty and closed), the first commit's
  * fdatasync of the new file also commits its directory entry on the
  * journalling file systems of Linux (ext4, XFS, btrfs). */
+/* One shim per connection, registered under its own name while the
+ * connection is open and unregistered when it closes: no state outside the
+ * store handle, and nothing of ours left in SQLite's VFS list when the
+ * module is unloaded (pam_end dlcloses it while the host may keep
+ * libsqlite3). */
+struct tfa_vfs {
+	sqlite3_vfs vfs;        /* first: SQLite hands this pointer back */
+	sqlite3_vfs *real;
+	char name[48];
+};
+
 static int shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
 		     int *outflags)
 {
+	sqlite3_vfs *real = ((struct tfa_vfs *)(void *)vfs)->real;
 	struct stat sb;
 	int r;
 
-	(void)vfs;
 	if ((flags & SQLITE_OPEN_WAL) != 0 && (flags & SQLITE_OPEN_CREATE) != 0 &&
 	    name != NULL && stat(name, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		r = real_vfs->xOpen(real_vfs, name, f, flags & ~SQLITE_OPEN_CREATE, outflags);
+		r = real->xOpen(real, name, f, flags & ~SQLITE_OPEN_CREATE, outflags);
 		if (r != SQLITE_CANTOPEN)
 			return r;
 		/* deleted in between (an admin connection's close): create it */
 	}
-	return real_vfs->xOpen(real_vfs, name, f, flags, outflags);
+	return real->xOpen(real, name, f, flags, outflags);
 }
 
-static void shim_register(void)
+const char *tfa_db_vfs_open(tfa_store *st)
 {
-	real_vfs = sqlite3_vfs_find(NULL);
-	if (real_vfs == NULL || strcmp(real_vfs->zName, "unix") != 0)
-		return;                 /* another default VFS: leave it alone */
-	shim_vfs = *real_vfs;
-	shim_vfs.zName = "tfa-unix";
-	shim_vfs.pNext = NULL;
-	shim_vfs.xOpen = shim_open;
-	shim_ok = sqlite3_vfs_register(&shim_vfs, 0) == SQLITE_OK;
-}
+	sqlite3_vfs *real = sqlite3_vfs_find(NULL);
+	struct tfa_vfs *v;
 
-const char *tfa_db_vfs(void)
-{
-	if (pthread_once(&shim_once, shim_register) != 0 || !shim_ok)
+	if (real == NULL || strcmp(real->zName, "unix") != 0)
+		return NULL;            /* another default VFS: leave it alone */
+	v = calloc(1, sizeof(*v));
+	if (v == NULL)
+		return NULL;            /* the default VFS then: one more fsync */
+	v->vfs = *real;
+	v->real = real;
+	(void)snprintf(v->name, sizeof(v->name), "tfa-unix-%p", (void *)st);
+	v->vfs.zName = v->name;
+	v->vfs.pNext = NULL;
+	v->vfs.xOpen = shim_open;
+	if (sqlite3_vfs_register(&v->vfs, 0) != SQLITE_OK) {
+		free(v);
 		return NULL;
-	return shim_vfs.zName;
+	}
+	st->vfs = v;
+	return v->name;
+}
+
+void tfa_db_vfs_close(tfa_store *st)
+{
+	if (st->vfs == NULL)
+		return;
+	(void)sqlite3_vfs_unregister(&st->vfs->vfs);
+	free(st->vfs);
+	st->vfs = NULL;
 }
 
 /* The header of tfa.db itself, read through our descriptor: with the WAL

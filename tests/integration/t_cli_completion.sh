@@ -53,6 +53,10 @@ got=$(comp "$ADMIN" backup --)
 has --force && ok "backup options: --force" || not_ok "backup options: --force" "$got"
 got=$(comp "$ADMIN" restore "$TD/sto")
 check "restore FILE: file names" test "$got" = "$TD/store"
+got=$(comp "$ADMIN" mi)
+check "\"mi\" completes to migrate" test "$got" = migrate
+got=$(comp "$ADMIN" migrate --)
+has --to && ok "migrate options: --to" || not_ok "migrate options: --to" "$got"
 got=$(comp "$ADMIN" token "")
 check "token: its subcommands" test "$got" = "$(printf 'assign\nimport\nlist\nresync\nunassign')"
 tap_done

@@ -74,6 +74,7 @@ cmds=(
 	"doctor|doctor [--json]|"
 	"backup|backup FILE [--force]|$TD/none.bak"
 	"restore|restore FILE|$TD/none.bak"
+	"migrate|migrate --to URL|--to postgresql:///none"
 )
 
 for c in "${cmds[@]}"; do
@@ -110,6 +111,8 @@ for c in "enroll|enroll USER" "confirm|confirm USER CODE" "reset|reset USER" \
 	usage_err "$name without arguments" "" "$usage" adm "$name"
 done
 usage_err "verify with one argument" "" "verify USER CODE" adm verify alice
+usage_err "migrate without --to" "migrate needs --to URL (a postgresql:// URI)" "migrate --to URL" \
+	adm migrate
 
 # ----------------------------------------------------- global options anywhere
 run 0 "global options after the command and its argument" \
