@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "challenge.h"
 #include "delivery.h"
+#include "enroll.h"
 #include "ocra.h"
 #include "secret.h"
 #include "context.h"
@@ -50,10 +51,11 @@ static void phone_hint(const char *phone, char *out, size_t outlen)
 	(void)snprintf(out, outlen, "%.4s", n > 4 ? phone + n - 4 : phone);
 }
 
-/* Store a new code for the sms token @t, send it; 1 sent, 0 failed (the
+/* Store a new code for the sms token @t, send it to @phone (killing
+ * sms_command after @timeout_ms, 0 for the default); 1 sent, 0 failed (the
  * reason in @ch), -1 on a store or crypto error (*@rc). */
-static int send_code(tfa_ctx *c, const char *user, const tfa_token *t, int64_t now,
-		     tfa_challenge *ch, tfa_rc *rc, tfa_err *err)
+static int send_code(tfa_ctx *c, const char *user, const tfa_token *t, const char *phone,
+		     unsigned timeout_ms, int64_t now, tfa_challenge *ch, tfa_rc *rc, tfa_err *err)
 {
 	const tfa_policy *p = &c->policy;
 	char code[OTP_MAX_CODE + 1], msg[160], what[200];
@@ -110,8 +112,7 @@ static int send_code(tfa_ctx *c, const char *user, const tfa_token *t, int64_t n
 		(void)snprintf(derr.msg, sizeof(derr.msg), "sms_command is not set");
 		res.exited = 0;
 	} else {
-		(void)tfa_deliver(p->sms_command, t->phone, msg, TFA_DELIVERY_TIMEOUT_MS, &res,
-				  &derr);
+		(void)tfa_deliver(p->sms_command, phone, msg, timeout_ms, &res, &derr);
 	}
 	if (*p->sms_command != '\0' && res.exited && res.status == 0) {
 		(void)snprintf(what, sizeof(what), "to phone ending %s token=%lld",
@@ -186,6 +187,34 @@ static tfa_rc ask_ocra(tfa_ctx *c, const char *user, const tfa_token *t, int64_t
 TFA_API tfa_rc tfa_challenge_begin(tfa_ctx *c, const char *user, int64_t now,
 				   tfa_challenge *ch, tfa_err *err)
 {
+	return tfa_challenge_begin_opts(c, user, now, NULL, ch, err);
+}
+
+/* The number for @sms's code: the caller's (@o) or the token's; NULL (and
+ * the failure set in @ch, audited) when the caller's number is malformed. */
+static const char *sms_phone(tfa_ctx *c, const char *user, const tfa_token *sms,
+			     const tfa_challenge_opts *o, tfa_challenge *ch)
+{
+	char what[96];
+
+	if (o == NULL || o->phone == NULL || o->phone[0] == '\0')
+		return sms->phone;
+	if (tfa_phone_valid(o->phone))
+		return o->phone;
+	ch->delivery_failed = 1;
+	(void)snprintf(ch->delivery_error, sizeof(ch->delivery_error),
+		       "the phone number given for user %.400s is malformed; no code sent",
+		       tfa_user_esc(user).s);
+	(void)snprintf(what, sizeof(what), "not run (malformed phone number given) token=%lld",
+		       (long long)sms->id);
+	(void)tfa_ctx_audit(c, user, TFA_EV_SMS_FAILED, "%s", what);
+	return NULL;
+}
+
+TFA_API tfa_rc tfa_challenge_begin_opts(tfa_ctx *c, const char *user, int64_t now,
+					const tfa_challenge_opts *o, tfa_challenge *ch,
+					tfa_err *err)
+{
 	const tfa_token *sms = NULL, *ocra = NULL;
 	tfa_token *toks = NULL;
 	tfa_user u;
@@ -217,9 +246,14 @@ TFA_API tfa_rc tfa_challenge_begin(tfa_ctx *c, const char *user, int64_t now,
 			ocra = &toks[i];
 	}
 	if (sms != NULL) {
-		phone_hint(sms->phone, ch->phone_hint, sizeof(ch->phone_hint));
-		if (send_code(c, user, sms, now, ch, &rc, err) != 0)
-			goto out;   /* sent, or a store error */
+		const char *phone = sms_phone(c, user, sms, o, ch);
+
+		if (phone != NULL) {
+			phone_hint(phone, ch->phone_hint, sizeof(ch->phone_hint));
+			if (send_code(c, user, sms, phone, o != NULL ? o->sms_timeout_ms : 0,
+				      now, ch, &rc, err) != 0)
+				goto out;   /* sent, or a store error */
+		}
 	}
 	if (ocra != NULL)
 		rc = ask_ocra(c, user, ocra, now, TFA_EV_OCRA_CHALLENGE, ch, err);

@@ -50,6 +50,28 @@ typedef struct {
 tfa_rc tfa_challenge_begin(tfa_ctx *c, const char *user, int64_t now, tfa_challenge *ch,
 			   tfa_err *err);
 
+/* What a front end may change about the challenge step (all optional). */
+typedef struct {
+	const char *phone;        /* send the sms code to this number instead of the
+				   * sms token's (e.g. the directory's, which a
+				   * RADIUS module copied into an attribute); NULL or
+				   * "": the token's. The user still needs an active
+				   * sms token: it decides that a code is sent */
+	unsigned sms_timeout_ms;  /* kill sms_command after this long (0: the
+				   * library's TFA_DELIVERY_TIMEOUT_MS, 10 s) */
+} tfa_challenge_opts;
+
+/** tfa_challenge_begin_opts: tfa_challenge_begin with @o (NULL: none).
+ * With o->phone set, the code goes to that number; a number that fails
+ * tfa_phone_valid is not used (nor the token's: the caller's source is
+ * the truth): nothing is sent, "sms_failed" is audited, ch->delivery_failed
+ * says "the phone number ... is malformed", and the OCRA fallback follows.
+ * The phone hint is the last digits of the number used. With
+ * o->sms_timeout_ms, a delivery that takes longer is killed and counts as
+ * failed (ch->delivery_error says after how long). */
+tfa_rc tfa_challenge_begin_opts(tfa_ctx *c, const char *user, int64_t now,
+				const tfa_challenge_opts *o, tfa_challenge *ch, tfa_err *err);
+
 /** tfa_challenge_confirm_ocra: a question for confirming @user's pending
  * ocra token @token_id (enrolment), stored like a login challenge. */
 tfa_rc tfa_challenge_confirm_ocra(tfa_ctx *c, const char *user, const tfa_token *tok,

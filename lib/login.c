@@ -17,12 +17,19 @@ static void set(char *dst, size_t len, const char *text)
 TFA_API tfa_rc tfa_login_challenge(tfa_ctx *c, const char *user, int64_t now,
 				   tfa_login_step *s, tfa_err *err)
 {
+	return tfa_login_challenge_opts(c, user, now, NULL, s, err);
+}
+
+TFA_API tfa_rc tfa_login_challenge_opts(tfa_ctx *c, const char *user, int64_t now,
+					const tfa_challenge_opts *o, tfa_login_step *s,
+					tfa_err *err)
+{
 	tfa_challenge *ch = &s->ch;
 	tfa_rc r;
 
 	if (c == NULL || user == NULL || s->kind != TFA_STEP_CODE)
 		return tfa_err_set(err, TFA_EINVAL, "tfa_login_challenge: not a code step");
-	r = tfa_challenge_begin(c, user, now, ch, err);
+	r = tfa_challenge_begin_opts(c, user, now, o, ch, err);
 	if (r != TFA_OK)
 		return r;
 	if (ch->rate_limited) {

@@ -63,6 +63,13 @@ tfa_rc tfa_login_begin(tfa_ctx *c, const char *user, int64_t now, tfa_login_step
 tfa_rc tfa_login_challenge(tfa_ctx *c, const char *user, int64_t now, tfa_login_step *step,
 			   tfa_err *err);
 
+/** tfa_login_challenge_opts: tfa_login_challenge with @o (challenge.h,
+ * tfa_challenge_begin_opts; NULL: none): the sms code to a number the
+ * front end got from the directory, delivery killed after a shorter wait
+ * (RADIUS: the NAS's patience). */
+tfa_rc tfa_login_challenge_opts(tfa_ctx *c, const char *user, int64_t now,
+				const tfa_challenge_opts *o, tfa_login_step *step, tfa_err *err);
+
 /** tfa_login_result_text: the message to show the person after
  * tfa_verify_field returned @r with @res ("" when nothing is to be shown,
  * e.g. on success): lockout, replayed code, wrong code. */

@@ -47,6 +47,8 @@ typedef struct {
 	char const *mode;
 	char const *user_attribute;
 	bool oneshot_password;
+	char const *phone_attribute;   /* "" or an attribute reference */
+	uint32_t sms_timeout;          /* seconds: sms_command is killed after it */
 	/* set at instantiate */
 	int oneshot;
 	char const *name;              /* the instance name: the Auth-Type value */
@@ -63,6 +65,8 @@ static const CONF_PARSER module_config[] = {
 	  "&User-Name" },
 	{ "oneshot_password", FR_CONF_OFFSET(PW_TYPE_BOOLEAN, rlm_twofactor_t, oneshot_password),
 	  "yes" },
+	{ "phone_attribute", FR_CONF_OFFSET(PW_TYPE_STRING, rlm_twofactor_t, phone_attribute), "" },
+	{ "sms_timeout", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_twofactor_t, sms_timeout), "5" },
 	CONF_PARSER_TERMINATOR
 };
 
@@ -200,6 +204,30 @@ static char *get_field(REQUEST *request, VALUE_PAIR **out)
 	return field;
 }
 
+/* The phone number from phone_attribute into @buf (the library checks it:
+ * a value that is too long or holds a NUL byte is passed as a malformed
+ * number, never cut to something that looks valid); NULL when no attribute
+ * is configured or the request has none (the store's number is used). */
+static char const *get_phone(rad_req *q, char *buf, size_t len)
+{
+	REQUEST *request = q->request;
+	VALUE_PAIR *vp = NULL;
+
+	if (q->inst->phone_attribute == NULL || q->inst->phone_attribute[0] == '\0' ||
+	    radius_get_vp(&vp, request, q->inst->phone_attribute) < 0 || vp == NULL)
+		return NULL;
+	if (vp->da->type != PW_TYPE_STRING || vp->vp_length >= len ||
+	    memchr(vp->vp_strvalue, '\0', vp->vp_length) != NULL) {
+		RWARN("user \"%s\": %s is not a phone number", q->esc, q->inst->phone_attribute);
+		(void)snprintf(buf, len, "malformed");
+		return buf;
+	}
+	memcpy(buf, vp->vp_strvalue, vp->vp_length);
+	buf[vp->vp_length] = '\0';
+	RDEBUG("user \"%s\": the sms number from %s", q->esc, q->inst->phone_attribute);
+	return buf;
+}
+
 /* ---- what the login needs: the one place that asks the library ---- */
 
 typedef enum { STEP_SKIP, STEP_ASK, STEP_LOCKED, STEP_NO_TOKEN, STEP_ERROR } tfa_rstep;
@@ -212,15 +240,19 @@ static tfa_rstep login_step(rad_req *q, int challenge, char *msg, size_t msglen)
 {
 	REQUEST *request = q->request;
 	tfa_login_step step;
+	tfa_challenge_opts opts = { NULL, q->inst->sms_timeout * 1000u };
 	tfa_err err = { { 0 } };
 	int64_t now = (int64_t)time(NULL);
 	char const *prompt;
+	char phone[64];
 	tfa_rc r;
 
 	msg[0] = '\0';
 	r = tfa_login_begin(q->ctx, q->user, now, &step, &err);
-	if (r == TFA_OK && challenge && step.kind == TFA_STEP_CODE)
-		r = tfa_login_challenge(q->ctx, q->user, now, &step, &err);
+	if (r == TFA_OK && challenge && step.kind == TFA_STEP_CODE) {
+		opts.phone = get_phone(q, phone, sizeof(phone));
+		r = tfa_login_challenge_opts(q->ctx, q->user, now, &opts, &step, &err);
+	}
 	if (r != TFA_OK) {
 		RERROR("user \"%s\": %s", q->esc, tfa_err_text(&err, r));
 		return STEP_ERROR;
@@ -505,6 +537,18 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	if (inst->store[0] != '/' && strncmp(inst->store, "postgres", 8) != 0) {
 		cf_log_err_cs(conf, "store = %s: an absolute path or a postgresql:// URI",
 			      inst->store);
+		return -1;
+	}
+	if (inst->phone_attribute == NULL)
+		inst->phone_attribute = "";
+	if (inst->phone_attribute[0] != '\0' && inst->phone_attribute[0] != '&') {
+		cf_log_err_cs(conf, "phone_attribute = %s: an attribute reference such as"
+			      " &control:Tmp-String-0, or empty", inst->phone_attribute);
+		return -1;
+	}
+	if (inst->sms_timeout < 1 || inst->sms_timeout > 60) {
+		cf_log_err_cs(conf, "sms_timeout = %u: 1 to 60 seconds (below the NAS's"
+			      " timeout)", inst->sms_timeout);
 		return -1;
 	}
 	if (strncmp(inst->user_attribute, "&", 1) != 0) {

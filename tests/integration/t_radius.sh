@@ -51,8 +51,14 @@ P1=$(free_port); P2=$(free_port)
 while [ "$P2" = "$P1" ]; do P2=$(free_port); done
 
 # --- the private raddb: the shipped module config and site ------------------------
+# the challenge instance takes an sms number from the request when there
+# is one (phone_attribute: the users file sets it, as rlm_ldap would); its
+# sms_timeout stays the shipped default
 sed -e "s|^\(\s*store\) = .*|\1 = $STORE|" -e "s|^\(\s*keyfile\) = .*|\1 = $KEYFILE|" \
+	-e 's|^\s*#\(\s*phone_attribute = &control:Tmp-String-0\)|\1|' \
 	"$CONTRIB/mods-available/twofactor" >"$RADDB/mods-enabled/twofactor"
+grep -q '^\s*sms_timeout = 5$' "$RADDB/mods-enabled/twofactor" || { echo "Bail out! the shipped sms_timeout is not 5"; exit 1; }
+grep -q '^\s*phone_attribute = &control:Tmp-String-0$' "$RADDB/mods-enabled/twofactor" || { echo "Bail out! no phone_attribute line to enable"; exit 1; }
 # a second instance in one-shot mode, for a second site
 sed -e 's|^twofactor {|twofactor twofactor_os {|' -e 's|^\(\s*mode\) = .*|\1 = oneshot|' \
 	"$RADDB/mods-enabled/twofactor" >"$RADDB/mods-enabled/twofactor_os"
@@ -69,8 +75,13 @@ client localhost {
 	require_message_authenticator = yes
 }
 CONF
-USERS="alice bob carol hank sam olive erin frank nina"
-for u in $USERS; do printf '%s Cleartext-Password := "pw-%s"\n' "$u" "$u"; done >"$RADDB/users"
+USERS="alice bob carol hank sam olive erin frank nina tim"
+{
+	for u in $USERS; do printf '%s Cleartext-Password := "pw-%s"\n' "$u" "$u"; done
+	# the directory's numbers (rlm_ldap: mobile -> control:Tmp-String-0)
+	printf 'pete Cleartext-Password := "pw-pete", Tmp-String-0 := "+15550002222"\n'
+	printf 'mal Cleartext-Password := "pw-mal", Tmp-String-0 := "555-CALL-ME"\n'
+} >"$RADDB/users"
 cat >"$RADDB/radiusd.conf" <<CONF
 prefix = /usr
 localstatedir = $T
@@ -121,7 +132,9 @@ CONF
 mkdir -p "$T/sms"
 cat >"$T/send-sms" <<SCRIPT
 #!/bin/sh
+[ -f "$T/sms.sleep" ] && exec sleep "\$(cat "$T/sms.sleep")"
 n=\$(ls "$T/sms" | grep -c 'msg\$')
+printf '%s\n' "\$1" >"$T/sms/\$n.phone"
 cat >"$T/sms/\$n.tmp" && mv "$T/sms/\$n.tmp" "$T/sms/\$n.msg"
 [ -f "$T/sms.status" ] && exit \$(cat "$T/sms.status")
 exit 0
@@ -130,12 +143,16 @@ chmod 755 "$T/send-sms"
 tfa policy set sms_command "$T/send-sms" >/dev/null
 sms_count() { ls "$T/sms" | grep -c 'msg$'; }
 last_sms_code() { sed -n 's/.*code: \([0-9]*\).*/\1/p' "$T/sms/$(( $(sms_count) - 1 )).msg"; }
+last_sms_phone() { cat "$T/sms/$(( $(sms_count) - 1 )).phone"; }
 
 # --- the users ------------------------------------------------------------------
 declare -A SEC
 for u in alice bob carol hank erin frank; do SEC[$u]=$(enroll_user "$u"); done
 tfa --json enroll sam --type sms --phone +15550001234 >/dev/null
 tfa --json enroll olive --type sms --phone +15550009876 >/dev/null
+tfa --json enroll pete --type sms --phone +15550001111 >/dev/null
+tfa --json enroll mal --type sms --phone +15550003333 >/dev/null
+tfa --json enroll tim --type sms --phone +15550004444 >/dev/null
 oc=$(tfa --json enroll olive --type ocra --activate --no-qr)
 OKEY=$(python3 -c 'import sys,base64,urllib.parse as u
 q=u.parse_qs(u.urlparse(sys.argv[1]).query)["secret"][0]
@@ -245,6 +262,7 @@ check "audit: the refused States are in the trail" bash -c \
 # --- sms, retransmitted request --------------------------------------------------------
 n0=$(sms_count)
 challenge "sam (sms): Access-Challenge says where the code went" sam 'sent to your phone ending in 1234' --send 2
+SAM_PHONE=$(last_sms_phone)
 check "the NAS retransmitted, the server answered it, one sms was sent" \
 	bash -c "[ '$(jget replies)' -ge 1 ] && [ \$(ls '$T/sms' | grep -c 'msg\$') -eq $((n0 + 1)) ]"
 rad "$P1" sam "$(last_sms_code)" --state "$STATE"
@@ -257,6 +275,30 @@ q=$(jget reply_message | sed -n 's/.*Challenge \([0-9]*\):.*/\1/p')
 rad "$P1" olive "$(python3 "$OCRA" --suite "$OSUITE" --key-hex "$OKEY" --question "$q")" --state "$STATE"
 expect "olive: the OCRA response is accepted" Access-Accept
 rm -f "$T/sms.status"
+
+# --- the sms number from a RADIUS attribute (phone_attribute) -----------------------------
+check "sam (no attribute): his code went to the store's number" test "$SAM_PHONE" = +15550001234
+n0=$(sms_count)
+challenge "pete: the code went to the directory's number, not the store's" pete 'sent to your phone ending in 2222'
+check "pete: the delivery script got the attribute's number +15550002222" \
+	bash -c "[ \$(ls '$T/sms' | grep -c 'msg\$') -eq $((n0 + 1)) ] && [ \"\$(cat '$T/sms/$n0.phone')\" = +15550002222 ]"
+rad "$P1" pete "$(last_sms_code)" --state "$STATE"
+expect "pete: the code from that sms is accepted" Access-Accept
+n0=$(sms_count)
+challenge "mal: a malformed number in the attribute: nothing sent, said so" mal 'could not be sent'
+check "mal: no sms to the malformed number, nor to the store's" test "$(sms_count)" -eq "$n0"
+check "mal: audited as sms_failed" bash -c \
+	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' audit --user mal | grep -q 'sms_failed.*malformed phone number'"
+
+# --- a blocked sms_command is cut at sms_timeout (5 s, not the library's 10 s) ----------------
+echo 30 >"$T/sms.sleep"
+t0=$(date +%s%N)
+challenge "tim: sms_command blocks; the request is still answered" tim 'could not be sent' --timeout 9
+took=$(( ($(date +%s%N) - t0) / 1000000 ))
+rm -f "$T/sms.sleep"
+# 5 s and the client's own start and wait; the library's 10 s would time out
+check "tim: answered after the 5 s cap, before 9 s (took ${took} ms)" test "$took" -ge 4500 -a "$took" -lt 9000
+check "the log says sms_command was killed after 5 s" grep -q 'killed after 5 s' "$T/log/server.out"
 
 # --- no token, not required ------------------------------------------------------------
 rad "$P1" nina pw-nina

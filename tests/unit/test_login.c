@@ -163,6 +163,46 @@ static void test_locked_user_is_not_asked(void **state)
 	tfa_ctx_close(c);
 }
 
+/* tfa_login_challenge_opts: a number from the caller (a RADIUS attribute)
+ * is checked by tfa_phone_valid; a malformed one sends nothing (not even to
+ * the token's number), says so and is audited; no option changes nothing */
+static void test_challenge_phone_from_caller(void **state)
+{
+	fx *p = *state;
+	tfa_ctx *c = with_policy(p, "enabled", "yes");
+	tfa_challenge_opts o = { "555-CALL-ME", 2000 };
+	tfa_enroll_opts eo;
+	tfa_login_step s;
+	tfa_err err = { "" };
+	char *uri = NULL;
+
+	tfa_enroll_opts_init(&eo);
+	eo.type = TFA_TOKEN_SMS;
+	eo.phone = "+15550001111";
+	assert_int_equal(tfa_enroll(c, "fred", &eo, NULL, &uri, NULL, &err), TFA_OK);
+	tfa_ctx_close(c);
+	c = with_policy(p, "default_required", "yes");
+	assert_int_equal(tfa_login_begin(c, "fred", NOW, &s, &err), TFA_OK);
+	assert_int_equal(s.kind, TFA_STEP_CODE);
+	assert_int_equal(tfa_login_challenge_opts(c, "fred", NOW, &o, &s, &err), TFA_OK);
+	assert_int_equal(s.ch.delivery_failed, 1);
+	assert_non_null(strstr(s.ch.delivery_error, "malformed"));
+	assert_non_null(strstr(s.info, "could not be sent"));
+	assert_int_equal(s.ch.phone_hint[0], '\0');
+	assert_int_equal(audited(c, "fred", TFA_EV_SMS_FAILED), 1);
+	/* no options: the token's number (here: no sms_command, not sent) */
+	assert_int_equal(tfa_login_begin(c, "fred", NOW, &s, &err), TFA_OK);
+	assert_int_equal(tfa_login_challenge_opts(c, "fred", NOW, NULL, &s, &err), TFA_OK);
+	assert_string_equal(s.ch.phone_hint, "1111");
+	assert_non_null(strstr(s.ch.delivery_error, "sms_command is not set"));
+	/* a valid number from the caller is the one used */
+	o.phone = "+15550002222";
+	assert_int_equal(tfa_login_begin(c, "fred", NOW, &s, &err), TFA_OK);
+	assert_int_equal(tfa_login_challenge_opts(c, "fred", NOW, &o, &s, &err), TFA_OK);
+	assert_string_equal(s.ch.phone_hint, "2222");
+	tfa_ctx_close(c);
+}
+
 static void test_result_texts(void **state)
 {
 	tfa_verify_result res;
@@ -186,6 +226,7 @@ int main(void)
 		FX_TEST(test_required_without_token_enrols),
 		FX_TEST(test_recovery_code_is_a_code_step),
 		FX_TEST(test_locked_user_is_not_asked),
+		FX_TEST(test_challenge_phone_from_caller),
 		cmocka_unit_test(test_result_texts),
 	};
 
