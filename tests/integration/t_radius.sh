@@ -190,7 +190,7 @@ fi
 env "${srv_env[@]}" "$FREERADIUS" -f -l stdout -d "$RADDB" >"$T/log/server.out" 2>&1 &
 RPID=$!
 up=0
-for _ in $(seq 1 50); do
+for _ in $(seq 1 300); do   # 60 s: an ASan server on a busy machine starts slowly
 	grep -q 'Ready to process requests' "$T/log/server.out" 2>/dev/null && { up=1; break; }
 	kill -0 "$RPID" 2>/dev/null || break
 	sleep 0.2
