@@ -114,6 +114,10 @@ compile() { # compile SRC OBJ (coverage-instrumented, no libFuzzer main)
 changed=0
 objs=""
 for s in "$top"/lib/*.c "$top"/lib/store/*.c; do
+	# the PostgreSQL backend is built only with libpq (lib/Makefile.am:
+	# HAVE_LIBPQ); this build's config.h has no HAVE_LIBPQ, so store.c does
+	# not call it, and no parser is in it
+	case $(basename "$s") in pg_*.c | store_migrate.c) continue ;; esac
 	o=$obj/lib_$(basename "$s" .c).o
 	if stale "$o" "$s"; then changed=1; fi
 	compile "$s" "$o"
