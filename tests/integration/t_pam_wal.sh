@@ -8,6 +8,13 @@
 # still checkpoints when it closes, and a tfa.db damaged under a kept WAL is
 # still refused (its own header is checked at open).
 . "$(dirname "$0")/pam_lib.sh"
+# counting fsyncs with strace over logins under valgrind measures nothing
+# the plain and ASan runs do not, and takes minutes: the store paths it
+# drives run under valgrind in t_pam_login.sh and t_pam_store.sh
+if [ "${TFA_MODE:-plain}" = valgrind ]; then
+	printf 'ok 1 - WAL kept between logins # SKIP by design: not under valgrind (fsync counts)\n1..1\n'
+	exit 0
+fi
 pam_prereqs
 pam_setup
 tfa policy set enabled yes >/dev/null
