@@ -16,6 +16,10 @@
 #                   PAP and two-round cells alternate, R times each
 #   --dir DIR       the on-disk store's directory (default a new one under
 #                   /var/tmp); the tmpfs store goes to /dev/shm
+#   --lookup yes|no the module's user_lookup (default yes, as shipped: an
+#                   NSS lookup per request); no: user_attribute is
+#                   &control:Tmp-String-1, set by the users file as rlm_ldap
+#                   would set the directory's uid
 #
 # One freeradius (run as root, -f, on 127.0.0.1 with free ports and a
 # private raddb) serves two virtual servers from the same users file: "pap"
@@ -29,7 +33,7 @@
 set -eu
 export LC_ALL=C TZ=UTC
 root=$(cd "$(dirname "$0")/.." && pwd)
-builddir=$root/build/default users=4000 conc=16 secs=3 rounds=3 dir=""
+builddir=$root/build/default users=4000 conc=16 secs=3 rounds=3 dir="" lookup=yes
 while [ $# -gt 0 ]; do
 	case $1 in
 	--builddir) builddir=$(cd "$2" && pwd); shift 2 ;;
@@ -38,7 +42,8 @@ while [ $# -gt 0 ]; do
 	--secs) secs=$2; shift 2 ;;
 	--rounds) rounds=$2; shift 2 ;;
 	--dir) dir=$2; shift 2 ;;
-	-h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+	--lookup) lookup=$2; shift 2 ;;
+	-h|--help) sed -n '2,32p' "$0"; exit 0 ;;
 	*) echo "bench/radius.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -92,6 +97,10 @@ run_at() { # LABEL DIR
 	: >"$raddb/dictionary"
 	sed -e "s|^\(\s*store\) = .*|\1 = $store|" -e "s|^\(\s*keyfile\) = .*|\1 = $key|" \
 		"$CONTRIB/mods-available/twofactor" >"$raddb/mods-enabled/twofactor"
+	if [ "$lookup" = no ]; then
+		sed -i -e "s|^\(\s*user_attribute\) = .*|\1 = \&control:Tmp-String-1|" \
+			-e "s|^\(\s*user_lookup\) = .*|\1 = no|" "$raddb/mods-enabled/twofactor"
+	fi
 	sed -e "s|^\(\s*ipaddr\) = \*|\1 = 127.0.0.1|" -e "s|^\(\s*port\) = 0|\1 = $p2|" \
 		-e 's|^\s*-ldap$||' "$CONTRIB/sites-available/twofactor" >"$raddb/sites-enabled/twofactor"
 	# the baseline: the same users, the password alone (and the same
@@ -191,10 +200,11 @@ CONF
 	echo "== store on $label ($store): $users users, $conc in flight, $rounds x ${secs}s per mode"
 	out=$work/result-$label
 	python3 "$CLIENT" run --pap "$p1" --tfa "$p2" --secret "$SECRET" --users "$users" \
-		--conc "$conc" --secs "$secs" --rounds "$rounds" | tee "$out" || failed=1
+		--conc "$conc" --secs "$secs" --rounds "$rounds" --server-pid "$RPID" | tee "$out" ||
+		failed=1
 	stop
-	summary+=("$(awk -v l="$label" '$1 == "RESULT" {r[$2] = $6} $1 == "RATIO" {x = $2}
-		END {printf "%-6s PAP %8.0f logins/s   two rounds %8.0f logins/s   ratio %.2f", l, r["pap"], r["tfa"], x}' "$out")")
+	summary+=("$(awk -v l="$label" '$1 == "RESULT" {r[$2] = $6; c[$2] = $7} $1 == "RATIO" {x = $2; y = $3}
+		END {printf "%-6s PAP %8.0f logins/s %6.1f us CPU   two rounds %8.0f logins/s %6.1f us CPU   ratio %.2f (CPU %.2f)", l, r["pap"], c["pap"], r["tfa"], c["tfa"], x, y}' "$out")")
 	rm -f "$store"* "$key"
 }
 
@@ -202,7 +212,8 @@ run_at tmpfs "$shm"
 run_at disk "$dir"
 [ "$dir" = "${dir#/var/tmp/tfa-radius-bench.}" ] || rmdir "$dir" 2>/dev/null || true
 echo
-echo "== summary (ratio = PAP logins/s / two-round logins/s; goal on tmpfs <= 2.2)"
+echo "== summary (ratio = PAP logins/s / two-round logins/s; goal on tmpfs <= 2.2;"
+echo "   CPU: the server's CPU time per login, and its ratio two rounds / PAP)"
 printf '%s\n' "${summary[@]}"
 nproc_=$(nproc); echo "machine: $nproc_ cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); freeradius $(dpkg-query -W -f '${Version}' freeradius 2>/dev/null)"
 exit "$failed"

@@ -7,7 +7,7 @@
       a 20-byte secret that is a fixed function of the number, counter 0)
       and USERSFILE for rlm_files (Cleartext-Password "pw-NAME")
   radius_bench.py run --pap PORT --tfa PORT --secret S --users N
-                      [--conc C] [--secs S] [--rounds R]
+                      [--conc C] [--secs S] [--rounds R] [--server-pid PID]
       logins per second, PAP cells and two-round cells alternating (R
       rounds of S seconds each), C requests in flight. A PAP login is one
       Access-Request (password) answered by Access-Accept. A two-round login
@@ -17,7 +17,11 @@
       Authenticator is checked. In-flight slot i logs in users i, i+C, ...
       in turn, so that a user has at most one login in flight and his HOTP
       codes are consecutive. Prints one line per cell and a summary:
-        RESULT MODE LOGINS FAILED SECONDS PER_SECOND
+        RESULT MODE LOGINS FAILED SECONDS PER_SECOND [CPU_US]
+      With --server-pid, CPU_US is the server's CPU time (user + system,
+      /proc/PID/stat) per login, in microseconds, and RATIO is followed by
+      the ratio of those: the CPU cost of a two-round login in PAP rounds,
+      whatever the client's share of the cores.
       Exit status 1 if a login failed.
 """
 import hashlib
@@ -32,6 +36,15 @@ import time
 
 def secret_of(u):
     return hashlib.sha1(b"tfa-radius-bench-%d" % u).digest()
+
+
+def server_cpu(pid):
+    """The server's CPU seconds so far (user + system, all threads)."""
+    if not pid:
+        return 0.0
+    with open("/proc/%s/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def name_of(u):
@@ -184,7 +197,10 @@ def main():
         with open(a[2], "w") as o, open(a[3], "w") as f:
             for u in range(n):
                 o.write("HOTP %s - %s 0\n" % (name_of(u), secret_of(u).hex()))
-                f.write('%s Cleartext-Password := "pw-%s"\n' % (name_of(u), name_of(u)))
+                # Tmp-String-1: the canonical name, as rlm_ldap would set it
+                # (bench/radius.sh --lookup no)
+                f.write('%s Cleartext-Password := "pw-%s", Tmp-String-1 := "%s"\n'
+                        % (name_of(u), name_of(u), name_of(u)))
         return 0
     if not a or a[0] != "run":
         sys.stderr.write(__doc__)
@@ -195,23 +211,33 @@ def main():
     users, conc = int(o["--users"]), int(o["--conc"])
     secret = o["--secret"].encode()
     counters = [0] * users
-    total = {"pap": [0, 0, 0.0], "tfa": [0, 0, 0.0]}
+    pid = o.get("--server-pid")
+    total = {"pap": [0, 0, 0.0, 0.0], "tfa": [0, 0, 0.0, 0.0]}
     for rnd in range(int(o["--rounds"])):
         for mode, port in (("pap", int(o["--pap"])), ("tfa", int(o["--tfa"]))):
+            c0 = server_cpu(pid)
             ok, failed, secs = Cell(mode, port, secret, users, conc, counters).run(
                 float(o["--secs"]))
-            print("CELL %d %s %d %d %.3f %.0f" % (rnd, mode, ok, failed, secs, ok / secs))
+            cpu = server_cpu(pid) - c0
+            print("CELL %d %s %d %d %.3f %.0f%s" % (rnd, mode, ok, failed, secs, ok / secs,
+                                                   " %.1f" % (cpu * 1e6 / ok) if pid and ok
+                                                   else ""))
             sys.stdout.flush()
             t = total[mode]
             t[0] += ok
             t[1] += failed
             t[2] += secs
+            t[3] += cpu
+    us = {}
     for mode in ("pap", "tfa"):
-        ok, failed, secs = total[mode]
-        print("RESULT %s %d %d %.3f %.1f" % (mode, ok, failed, secs, ok / secs if secs else 0))
+        ok, failed, secs, cpu = total[mode]
+        us[mode] = cpu * 1e6 / ok if ok else 0
+        print("RESULT %s %d %d %.3f %.1f%s" % (mode, ok, failed, secs, ok / secs if secs else 0,
+                                              " %.1f" % us[mode] if pid else ""))
     rp = total["pap"][0] / total["pap"][2]
     rt = total["tfa"][0] / total["tfa"][2] if total["tfa"][0] else 0
-    print("RATIO %.2f" % (rp / rt if rt else float("inf")))
+    print("RATIO %.2f%s" % (rp / rt if rt else float("inf"),
+                            " %.2f" % (us["tfa"] / us["pap"]) if pid and us["pap"] else ""))
     return 1 if total["pap"][1] or total["tfa"][1] else 0
 
 

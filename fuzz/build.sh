@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 out=${1:-${FUZZ_OUT:-/tmp/tfa-fuzz}}
 CC=${CC:-clang}
-TARGETS="fuzz_code fuzz_base32 fuzz_uri fuzz_policy fuzz_pam_args fuzz_user fuzz_import_ga fuzz_import_oath fuzz_ocra fuzz_pskc fuzz_csv fuzz_radius_state"
+TARGETS="fuzz_code fuzz_base32 fuzz_uri fuzz_policy fuzz_pam_args fuzz_user fuzz_import_ga fuzz_import_oath fuzz_ocra fuzz_pskc fuzz_csv fuzz_radius_state fuzz_radius_field"
 
 say() { printf 'build.sh: %s\n' "$*" >&2; }
 

@@ -20,7 +20,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 out=${FUZZ_OUT:-/tmp/tfa-fuzz}
 secs=${FUZZ_SECONDS:-10}
-ALL="fuzz_code fuzz_base32 fuzz_uri fuzz_policy fuzz_pam_args fuzz_user fuzz_import_ga fuzz_import_oath fuzz_ocra fuzz_pskc fuzz_csv fuzz_radius_state"
+ALL="fuzz_code fuzz_base32 fuzz_uri fuzz_policy fuzz_pam_args fuzz_user fuzz_import_ga fuzz_import_oath fuzz_ocra fuzz_pskc fuzz_csv fuzz_radius_state fuzz_radius_field"
 
 case $secs in
 '' | *[!0-9]*) echo "run-smoke.sh: FUZZ_SECONDS must be a whole number" >&2; exit 2 ;;

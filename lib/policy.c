@@ -360,6 +360,7 @@ TFA_API tfa_rc tfa_policy_load(tfa_store *st, tfa_policy *p, tfa_err *err)
 
 TFA_API tfa_rc tfa_policy_set(tfa_ctx *c, const char *key, const char *value, tfa_err *err)
 {
+	tfa_policy fresh;
 	tfa_audit_rec audit;
 	char *norm = NULL, detail[200];
 	tfa_rc rc;
@@ -377,6 +378,16 @@ TFA_API tfa_rc tfa_policy_set(tfa_ctx *c, const char *key, const char *value, tf
 	tfa_escape(detail, audit.detail, sizeof(audit.detail));
 	rc = tfa_store_policy_set(c->store, key, norm, &audit, err);
 	free(norm);
+	/* this context's own commit does not change PRAGMA data_version, so
+	 * tfa_ctx_refresh would not see it: the context's policy is the new
+	 * one from here on */
+	if (rc == TFA_OK && c->policy_from_store) {
+		rc = tfa_policy_load(c->store, &fresh, err);
+		if (rc == TFA_OK) {
+			tfa_policy_free(&c->policy);
+			c->policy = fresh;
+		}
+	}
 	return rc;
 }
 

@@ -57,7 +57,8 @@ typedef struct tfa_ctx tfa_ctx;
 /** tfa_policy_set: normalise @value and store it, with its "policy" audit
  * row in the same transaction (sms_command's value is not written there).
  * Open @c with TFA_OPEN_NOPOLICY to mend a stored value that no longer
- * validates. */
+ * validates. Otherwise @c's own policy (tfa_ctx_policy) is reloaded and
+ * applies to its next call. */
 tfa_rc tfa_policy_set(tfa_ctx *c, const char *key, const char *value, tfa_err *err);
 
 /** tfa_policy_value: the effective value of @key in @p as a new string. */

@@ -84,8 +84,8 @@ static void fp_i64(fp_ctx *x, int64_t v)
 	fp_add(x, b, sizeof(b));
 }
 
-/* Inside the user's transaction: hash what any checked code changes. No
- * write: nothing is changed, so the commit writes nothing. */
+/* In a read transaction of the user's records (no write lock): hash what
+ * any checked code changes. */
 static tfa_rc fp_txn(tfa_txn_args *a, void *ctx)
 {
 	fp_ctx *x = ctx;
@@ -130,7 +130,7 @@ static tfa_rc fingerprint(tfa_ctx *c, const char *user, uint8_t out[32], tfa_err
 		rc = tfa_err_set(err, TFA_ECRYPTO, "user %s: cannot start the State digest", user);
 		goto out;
 	}
-	rc = tfa_store_user_txn_ex(c->store, user, fp_txn, &x, err);
+	rc = tfa_store_user_view(c->store, user, fp_txn, &x, err);
 	if (rc != TFA_OK)
 		goto out;
 	if (x.bad || EVP_DigestFinal_ex(x.md, out, &outlen) != 1 || outlen != 32)

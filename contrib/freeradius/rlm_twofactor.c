@@ -30,6 +30,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "frontend.h"
@@ -46,6 +47,7 @@ typedef struct {
 	char const *keyfile;
 	char const *mode;
 	char const *user_attribute;
+	bool user_lookup;              /* canonical name from NSS (getpwnam) */
 	bool oneshot_password;
 	char const *phone_attribute;   /* "" or an attribute reference */
 	uint32_t sms_timeout;          /* seconds: sms_command is killed after it */
@@ -63,6 +65,7 @@ static const CONF_PARSER module_config[] = {
 	{ "mode", FR_CONF_OFFSET(PW_TYPE_STRING, rlm_twofactor_t, mode), "challenge" },
 	{ "user_attribute", FR_CONF_OFFSET(PW_TYPE_STRING, rlm_twofactor_t, user_attribute),
 	  "&User-Name" },
+	{ "user_lookup", FR_CONF_OFFSET(PW_TYPE_BOOLEAN, rlm_twofactor_t, user_lookup), "yes" },
 	{ "oneshot_password", FR_CONF_OFFSET(PW_TYPE_BOOLEAN, rlm_twofactor_t, oneshot_password),
 	  "yes" },
 	{ "phone_attribute", FR_CONF_OFFSET(PW_TYPE_STRING, rlm_twofactor_t, phone_attribute), "" },
@@ -173,6 +176,12 @@ static int get_user(rad_req *q, rlm_rcode_t *rc)
 	if (!tfa_user_valid(given)) {
 		REDEBUG("user \"%s\": invalid user name", q->esc);
 		return -1;
+	}
+	if (!q->inst->user_lookup) {
+		/* the attribute holds the directory's canonical name
+		 * (mod_instantiate refuses User-Name here) */
+		memcpy(q->user, given, vp->vp_length + 1);
+		return 0;
 	}
 	r = tfa_user_resolve(given, q->user, sizeof(q->user), &known, &err);
 	if (r != TFA_OK) {
@@ -554,6 +563,14 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	if (strncmp(inst->user_attribute, "&", 1) != 0) {
 		cf_log_err_cs(conf, "user_attribute = %s: an attribute reference such as"
 			      " &User-Name or &control:TFA-User", inst->user_attribute);
+		return -1;
+	}
+	if (!inst->user_lookup && (strcasecmp(inst->user_attribute, "&User-Name") == 0 ||
+				   strcasecmp(inst->user_attribute, "&request:User-Name") == 0)) {
+		cf_log_err_cs(conf, "user_lookup = no takes the name as the store's own: set"
+			      " user_attribute to the directory's canonical name (e.g."
+			      " &control:TFA-User from rlm_ldap); with User-Name, ALICE and alice"
+			      " would be different users");
 		return -1;
 	}
 	return 0;

@@ -303,6 +303,18 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 	return tfa_sqlite_user_txn_ex(st, user, fn, ctx, err);
 }
 
+TFA_API tfa_rc tfa_store_user_view(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
+				   tfa_err *err)
+{
+#ifdef HAVE_LIBPQ
+	/* PostgreSQL: the same transaction (MVCC readers do not wait for the
+	 * row lock's holder anyway; the function changes nothing) */
+	if (is_pg(st))
+		return tfa_pg_user_txn_ex(st, user, fn, ctx, err);
+#endif
+	return tfa_sqlite_user_view(st, user, fn, ctx, err);
+}
+
 TFA_API tfa_rc tfa_store_delivery_reserve(tfa_store *st, const char *user, int64_t now,
 					  unsigned max, unsigned window,
 					  const tfa_audit_rec *limited, int *allowed,

@@ -208,6 +208,11 @@ typedef tfa_rc (*tfa_txn_ex_fn)(tfa_txn_args *a, void *ctx);
 tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
 			     tfa_err *err);
 
+/** tfa_store_user_view: what tfa_store_user_txn_ex gives @fn, in a read
+ * transaction that takes no write lock; nothing @fn changes is written. */
+tfa_rc tfa_store_user_view(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
+			   tfa_err *err);
+
 /* ---- out-of-band deliveries (sms_rate) ---- */
 
 /** tfa_store_delivery_reserve: in one transaction, count @user's deliveries

@@ -79,6 +79,8 @@ tfa_rc tfa_sqlite_challenge_clear(tfa_store *st, const char *user, const tfa_aud
 			   tfa_err *err);
 tfa_rc tfa_sqlite_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
 		       tfa_err *err);
+tfa_rc tfa_sqlite_user_view(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
+			    tfa_err *err);
 tfa_rc tfa_sqlite_delivery_reserve(tfa_store *st, const char *user, int64_t now, unsigned max,
 			    unsigned window, const tfa_audit_rec *limited, int *allowed,
 			    int64_t *retry_after, tfa_err *err);

@@ -4,6 +4,7 @@
 #define TFA_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <time.h>
 #include "crypto.h"
 #include "store_sqlite_names.h"
 #include "store.h"
@@ -31,6 +32,7 @@ struct tfa_store {
 	char *path;
 	int schema_found;   /* the schema version the store had at open */
 	struct tfa_vfs *vfs; /* this connection's VFS shim (store_wal.c), or NULL */
+	struct timespec busy_since; /* when the current wait for a lock began */
 };
 
 #define TFA_SCHEMA_VERSION 4
@@ -45,6 +47,9 @@ tfa_rc tfa_schema_migrate(tfa_store *st, int upgrade, tfa_err *err);
 tfa_rc tfa_schema_check(tfa_store *st, tfa_err *err);
 
 /* store_sqlite.c */
+/* wait (@wait 1: up to TFA_BUSY_TIMEOUT_MS, polling quickly, then every
+ * 2 ms) or do not wait (0) when another connection holds the lock */
+void tfa_db_busy_wait(tfa_store *st, int wait);
 tfa_rc tfa_db_err(tfa_store *st, tfa_err *err, const char *what);
 tfa_rc tfa_db_exec(tfa_store *st, const char *sql, tfa_err *err);
 /* step a statement that returns no rows; @what names it in a message */

@@ -34,11 +34,30 @@ tfa_rc tfa_db_err(tfa_store *st, tfa_err *err, const char *what)
 			   sqlite3_errmsg(st->db));
 }
 
+/* One statement without rows (BEGIN, COMMIT, ...) runs from the statement
+ * cache: a resident context runs them at every request; a script of
+ * several goes through sqlite3_exec */
 tfa_rc tfa_db_exec(tfa_store *st, const char *sql, tfa_err *err)
 {
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return tfa_db_err(st, err, "statement failed");
-	return TFA_OK;
+	sqlite3_stmt *stmt = NULL;
+	tfa_rc rc;
+	int r;
+
+	if (strchr(sql, ';') != NULL) {
+		if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			return tfa_db_err(st, err, "statement failed");
+		return TFA_OK;
+	}
+	rc = tfa_db_prepare(st, sql, &stmt, err);
+	if (rc != TFA_OK)
+		return rc;
+	do
+		r = sqlite3_step(stmt);
+	while (r == SQLITE_ROW);
+	if (r != SQLITE_DONE)
+		rc = tfa_db_err(st, err, "statement failed");
+	tfa_db_finish(st, stmt);
+	return rc;
 }
 
 /* Statements are compiled once per connection: a login runs the same few
@@ -339,11 +358,49 @@ static tfa_rc require_initialised(tfa_store *st, tfa_err *err)
 	return rc;
 }
 
+/* SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25, 25, 50, 50,
+ * 100 ms between tries: with the threads of one RADIUS server (or many
+ * sshd logins) on one store, logins spent most of their time asleep behind
+ * a write lock held for tens of microseconds (docs/PERFORMANCE.md, RADIUS).
+ * This one retries after 20, 40, .. 1280 us, then every 2 ms, and gives
+ * up (SQLITE_BUSY) after TFA_BUSY_TIMEOUT_MS as before. */
+static int busy_handler(void *arg, int count)
+{
+	tfa_store *st = arg;
+	struct timespec now, pause;
+	long long waited_ms;
+	long us = count < 7 ? 20L << count : 2000L;
+
+	if (count == 0) {
+		if (clock_gettime(CLOCK_MONOTONIC, &st->busy_since) != 0)
+			return 0;
+	} else {
+		if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+			return 0;
+		waited_ms = (long long)(now.tv_sec - st->busy_since.tv_sec) * 1000 +
+			    (now.tv_nsec - st->busy_since.tv_nsec) / 1000000;
+		if (waited_ms >= TFA_BUSY_TIMEOUT_MS)
+			return 0;
+	}
+	pause.tv_sec = 0;
+	pause.tv_nsec = us * 1000L;
+	(void)nanosleep(&pause, NULL);
+	return 1;
+}
+
+void tfa_db_busy_wait(tfa_store *st, int wait)
+{
+	if (wait)
+		(void)sqlite3_busy_handler(st->db, busy_handler, st);
+	else
+		(void)sqlite3_busy_handler(st->db, NULL, NULL);
+}
+
 static tfa_rc open_pragmas(tfa_store *st, unsigned flags, tfa_err *err)
 {
 	tfa_rc rc;
 
-	sqlite3_busy_timeout(st->db, TFA_BUSY_TIMEOUT_MS);
+	tfa_db_busy_wait(st, 1);
 	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	/* the first read: a file that is not a database fails here */

@@ -24,6 +24,7 @@
 #define tfa_store_challenge_put tfa_sqlite_challenge_put
 #define tfa_store_challenge_clear tfa_sqlite_challenge_clear
 #define tfa_store_user_txn_ex tfa_sqlite_user_txn_ex
+#define tfa_store_user_view tfa_sqlite_user_view
 #define tfa_store_delivery_reserve tfa_sqlite_delivery_reserve
 #define tfa_store_cards_add tfa_sqlite_cards_add
 #define tfa_store_card_list tfa_sqlite_card_list

@@ -220,9 +220,14 @@ tfa_rc tfa_db_secret_taken(tfa_store *st, const tfa_token *tok, const tfa_token_
 
 tfa_rc tfa_db_txn_end(tfa_store *st, tfa_rc rc, tfa_err *err)
 {
-	if (rc == TFA_OK)
-		return tfa_db_exec(st, "COMMIT", err);
-	(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc == TFA_OK) {
+		rc = tfa_db_exec(st, "COMMIT", err);
+		if (rc == TFA_OK)
+			return rc;
+	}
+	/* a failed COMMIT leaves the transaction open: end it here */
+	if (!sqlite3_get_autocommit(st->db))
+		(void)tfa_db_exec(st, "ROLLBACK", NULL);
 	return rc;
 }
 
@@ -438,8 +443,10 @@ static int txn_commits(tfa_rc rc)
 	       rc == TFA_ENOENT;
 }
 
-TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn,
-				     void *ctx, tfa_err *err)
+/* @write 0: a read transaction (BEGIN DEFERRED: no write lock, so it never
+ * waits for a login's commit in WAL mode); whatever @fn changes is dropped */
+static tfa_rc user_txn(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx, int write,
+		       tfa_err *err)
 {
 	tfa_user before, after;
 	tfa_token *toks = NULL, *orig = NULL;
@@ -451,9 +458,9 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 	size_t n = 0, nrec = 0, i;
 	tfa_rc rc, frc = TFA_OK;
 
-	if (st->readonly)
+	if (write && st->readonly)
 		return tfa_err_set(err, TFA_ESTORE, "store %s is open read-only", st->path);
-	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
+	rc = tfa_db_exec(st, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", err);
 	if (rc != TFA_OK)
 		return rc;
 	rc = tfa_store_user_get(st, user, &before, err);
@@ -493,6 +500,8 @@ TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex
 		rc = frc;
 		goto out;
 	}
+	if (!write)
+		goto out;
 	(void)snprintf(after.name, sizeof(after.name), "%s", user);
 	if (user_changed(&before, &after)) {
 		rc = write_user(st, &after, err);
@@ -541,4 +550,16 @@ out:
 	}
 	rc = tfa_db_txn_end(st, rc, err);
 	return rc != TFA_OK ? rc : frc;
+}
+
+TFA_API tfa_rc tfa_store_user_txn_ex(tfa_store *st, const char *user, tfa_txn_ex_fn fn,
+				     void *ctx, tfa_err *err)
+{
+	return user_txn(st, user, fn, ctx, 1, err);
+}
+
+TFA_API tfa_rc tfa_store_user_view(tfa_store *st, const char *user, tfa_txn_ex_fn fn, void *ctx,
+				   tfa_err *err)
+{
+	return user_txn(st, user, fn, ctx, 0, err);
 }

@@ -142,11 +142,12 @@ tfa_rc tfa_db_check_header(tfa_store *st, tfa_err *err)
  * tries again. */
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
-	(void)arg;
+	tfa_store *st = arg;
+
 	if (frames >= TFA_WAL_CKPT_FRAMES) {
-		(void)sqlite3_busy_timeout(db, 0);
+		tfa_db_busy_wait(st, 0);
 		(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-		(void)sqlite3_busy_timeout(db, TFA_BUSY_TIMEOUT_MS);
+		tfa_db_busy_wait(st, 1);
 	}
 	return SQLITE_OK;
 }
@@ -157,5 +158,5 @@ void tfa_db_login_mode(tfa_store *st)
 
 	(void)sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
 	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	(void)sqlite3_wal_hook(st->db, wal_hook, NULL);
+	(void)sqlite3_wal_hook(st->db, wal_hook, st);
 }

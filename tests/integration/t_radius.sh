@@ -47,8 +47,9 @@ free_port() {
 	python3 -c 'import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-P1=$(free_port); P2=$(free_port)
+P1=$(free_port); P2=$(free_port); P3=$(free_port)
 while [ "$P2" = "$P1" ]; do P2=$(free_port); done
+while [ "$P3" = "$P1" ] || [ "$P3" = "$P2" ]; do P3=$(free_port); done
 
 # --- the private raddb: the shipped module config and site ------------------------
 # the challenge instance takes an sms number from the request when there
@@ -62,11 +63,21 @@ grep -q '^\s*phone_attribute = &control:Tmp-String-0$' "$RADDB/mods-enabled/twof
 # a second instance in one-shot mode, for a second site
 sed -e 's|^twofactor {|twofactor twofactor_os {|' -e 's|^\(\s*mode\) = .*|\1 = oneshot|' \
 	"$RADDB/mods-enabled/twofactor" >"$RADDB/mods-enabled/twofactor_os"
+# a third with user_lookup = no: the store's name is the directory's uid
+# that the users file puts in control:Tmp-String-1 (as rlm_ldap would)
+sed -e 's|^twofactor {|twofactor twofactor_ul {|' \
+	-e 's|^\(\s*user_attribute\) = .*|\1 = \&control:Tmp-String-1|' \
+	-e 's|^\(\s*user_lookup\) = .*|\1 = no|' \
+	"$RADDB/mods-enabled/twofactor" >"$RADDB/mods-enabled/twofactor_ul"
+grep -q '^\s*user_lookup = no$' "$RADDB/mods-enabled/twofactor_ul" || { echo "Bail out! no user_lookup line in the shipped config"; exit 1; }
 sed -e "s|^\(\s*ipaddr\) = \*|\1 = 127.0.0.1|" -e "s|^\(\s*port\) = 0|\1 = $P1|" \
 	-e 's|^\s*-ldap$||' "$CONTRIB/sites-available/twofactor" >"$RADDB/sites-enabled/twofactor"
 sed -e 's|^server twofactor {|server twofactor_os {|' -e "s|= $P1|= $P2|" \
 	-e 's|\btwofactor$|twofactor_os|' -e 's|Auth-Type twofactor {|Auth-Type twofactor_os {|' \
 	"$RADDB/sites-enabled/twofactor" >"$RADDB/sites-enabled/twofactor_os"
+sed -e 's|^server twofactor {|server twofactor_ul {|' -e "s|= $P1|= $P3|" \
+	-e 's|\btwofactor$|twofactor_ul|' -e 's|Auth-Type twofactor {|Auth-Type twofactor_ul {|' \
+	"$RADDB/sites-enabled/twofactor" >"$RADDB/sites-enabled/twofactor_ul"
 : >"$RADDB/dictionary"
 cat >"$RADDB/clients.conf" <<CONF
 client localhost {
@@ -75,12 +86,14 @@ client localhost {
 	require_message_authenticator = yes
 }
 CONF
-USERS="alice bob carol hank sam olive erin frank nina tim"
+USERS="alice bob carol hank sam olive erin frank nina tim cora"
 {
 	for u in $USERS; do printf '%s Cleartext-Password := "pw-%s"\n' "$u" "$u"; done
 	# the directory's numbers (rlm_ldap: mobile -> control:Tmp-String-0)
 	printf 'pete Cleartext-Password := "pw-pete", Tmp-String-0 := "+15550002222"\n'
 	printf 'mal Cleartext-Password := "pw-mal", Tmp-String-0 := "555-CALL-ME"\n'
+	# the directory says Dora's uid is dora (user_lookup = no)
+	printf 'Dora Cleartext-Password := "pw-Dora", Tmp-String-1 := "dora"\n'
 } >"$RADDB/users"
 cat >"$RADDB/radiusd.conf" <<CONF
 prefix = /usr
@@ -159,6 +172,13 @@ q=u.parse_qs(u.urlparse(sys.argv[1]).query)["secret"][0]
 print(base64.b32decode(q + "=" * (-len(q) % 8)).hex())' "$(sed -n 's/.*"uri":"\([^"]*\)".*/\1/p' <<<"$oc")")
 OSUITE=$(sed -n 's/.*"suite":"\([^"]*\)".*/\1/p' <<<"$oc")
 # nina: required, no token
+# dora: enrolled under the directory's uid
+SEC[dora]=$(enroll_user dora)
+# cora: a token card (HOTP, from a vendor's CSV) assigned by the admin
+CARD_HEX=$(od -An -N20 -tx1 /dev/urandom | tr -d ' \n')
+printf 'Serial,Secret,Type,Digits\nRAD-CARD-1,%s,hotp,6\n' "$CARD_HEX" >"$T/cards.csv"
+tfa token import --csv "$T/cards.csv" >/dev/null
+tfa token assign RAD-CARD-1 cora >/dev/null
 
 # --- the server ---------------------------------------------------------------------
 RPID=""
@@ -300,6 +320,29 @@ rm -f "$T/sms.sleep"
 check "tim: answered after the 5 s cap, before 9 s (took ${took} ms)" test "$took" -ge 4500 -a "$took" -lt 9000
 check "the log says sms_command was killed after 5 s" grep -q 'killed after 5 s' "$T/log/server.out"
 
+# --- a token card user ------------------------------------------------------------------
+challenge "cora (token card): challenged for the card's code" cora 'Enter the code'
+c0=$(oathtool --hotp -c 0 "$CARD_HEX")
+rad "$P1" cora "$c0" --state "$STATE"
+expect "cora: the card's first code (oathtool --hotp -c 0) is accepted" Access-Accept
+challenge "cora: challenged again" cora 'Enter the code'
+rad "$P1" cora "$c0" --state "$STATE"
+expect "cora: the same card code again is refused (replay)" Access-Reject 'already used'
+challenge "cora: challenged again" cora 'Enter the code'
+rad "$P1" cora "$(oathtool --hotp -c 1 "$CARD_HEX")" --state "$STATE"
+expect "cora: the card's next code is accepted" Access-Accept
+
+# --- user_lookup = no: the store's name from the directory's attribute -------------------
+rad "$P3" Dora pw-Dora
+expect "Dora (uid dora from the attribute): challenged" Access-Challenge 'Enter the code'
+cd_=$(totp "${SEC[dora]}")
+rad "$P3" Dora "$cd_" --state "$(jget state)"
+expect "Dora: dora's code is accepted" Access-Accept
+check "audit: the login is dora's" bash -c \
+	"'$TFA_ADMIN' --store '$STORE' --keyfile '$KEYFILE' audit --user dora | grep 'login_ok' | grep -q 'radius:twofactor_ul'"
+rad "$P1" Dora pw-Dora
+expect "Dora through the NSS instance (no such account): no token for 'Dora', refused" Access-Reject 'no authenticator is registered'
+
 # --- no token, not required ------------------------------------------------------------
 rad "$P1" nina pw-nina
 expect "nina (required, no token): rejected, no enrolment over RADIUS" Access-Reject 'no authenticator is registered'
@@ -341,7 +384,20 @@ check "the log says the State expired" grep -q 'hank: State expired' "$T/log/ser
 check "no code or password in the server's log" bash -c \
 	"! grep -Eq '$ca|$cb|pw-erin[0-9]' '$T/log/server.out'"
 
+# user_lookup = no with User-Name would make ALICE and alice two users: the
+# server refuses to start with it
+cp -r "$RADDB" "$T/raddb-bad"
+sed -i -e "s|$RADDB|$T/raddb-bad|" "$T/raddb-bad/radiusd.conf"
+sed -i 's|^\(\s*user_attribute\) = .*|\1 = \&User-Name|' "$T/raddb-bad/mods-enabled/twofactor_ul"
+if env "${srv_env[@]}" "$FREERADIUS" -C -l stdout -d "$T/raddb-bad" >"$T/log/bad.out" 2>&1; then
+	not_ok "user_lookup = no with User-Name: the configuration is refused" "$(tail -n 5 "$T/log/bad.out")"
+else
+	check "user_lookup = no with User-Name: the configuration is refused, saying why" \
+		grep -q 'ALICE and alice' "$T/log/bad.out"
+fi
+
 radius_stop
 trap _tap_cleanup EXIT
 check "the server stopped" test -z "$RPID"
+
 tap_done

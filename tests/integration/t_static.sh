@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # Static analysis: cppcheck and clang-tidy (default checks, see .clang-tidy)
-# report nothing on lib/, pam_module/ and cli/. Runs once, in the plain run.
+# report nothing on lib/, pam_module/ and cli/, nor on contrib/freeradius/
+# when the build has the FreeRADIUS headers (./configure --with-freeradius;
+# always under CI). Runs once, in the plain run.
 set -u
 S=${TFA_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 B=${TFA_BUILDDIR:-$S}
@@ -11,6 +13,15 @@ if [ "${TFA_MODE:-plain}" != plain ]; then
 fi
 cd "$S" || exit 1
 out=$(mktemp); trap 'rm -f "$out"' EXIT
+# the RADIUS module: its FreeRADIUS headers are fetched into the build tree
+FRI=$B/contrib/freeradius/fr-include
+contrib=""
+if [ -d "$FRI" ]; then
+	contrib=contrib/freeradius
+elif [ "${CI:-}" = true ]; then
+	n=$((n + 1))
+	echo "not ok $n - contrib/freeradius analysed (no FreeRADIUS headers in $FRI: configure --with-freeradius)"
+fi
 # Secrets owned by types: the tfa_token record (copied freely, handed to
 # front ends) holds no key material - keys are tfa_token_key, and no front
 # end names one or calls the parser that yields one.
@@ -26,7 +37,7 @@ else
 	echo "ok $n - records.h: tfa_token holds no key material"
 fi
 n=$((n + 1))
-if grep -nE 'tfa_token_key|secret_len|tfa_import_oath_line' pam_module/*.[ch] cli/*.[ch] \
+if grep -nE 'tfa_token_key|secret_len|tfa_import_oath_line' pam_module/*.[ch] cli/*.[ch] contrib/freeradius/*.c \
 	>"$out"; then
 	echo "not ok $n - front ends touch token keys"; sed 's/^/# /' "$out"
 else
@@ -36,7 +47,7 @@ n=$((n + 1))
 if command -v cppcheck >/dev/null; then
 	if cppcheck --quiet --enable=warning,portability,performance --error-exitcode=1 \
 		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
-		-I lib -I lib/store -I "$B" lib pam_module cli >"$out" 2>&1; then
+		-DCC_HINT\(x\)= -I lib -I lib/store -I "$B" lib pam_module cli $contrib >"$out" 2>&1; then
 		echo "ok $n - cppcheck: no findings"
 	else
 		echo "not ok $n - cppcheck: findings"; sed 's/^/# /' "$out"
@@ -52,6 +63,11 @@ if command -v clang-tidy >/dev/null; then
 		# shellcheck disable=SC2086
 		clang-tidy --quiet "$f" -- $flags >>"$out" 2>/dev/null || bad=1
 	done
+	if [ -n "$contrib" ]; then
+		# shellcheck disable=SC2086
+		clang-tidy --quiet contrib/freeradius/rlm_twofactor.c -- $flags -isystem "$FRI" \
+			$(pkg-config --cflags talloc 2>/dev/null) >>"$out" 2>/dev/null || bad=1
+	fi
 	if [ "$bad" = 0 ] && ! grep -qE 'warning:|error:' "$out"; then
 		echo "ok $n - clang-tidy: no findings"
 	else

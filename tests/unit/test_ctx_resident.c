@@ -88,6 +88,23 @@ static void test_bad_policy_fails_closed(void **state)
 	tfa_ctx_close(host);
 }
 
+/* a context's own tfa_policy_set applies to its next call: its own commit
+ * does not move PRAGMA data_version, so tfa_ctx_refresh cannot see it (a
+ * fuzz target that set max_failures found the context still at 10) */
+static void test_own_policy_set(void **state)
+{
+	fx *p = *state;
+	tfa_ctx *c = fx_ctx(p);
+	tfa_err err = { "" };
+
+	assert_int_equal(tfa_ctx_policy(c)->max_failures, 10);
+	assert_int_equal(tfa_policy_set(c, "max_failures", "4", &err), TFA_OK);
+	assert_int_equal(tfa_ctx_policy(c)->max_failures, 4);
+	assert_int_equal(tfa_ctx_refresh(c, &err), TFA_OK);
+	assert_int_equal(tfa_ctx_policy(c)->max_failures, 4);
+	tfa_ctx_close(c);
+}
+
 static int live_statements(tfa_ctx *c)
 {
 	sqlite3_stmt *s = NULL;
@@ -126,6 +143,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		FX_TEST(test_policy_reaches_resident_ctx),
 		FX_TEST(test_bad_policy_fails_closed),
+		FX_TEST(test_own_policy_set),
 		FX_TEST(test_statements_cached),
 	};
 
