@@ -25,6 +25,7 @@ enum {
 struct cli {
 	const char *store;
 	const char *keyfile;
+	const char *keyfile_next;  /* --keyfile-next / $TFA_KEYFILE_NEXT, or NULL */
 	int json;
 	int json_done;          /* a JSON object went to stdout already */
 	char errmsg[TFA_ERRMSG_MAX + 128];   /* last error, for --json */

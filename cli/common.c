@@ -66,7 +66,8 @@ int cli_open(struct cli *g, unsigned flags, tfa_ctx **ctx)
 	*ctx = NULL;
 	if (paths_given(g) != CLI_OK)
 		return CLI_USAGE;
-	rc = tfa_ctx_open(g->store, g->keyfile, flags, "tfa-admin", ctx, &err);
+	rc = tfa_ctx_open_keys(g->store, g->keyfile, g->keyfile_next, flags, "tfa-admin", ctx, NULL,
+			       &err);
 	if (rc != TFA_OK) {
 		*ctx = NULL;
 		return open_failed(g, rc, &err);

@@ -12,11 +12,13 @@
 #include "cli.h"
 
 /* getopt values of the global options (above any short option) */
-enum { OPT_STORE = 0x1001, OPT_KEYFILE, OPT_JSON, OPT_HELP, OPT_TABLE = 0x2000 };
+enum { OPT_STORE = 0x1001, OPT_KEYFILE, OPT_KEYFILE_NEXT, OPT_JSON, OPT_HELP,
+       OPT_TABLE = 0x2000 };
 
 static const struct option globals[] = {
 	{ "store", required_argument, NULL, OPT_STORE },
 	{ "keyfile", required_argument, NULL, OPT_KEYFILE },
+	{ "keyfile-next", required_argument, NULL, OPT_KEYFILE_NEXT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, OPT_HELP },
 };
@@ -130,6 +132,9 @@ int cli_parse(struct cli *g, const struct cli_cmd *cmd, int argc, char **argv, v
 			continue;
 		case OPT_KEYFILE:
 			g->keyfile = optarg;
+			continue;
+		case OPT_KEYFILE_NEXT:
+			g->keyfile_next = optarg;
 			continue;
 		case OPT_JSON:
 			g->json = 1;

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* tfa-admin - manage second-factor tokens, policy and lockouts.
  *
- *   tfa-admin [--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]
+ *   tfa-admin [--store PATH] [--keyfile PATH] [--keyfile-next PATH] [--json] COMMAND [ARGS]
  *
  * Global options come before COMMAND (they are also accepted among the
  * command's own options). The store and key file default to $TFA_STORE and
  * $TFA_KEYFILE when those are set and not empty, else to the configured
- * defaults. Exit codes: see cli.h.
+ * defaults; --keyfile-next to $TFA_KEYFILE_NEXT (none by default). Exit
+ * codes: see cli.h.
  */
 #include "config.h"
 
@@ -17,7 +18,8 @@
 #include "cli.h"
 
 static const char usage_text[] =
-"usage: tfa-admin [--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]\n"
+"usage: tfa-admin [--store PATH] [--keyfile PATH] [--keyfile-next PATH] [--json]\n"
+"                 COMMAND [ARGS]\n"
 "\n"
 "commands:\n"
 "  init                      create the store and the key file\n"
@@ -130,7 +132,7 @@ static const char *env_or(const char *name, const char *dflt)
 	return v != NULL && v[0] != '\0' ? v : dflt;
 }
 
-#define TOP_USAGE "[--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]"
+#define TOP_USAGE "[--store PATH] [--keyfile PATH] [--keyfile-next PATH] [--json] COMMAND [ARGS]"
 
 static int show_help(struct cli *g, const char *arg, void *args)
 {
@@ -194,6 +196,7 @@ int main(int argc, char **argv)
 	memset(&g, 0, sizeof(g));
 	g.store = env_or("TFA_STORE", TFA_DEFAULT_STORE);
 	g.keyfile = env_or("TFA_KEYFILE", TFA_DEFAULT_KEYFILE);
+	g.keyfile_next = env_or("TFA_KEYFILE_NEXT", NULL);
 	rc = run(&g, argc, argv);
 	cli_json_error(&g, rc);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -12,7 +12,7 @@
  *   - every log line is printable ASCII: module arguments reach syslog
  *     escaped (no log injection);
  *   - on 0, every argument is a known flag or KEY=VALUE option; store and
- *     keyfile are absolute paths without control characters, pointing
+ *     keyfile (and keyfile_next when given) are absolute paths without control characters, pointing
  *     into argv or at the built-in default; the prompt is 1..200
  *     printable characters; failmode is secure or safe; use_first_pass and
  *     try_first_pass are not both set; the flags are 0 or 1;
@@ -78,8 +78,8 @@ static int known_arg(const char *a)
 	static const char *const flags[] = {
 		"use_first_pass", "try_first_pass", "forward_pass", "no_enroll", "debug",
 	};
-	static const char *const opts[] = { "store=", "keyfile=", "prompt=", "failmode=",
-					    "services=" };
+	static const char *const opts[] = { "store=", "keyfile=", "keyfile_next=", "prompt=",
+					    "failmode=", "services=" };
 	size_t i;
 
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
@@ -141,6 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check(known_arg(argv[i]), "unknown argument \"%s\" accepted", argv[i]);
 	check_path(a.store, TFA_DEFAULT_STORE, buf, size + 1);
 	check_path(a.keyfile, TFA_DEFAULT_KEYFILE, buf, size + 1);
+	if (a.keyfile_next != NULL)   /* none by default */
+		check_path(a.keyfile_next, TFA_DEFAULT_KEYFILE, buf, size + 1);
 	fuzz_check(a.prompt != NULL && a.prompt[0] != '\0' && strlen(a.prompt) <= 200 &&
 		   !has_control(a.prompt), "bad prompt accepted");
 	fuzz_check(a.failmode == TFA_FAIL_SECURE || a.failmode == TFA_FAIL_SAFE,

@@ -38,6 +38,16 @@ tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned flags,
 tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned flags,
 		       const char *source, tfa_ctx **out, int *absent, tfa_err *err);
 
+/** tfa_ctx_open_keys: tfa_ctx_open_ex with a second key file for a key
+ * roll-out (pam_twofactor's keyfile_next=, tfa-admin --keyfile-next,
+ * rlm_twofactor's keyfile_next): the store's key is @keyfile's, or when it
+ * is not, @keyfile_next's (may be NULL or ""). Hosts carry the new key as
+ * @keyfile_next before `tfa-admin rekey` makes it the store's, so no host
+ * fails in between; TFA_EKEY naming both files when neither is the key. */
+tfa_rc tfa_ctx_open_keys(const char *store, const char *keyfile, const char *keyfile_next,
+			 unsigned flags, const char *source, tfa_ctx **out, int *absent,
+			 tfa_err *err);
+
 /** tfa_ctx_store_is_uri: 1 when @store is a PostgreSQL connection URI
  * (postgresql:// or postgres://), 0 for anything else (a SQLite path). */
 int tfa_ctx_store_is_uri(const char *store);
@@ -61,7 +71,8 @@ void tfa_ctx_close(tfa_ctx *c);
  * the old policy stays and the error is returned: those calls fail closed.
  * Nothing to do for a context opened with TFA_OPEN_NOPOLICY. A pointer
  * from tfa_ctx_policy stays valid, its fields may change. TFA_ENOENT when
- * the store file was replaced or removed since the open (tfa-admin restore
+ * the store file was replaced or removed, or re-keyed (tfa-admin rekey),
+ * since the open (tfa-admin restore
  * keeps the inode; a file moved over it does not): close the context and
  * open a new one. */
 tfa_rc tfa_ctx_refresh(tfa_ctx *c, tfa_err *err);

@@ -42,6 +42,13 @@ TFA_API tfa_rc tfa_ctx_open(const char *store, const char *keyfile, unsigned fla
 TFA_API tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned flags,
 			       const char *source, tfa_ctx **out, int *absent, tfa_err *err)
 {
+	return tfa_ctx_open_keys(store, keyfile, NULL, flags, source, out, absent, err);
+}
+
+TFA_API tfa_rc tfa_ctx_open_keys(const char *store, const char *keyfile,
+				 const char *keyfile_next, unsigned flags, const char *source,
+				 tfa_ctx **out, int *absent, tfa_err *err)
+{
 	unsigned sflags = 0;
 	tfa_ctx *c;
 	tfa_rc rc;
@@ -63,7 +70,7 @@ TFA_API tfa_rc tfa_ctx_open_ex(const char *store, const char *keyfile, unsigned 
 		sflags |= TFA_STORE_UPGRADE;
 	if ((flags & TFA_OPEN_LOGIN) != 0)
 		sflags |= TFA_STORE_LOGIN;
-	rc = tfa_store_open_ex(store, keyfile, sflags, &c->store, absent, err);
+	rc = tfa_store_open_keys(store, keyfile, keyfile_next, sflags, &c->store, absent, err);
 	if (rc != TFA_OK)
 		goto out;
 	if ((flags & TFA_OPEN_NOPOLICY) != 0) {
@@ -89,6 +96,7 @@ TFA_API tfa_rc tfa_ctx_refresh(tfa_ctx *c, tfa_err *err)
 {
 	tfa_policy fresh;
 	int64_t v = 0;
+	int changed = 0;
 	tfa_rc rc;
 
 	/* a resident host (RADIUS) must not keep using a file that
@@ -101,6 +109,15 @@ TFA_API tfa_rc tfa_ctx_refresh(tfa_ctx *c, tfa_err *err)
 	rc = tfa_store_data_version(c->store, &v, err);
 	if (rc != TFA_OK || v == c->data_version)
 		return rc;
+	/* tfa-admin rekey since the open: every secret is sealed under
+	 * another key now; the host opens the store again (with
+	 * keyfile_next, the new key is then the one in use) */
+	rc = tfa_store_key_changed(c->store, &changed, err);
+	if (rc != TFA_OK)
+		return rc;
+	if (changed)
+		return tfa_err_set(err, TFA_ENOENT, "store %s was re-keyed (tfa-admin rekey) since"
+				   " it was opened", tfa_store_path(c->store));
 	rc = tfa_policy_load(c->store, &fresh, err);
 	if (rc != TFA_OK)
 		return rc;

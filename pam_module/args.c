@@ -62,7 +62,7 @@ static int has_control(const char *s)
 	return 0;
 }
 
-/* store= and keyfile=: absolute (the host's working directory is not ours
+/* store=, keyfile= and keyfile_next=: absolute (the host's working directory is not ours
  * to rely on), not empty, of sane length. */
 static int path_value(pam_handle_t *pamh, tfa_pam_args *a, const char *arg, const char *val,
 		      const char **dst)
@@ -181,6 +181,8 @@ static int one_arg(pam_handle_t *pamh, const char *arg, tfa_pam_args *a)
 		return path_value(pamh, a, arg, arg + 6, &a->store);
 	if (strncmp(arg, "keyfile=", 8) == 0)
 		return path_value(pamh, a, arg, arg + 8, &a->keyfile);
+	if (strncmp(arg, "keyfile_next=", 13) == 0)
+		return path_value(pamh, a, arg, arg + 13, &a->keyfile_next);
 	if (strncmp(arg, "prompt=", 7) == 0) {
 		const char *val = arg + 7;
 

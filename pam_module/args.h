@@ -22,6 +22,7 @@ typedef enum {
 typedef struct {
 	const char *store;	/* store=PATH */
 	const char *keyfile;	/* keyfile=PATH */
+	const char *keyfile_next; /* keyfile_next=PATH (NULL: none): a key roll-out */
 	const char *prompt;	/* prompt=TEXT (NULL: default for the mode) */
 	int use_first_pass;	/* code must come from PAM_AUTHTOK */
 	int try_first_pass;	/* code from PAM_AUTHTOK if set, else prompt */

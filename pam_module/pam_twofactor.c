@@ -47,8 +47,8 @@ static int open_store(tfa_login *l)
 	int absent = 0;
 	tfa_rc r;
 
-	r = tfa_ctx_open_ex(a->store, a->keyfile, TFA_OPEN_LOGIN, l->source, &l->ctx, &absent,
-			    &err);
+	r = tfa_ctx_open_keys(a->store, a->keyfile, a->keyfile_next, TFA_OPEN_LOGIN, l->source,
+			      &l->ctx, &absent, &err);
 	if (r == TFA_OK)
 		return PAM_SUCCESS;
 	l->ctx = NULL;
@@ -336,8 +336,8 @@ static void config_error(tfa_login *l)
 	    tfa_user_valid(item))
 		user = item;
 	make_source(l->pamh, l->source, sizeof(l->source));
-	r = tfa_ctx_open(l->args->store, l->args->keyfile, TFA_OPEN_NOPOLICY, l->source, &ctx,
-			 &err);
+	r = tfa_ctx_open_keys(l->args->store, l->args->keyfile, l->args->keyfile_next,
+			      TFA_OPEN_NOPOLICY, l->source, &ctx, NULL, &err);
 	if (r == TFA_OK)
 		r = tfa_ctx_audit(ctx, user, TFA_EV_CONFIG_ERROR, "bad module argument %s; refused"
 				  " (PAM_SERVICE_ERR)", l->args->bad);

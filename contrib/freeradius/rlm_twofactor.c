@@ -45,6 +45,7 @@
 typedef struct {
 	char const *store;
 	char const *keyfile;
+	char const *keyfile_next;      /* "" or the next key file (a key roll-out) */
 	char const *mode;
 	char const *user_attribute;
 	bool user_lookup;              /* canonical name from NSS (getpwnam) */
@@ -62,6 +63,7 @@ static const CONF_PARSER module_config[] = {
 	  "/var/lib/twofactor/tfa.db" },
 	{ "keyfile", FR_CONF_OFFSET(PW_TYPE_STRING, rlm_twofactor_t, keyfile),
 	  "/etc/twofactor/tfa.key" },
+	{ "keyfile_next", FR_CONF_OFFSET(PW_TYPE_STRING, rlm_twofactor_t, keyfile_next), "" },
 	{ "mode", FR_CONF_OFFSET(PW_TYPE_STRING, rlm_twofactor_t, mode), "challenge" },
 	{ "user_attribute", FR_CONF_OFFSET(PW_TYPE_STRING, rlm_twofactor_t, user_attribute),
 	  "&User-Name" },
@@ -121,7 +123,8 @@ static tfa_ctx *thread_ctx(rlm_twofactor_t const *inst, REQUEST *request)
 		t->ctx = NULL;
 	}
 	/* a login connection: one fsync per accepted login (store_wal.c) */
-	r = tfa_ctx_open(inst->store, inst->keyfile, TFA_OPEN_LOGIN, inst->source, &t->ctx, &err);
+	r = tfa_ctx_open_keys(inst->store, inst->keyfile, inst->keyfile_next, TFA_OPEN_LOGIN,
+			      inst->source, &t->ctx, NULL, &err);
 	if (r != TFA_OK) {
 		t->ctx = NULL;
 		RERROR("store unusable: %s", tfa_err_text(&err, r));
@@ -550,6 +553,13 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	}
 	if (inst->phone_attribute == NULL)
 		inst->phone_attribute = "";
+	if (inst->keyfile_next == NULL)
+		inst->keyfile_next = "";
+	if (inst->keyfile_next[0] != '\0' && inst->keyfile_next[0] != '/') {
+		cf_log_err_cs(conf, "keyfile_next = %s: an absolute path, or empty",
+			      inst->keyfile_next);
+		return -1;
+	}
 	if (inst->phone_attribute[0] != '\0' && inst->phone_attribute[0] != '&') {
 		cf_log_err_cs(conf, "phone_attribute = %s: an attribute reference such as"
 			      " &control:Tmp-String-0, or empty", inst->phone_attribute);

@@ -340,8 +340,8 @@ static tfa_rc connect_db(tfa_pg *pg, int *absent, tfa_err *err)
 }
 
 /* Load the key and compare it with the key check in meta (store_key.c). */
-static tfa_rc open_key(tfa_pg *pg, const char *keyfile, int create, int *absent,
-		       tfa_err *err)
+static tfa_rc open_key(tfa_pg *pg, const char *keyfile, const char *next, int create,
+		       int *absent, tfa_err *err)
 {
 	char have[33];
 	tfa_pg_params p = { 0 };
@@ -359,7 +359,19 @@ static tfa_rc open_key(tfa_pg *pg, const char *keyfile, int create, int *absent,
 				 "check); run \"tfa-admin init\" to initialise it", pg->uri);
 		goto out;
 	}
-	rc = tfa_key_load(keyfile, !found, &pg->key, absent, err);
+	if (found) {
+		if (strlen(PQgetvalue(r, 0, 0)) != 32) {
+			rc = tfa_err_set(err, TFA_ESTORE, "store %s: its key check is malformed",
+					 pg->uri);
+			goto out;
+		}
+		rc = tfa_key_pick(keyfile, next, PQgetvalue(r, 0, 0), pg->uri, &pg->key, absent,
+				  err);
+		if (rc == TFA_OK)
+			memcpy(pg->key_check, PQgetvalue(r, 0, 0), 33);
+		goto out;
+	}
+	rc = tfa_key_load(keyfile, 1, &pg->key, absent, err);
 	if (rc != TFA_OK)
 		goto out;
 	rc = tfa_key_check_value(&pg->key, have);
@@ -384,6 +396,8 @@ static tfa_rc open_key(tfa_pg *pg, const char *keyfile, int create, int *absent,
 	    CRYPTO_memcmp(PQgetvalue(r, 0, 0), have, 32) != 0)
 		rc = tfa_err_set(err, TFA_EKEY, "key file %s is not the key of store %s "
 				 "(wrong key file?)", keyfile, pg->uri);
+	else
+		memcpy(pg->key_check, have, sizeof(pg->key_check));
 out:
 	PQclear(r);
 	return rc;
@@ -407,8 +421,24 @@ static tfa_rc load_pepper(tfa_pg *pg, tfa_err *err)
 	return rc;
 }
 
-tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, unsigned flags, tfa_store **out,
-		      int *absent, tfa_err *err)
+tfa_rc tfa_pg_key_changed(tfa_store *st, int *changed, tfa_err *err)
+{
+	tfa_pg *pg = tfa_pg_of(st);
+	PGresult *r = NULL;
+	tfa_rc rc;
+
+	*changed = 0;
+	rc = tfa_pg_exec(pg, "SELECT value FROM meta WHERE key='key_check'", NULL, &r,
+			 "reading store metadata", err);
+	if (rc == TFA_OK && (PQntuples(r) < 1 || strlen(PQgetvalue(r, 0, 0)) != 32 ||
+			     CRYPTO_memcmp(PQgetvalue(r, 0, 0), pg->key_check, 32) != 0))
+		*changed = 1;
+	PQclear(r);
+	return rc;
+}
+
+tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, const char *keyfile_next,
+		      unsigned flags, tfa_store **out, int *absent, tfa_err *err)
 {
 	tfa_pg *pg = NULL;
 	int gone = 0;
@@ -446,7 +476,8 @@ tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, unsigned flags, tfa
 	if (rc != TFA_OK)
 		goto out;
 	if ((flags & TFA_STORE_NOKEY) == 0 || !pg->readonly) {
-		rc = open_key(pg, keyfile, (flags & TFA_STORE_CREATE) != 0, &gone, err);
+		rc = open_key(pg, keyfile, keyfile_next, (flags & TFA_STORE_CREATE) != 0, &gone,
+			      err);
 		if (rc == TFA_OK)
 			rc = load_pepper(pg, err);
 		if (rc != TFA_OK)

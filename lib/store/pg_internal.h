@@ -19,6 +19,7 @@ typedef struct {
 	int readonly;
 	tfa_key key;
 	uint8_t pepper[TFA_PEPPER_LEN];
+	char key_check[33];     /* the key check of the key in use */
 	char *uri;                      /* holds no password (refused at open) */
 	char host[TFA_PG_HOST_MAX + 1]; /* this host's name, for the audit trail */
 	int64_t data_version;           /* tfa_pg_data_version: counts the asks */

@@ -31,9 +31,16 @@ TFA_API tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned fl
 TFA_API tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned flags,
 				 tfa_store **out, int *absent, tfa_err *err)
 {
+	return tfa_store_open_keys(path, keyfile, NULL, flags, out, absent, err);
+}
+
+TFA_API tfa_rc tfa_store_open_keys(const char *path, const char *keyfile,
+				   const char *keyfile_next, unsigned flags, tfa_store **out,
+				   int *absent, tfa_err *err)
+{
 	if (tfa_store_is_pg_uri(path)) {
 #ifdef HAVE_LIBPQ
-		return tfa_pg_open_ex(path, keyfile, flags, out, absent, err);
+		return tfa_pg_open_ex(path, keyfile, keyfile_next, flags, out, absent, err);
 #else
 		*out = NULL;
 		if (absent != NULL)
@@ -42,7 +49,16 @@ TFA_API tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned
 				   "support (configure --with-postgresql, libpq-dev)", path);
 #endif
 	}
-	return tfa_sqlite_open_ex(path, keyfile, flags, out, absent, err);
+	return tfa_sqlite_open_ex(path, keyfile, keyfile_next, flags, out, absent, err);
+}
+
+TFA_API tfa_rc tfa_store_key_changed(tfa_store *st, int *changed, tfa_err *err)
+{
+#ifdef HAVE_LIBPQ
+	if (is_pg(st))
+		return tfa_pg_key_changed(st, changed, err);
+#endif
+	return tfa_sqlite_key_changed(st, changed, err);
 }
 
 TFA_API void tfa_store_close(tfa_store *st)

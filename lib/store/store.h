@@ -51,6 +51,16 @@ tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned flags,
 tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned flags,
 			 tfa_store **out, int *absent, tfa_err *err);
 
+/** tfa_store_open_keys: tfa_store_open_ex with a second key file for a key
+ * roll-out: when @keyfile is not the store's key and @keyfile_next (may be
+ * NULL) is, @keyfile_next's key is used. */
+tfa_rc tfa_store_open_keys(const char *path, const char *keyfile, const char *keyfile_next,
+			   unsigned flags, tfa_store **out, int *absent, tfa_err *err);
+
+/** tfa_store_key_changed: *@changed = 1 when the store's key check is no
+ * longer that of the key it was opened with (tfa-admin rekey since). */
+tfa_rc tfa_store_key_changed(tfa_store *st, int *changed, tfa_err *err);
+
 /** tfa_store_close: close and wipe the in-memory key. NULL is fine. */
 void tfa_store_close(tfa_store *st);
 

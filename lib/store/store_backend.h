@@ -28,6 +28,13 @@ tfa_rc tfa_pg_uri_check(const char *uri, tfa_err *err);
 /* the key check kept in meta "key_check": HMAC-SHA256(key, label), the
  * first 16 bytes in hex; tells a wrong key file from a tampered record */
 tfa_rc tfa_key_check_value(const tfa_key *key, char out[33]);
+/* the key of a store whose key check is @want: @keyfile's or, when it is
+ * not and @next is given (a key roll-out: hosts carry the new key before
+ * tfa-admin rekey makes it the store's), @next's; TFA_EKEY naming the
+ * files and @store when neither is. *@absent as tfa_key_load's for
+ * @keyfile. */
+tfa_rc tfa_key_pick(const char *keyfile, const char *next, const char *want, const char *store,
+		    tfa_key *key, int *absent, tfa_err *err);
 /* the recovery pepper of a store that was never rekeyed: HMAC of a label */
 tfa_rc tfa_pepper_derive(const tfa_key *key, uint8_t pepper[TFA_PEPPER_LEN], tfa_err *err);
 /* @pepper sealed (AES-256-GCM, its own AAD) under @key, as new hex text in
@@ -42,8 +49,9 @@ tfa_rc tfa_pepper_unseal(const tfa_key *key, const char *hex, const char *store,
 /* The store functions of each backend (the same parameters as store.h's
  * tfa_store_* of the same name). */
 /* SQLite (store_*.c) */
-tfa_rc tfa_sqlite_open_ex(const char *path, const char *keyfile, unsigned flags, tfa_store **out,
-		   int *absent, tfa_err *err);
+tfa_rc tfa_sqlite_open_ex(const char *path, const char *keyfile, const char *keyfile_next,
+			  unsigned flags, tfa_store **out, int *absent, tfa_err *err);
+tfa_rc tfa_sqlite_key_changed(tfa_store *st, int *changed, tfa_err *err);
 void tfa_sqlite_close(tfa_store *st);
 const char *tfa_sqlite_path(const tfa_store *st);
 void tfa_sqlite_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
@@ -116,8 +124,9 @@ tfa_rc tfa_sqlite_rekey(tfa_store *st, const tfa_key *newkey, const tfa_audit_re
 
 #ifdef HAVE_LIBPQ
 /* PostgreSQL (pg_*.c) */
-tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, unsigned flags, tfa_store **out,
-		   int *absent, tfa_err *err);
+tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, const char *keyfile_next,
+		      unsigned flags, tfa_store **out, int *absent, tfa_err *err);
+tfa_rc tfa_pg_key_changed(tfa_store *st, int *changed, tfa_err *err);
 void tfa_pg_close(tfa_store *st);
 const char *tfa_pg_path(const tfa_store *st);
 void tfa_pg_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);

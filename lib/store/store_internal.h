@@ -33,6 +33,7 @@ struct tfa_store {
 	int schema_found;   /* the schema version the store had at open */
 	struct tfa_vfs *vfs; /* this connection's VFS shim (store_wal.c), or NULL */
 	struct timespec busy_since; /* when the current wait for a lock began */
+	char key_check[33];  /* the key check of the key in use (tfa_store_key_changed) */
 };
 
 #define TFA_SCHEMA_VERSION 4

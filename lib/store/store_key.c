@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "crypto.h"
 #include "secret.h"
 #include "store_backend.h"
 
@@ -36,6 +38,43 @@ tfa_rc tfa_key_check_value(const tfa_key *key, char out[33])
 	}
 	out[32] = '\0';
 	return TFA_OK;
+}
+
+tfa_rc tfa_key_pick(const char *keyfile, const char *next, const char *want, const char *store,
+		    tfa_key *key, int *absent, tfa_err *err)
+{
+	char have[33];
+	tfa_key alt;
+	tfa_rc rc;
+
+	rc = tfa_key_load(keyfile, 0, key, absent, err);
+	if (rc != TFA_OK)
+		return rc;
+	if (tfa_key_check_value(key, have) != TFA_OK)
+		return tfa_err_set(err, TFA_ECRYPTO, "cannot check key file %s", keyfile);
+	if (CRYPTO_memcmp(want, have, 32) == 0)
+		return TFA_OK;
+	if (next == NULL || next[0] == '\0')
+		return tfa_err_set(err, TFA_EKEY, "key file %s is not the key of store %s (wrong"
+				   " key file?)", keyfile, store);
+	memset(&alt, 0, sizeof(alt));
+	rc = tfa_key_load(next, 0, &alt, NULL, err);
+	if (rc != TFA_OK)
+		goto out;
+	if (tfa_key_check_value(&alt, have) != TFA_OK) {
+		rc = tfa_err_set(err, TFA_ECRYPTO, "cannot check key file %s", next);
+		goto out;
+	}
+	if (CRYPTO_memcmp(want, have, 32) != 0) {
+		rc = tfa_err_set(err, TFA_EKEY, "neither key file %s nor %s (the next key) is the"
+				 " key of store %s (wrong key files?)", keyfile, next, store);
+		goto out;
+	}
+	tfa_wipe(key, sizeof(*key));
+	memcpy(key, &alt, sizeof(*key));
+out:
+	tfa_wipe(&alt, sizeof(alt));
+	return rc;
 }
 
 tfa_rc tfa_pepper_derive(const tfa_key *key, uint8_t pepper[TFA_PEPPER_LEN], tfa_err *err)

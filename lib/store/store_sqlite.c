@@ -255,8 +255,8 @@ static tfa_rc meta_get(tfa_store *st, const char *key, char *val, size_t vallen,
 /* Load the key; create it only for a store that has no key yet, and only
  * when creating (tfa-admin init). Without TFA_STORE_CREATE a store without
  * its key check was never initialised: refused. */
-static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, int *absent,
-		       tfa_err *err)
+static tfa_rc open_key(tfa_store *st, const char *keyfile, const char *next, unsigned flags,
+		       int *absent, tfa_err *err)
 {
 	char want[33], have[33];
 	sqlite3_stmt *stmt = NULL;
@@ -269,19 +269,22 @@ static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, int *
 	if (!found && (flags & TFA_STORE_CREATE) == 0)
 		return tfa_err_set(err, TFA_ESTORE, "store %s is not initialised (it has no key "
 				   "check); run \"tfa-admin init\" to initialise it", st->path);
-	rc = tfa_key_load(keyfile, !found, &st->key, absent, err);
+	if (found) {
+		if (strlen(want) != 32)
+			return tfa_err_set(err, TFA_ESTORE, "store %s: its key check is malformed",
+					   st->path);
+		rc = tfa_key_pick(keyfile, next, want, st->path, &st->key, absent, err);
+		if (rc == TFA_OK)
+			memcpy(st->key_check, want, sizeof(st->key_check));
+		return rc;
+	}
+	rc = tfa_key_load(keyfile, 1, &st->key, absent, err);
 	if (rc != TFA_OK)
 		return rc;
 	rc = tfa_key_check_value(&st->key, have);
 	if (rc != TFA_OK)
 		return tfa_err_set(err, rc, "cannot check key file %s", keyfile);
-	if (found) {
-		if (CRYPTO_memcmp(want, have, 32) != 0)
-			return tfa_err_set(err, TFA_EKEY,
-					   "key file %s is not the key of store %s (wrong key file?)",
-					   keyfile, st->path);
-		return TFA_OK;
-	}
+	memcpy(st->key_check, have, sizeof(st->key_check));
 	if (st->readonly)
 		return TFA_OK;          /* not reached: only init creates (read-write) */
 	rc = tfa_db_prepare(st, "INSERT OR IGNORE INTO meta(key, value) VALUES('key_check', ?1)",
@@ -298,6 +301,20 @@ static tfa_rc open_key(tfa_store *st, const char *keyfile, unsigned flags, int *
 	if (rc == TFA_OK && (!found || CRYPTO_memcmp(want, have, 32) != 0))
 		rc = tfa_err_set(err, TFA_EKEY, "key file %s is not the key of store %s",
 				 keyfile, st->path);
+	return rc;
+}
+
+TFA_API tfa_rc tfa_store_key_changed(tfa_store *st, int *changed, tfa_err *err)
+{
+	char want[33];
+	int found = 0;
+	tfa_rc rc;
+
+	*changed = 0;
+	rc = meta_get(st, "key_check", want, sizeof(want), &found, err);
+	if (rc == TFA_OK && (!found || strlen(want) != 32 ||
+			     CRYPTO_memcmp(want, st->key_check, 32) != 0))
+		*changed = 1;
 	return rc;
 }
 
@@ -441,11 +458,12 @@ static tfa_rc require_not_empty(tfa_store *st, tfa_err *err)
 TFA_API tfa_rc tfa_store_open(const char *path, const char *keyfile, unsigned flags,
 			      tfa_store **out, tfa_err *err)
 {
-	return tfa_store_open_ex(path, keyfile, flags, out, NULL, err);
+	return tfa_store_open_keys(path, keyfile, NULL, flags, out, NULL, err);
 }
 
-TFA_API tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned flags,
-				 tfa_store **out, int *absent, tfa_err *err)
+TFA_API tfa_rc tfa_store_open_keys(const char *path, const char *keyfile,
+				   const char *keyfile_next, unsigned flags, tfa_store **out,
+				   int *absent, tfa_err *err)
 {
 	tfa_store *st = NULL;
 	int oflags, sflags, gone = 0;
@@ -506,7 +524,7 @@ TFA_API tfa_rc tfa_store_open_ex(const char *path, const char *keyfile, unsigned
 	/* without the key (doctor, read-only): records, policy and audit can be
 	 * read, no secret can */
 	if ((flags & TFA_STORE_NOKEY) == 0 || !st->readonly) {
-		rc = open_key(st, keyfile, flags, &gone, err);
+		rc = open_key(st, keyfile, keyfile_next, flags, &gone, err);
 		if (rc != TFA_OK)
 			goto out;
 		rc = tfa_db_pepper(st, err);

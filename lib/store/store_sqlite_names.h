@@ -7,7 +7,8 @@
 #define TFA_STORE_SQLITE_NAMES_H
 
 #define tfa_store_open tfa_sqlite_open
-#define tfa_store_open_ex tfa_sqlite_open_ex
+#define tfa_store_open_keys tfa_sqlite_open_ex
+#define tfa_store_key_changed tfa_sqlite_key_changed
 #define tfa_store_close tfa_sqlite_close
 #define tfa_store_path tfa_sqlite_path
 #define tfa_store_pepper tfa_sqlite_pepper

@@ -6,7 +6,10 @@
 # verifies TOTP codes, recovery codes made before the rekey and PAM logins;
 # the store never holds a secret in clear; a missing NEWKEYFILE is created
 # (0600), a bad one (mode 0644, the current key) is refused with nothing
-# changed; a second rekey keeps the recovery codes working.
+# changed; a second rekey keeps the recovery codes working; a key roll-out
+# (keyfile_next= / --keyfile-next / TFA_KEYFILE_NEXT) keeps PAM logins and
+# tfa-admin working before and after the rekey, and a next key that is not
+# the store's either is refused naming both files.
 . "$(dirname "$0")/pam_lib.sh"
 pam_prereqs sqlite3 python3
 pam_setup
@@ -117,8 +120,41 @@ check "JSON: created and tokens" check_json "$out"
 want_rc "an unreadable NEWKEYFILE directory: refused" 4 tfak "$T/newkeys/third.key" rekey "$T/newkeys/loose.key/x"
 check "... no file left behind" test ! -e "$T/newkeys/loose.key/x"
 
-# ------------------------------------------------------------ a failure inside the transaction
+# ------------------------------------------------------------ a roll-out without a flag day
+# the hosts get the next key first (keyfile_next=, --keyfile-next), then
+# rekey makes it the store's; no host fails in between
 K3=$T/newkeys/third.key
+NEXT=$T/newkeys/next.key
+WRONG=$T/newkeys/wrong.key
+for f in "$NEXT" "$WRONG"; do   # as README says: 32 random bytes in hex, mode 0600
+	(umask 077; head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n' >"$f"; echo >>"$f")
+done
+sd=$(KEYFILE=$K3 enroll_user dave)
+se=$(KEYFILE=$K3 enroll_user erin)
+sf=$(KEYFILE=$K3 enroll_user fay)
+check "dave, erin and fay enrolled under the current key" test -n "$sd" -a -n "$se" -a -n "$sf"
+KEYFILE=$K3 pam_service rollout "keyfile_next=$NEXT"
+fresh_step
+pam_login dave "$(totp "$sd")" -s rollout
+is_result "roll-out: PAM login with keyfile=CURRENT keyfile_next=NEXT before the rekey" SUCCESS
+want_rc "roll-out: tfa-admin --keyfile CURRENT --keyfile-next NEXT before the rekey" 0 \
+	tfak "$K3" --keyfile-next "$NEXT" list
+want_rc "roll-out: rekey onto the NEXT key file the hosts already have" 0 tfak "$K3" rekey "$NEXT"
+check "... it used that file (not created)" test "$(stat -c %a "$NEXT")" = 600 -a -n "$(grep -xE '[0-9a-f]{64}' "$NEXT")"
+pam_login erin "$(totp "$se")" -s rollout
+is_result "roll-out: the same PAM stack after the rekey: accepted (the next key is the store's)" SUCCESS
+want_rc "roll-out: TFA_KEYFILE_NEXT in the environment after the rekey" 0 \
+	env TFA_KEYFILE_NEXT="$NEXT" "$TFA_ADMIN" --store "$STORE" --keyfile "$K3" verify fay "$(totp "$sf")"
+KEYFILE=$K3 pam_service rollwrong "keyfile_next=$WRONG"
+pam_login dave "$(totp "$sd")" -s rollwrong
+is_result "roll-out: a keyfile_next that is not the key either: refused (fail closed)" AUTHINFO_UNAVAIL
+log_has "... the log names both files" "neither key file .*third.key nor .*wrong.key"
+want_rc "roll-out: --keyfile-next that is not the key: exit 4" 4 tfak "$K3" --keyfile-next "$WRONG" list
+want_rc "roll-out: the old key alone after the rekey: exit 4" 4 tfak "$K3" list
+want_rc "roll-out: the new key as the key file" 0 tfak "$NEXT" list
+cp "$NEXT" "$K3"    # the hosts' key file replaced by the new key at the end of the roll-out
+
+# ------------------------------------------------------------ a failure inside the transaction
 sqlite3 "$STORE" "UPDATE tokens SET secret=x'01000000000000000000000000aabbccddeeff00112233445566778899' WHERE user='bob'"
 before=$(dump)
 want_rc "a secret that does not decrypt: rekey refused, exit 4" 4 tfak "$K3" rekey "$T/newkeys/fourth.key"

@@ -160,6 +160,15 @@ out=$("$TFA_ADMIN" --store "$URI" --keyfile "$NK" rekey "$KEYFILE" 2>&1); rc=$?
 check "rekey back onto the first key file (existing, valid)" test $rc -eq 0
 out=$(tfa list 2>&1); rc=$?
 check "... the first key opens the store again" test $rc -eq 0
+# a roll-out: the hosts carry the next key (--keyfile-next) before the rekey
+out=$(tfa --keyfile-next "$NK" list 2>&1); rc=$?
+check "roll-out: --keyfile-next NEXT before the rekey (the current key is used)" test $rc -eq 0
+out=$(tfa rekey "$NK" 2>&1); rc=$?
+check "roll-out: rekey onto the NEXT key file" test $rc -eq 0
+out=$(tfa --keyfile-next "$NK" list 2>&1); rc=$?
+check "roll-out: the same two key files after the rekey (the next key is used)" test $rc -eq 0
+out=$("$TFA_ADMIN" --store "$URI" --keyfile "$NK" rekey "$KEYFILE" 2>&1); rc=$?
+check "... and back onto the first key file" test $rc -eq 0
 
 # ---- a URI with a password is refused, and never echoed ----
 for bad in "postgresql://tfa:s3cretpw@127.0.0.1:$PORT/twofactor" \

@@ -16,8 +16,11 @@
 #include <sqlite3.h>
 
 #include "auth.h"
+#include "admin.h"
 #include "challenge.h"
+#include "enroll.h"
 #include "policy.h"
+#include "secret.h"
 #include "store_internal.h"
 #include "context.h"
 
@@ -105,6 +108,70 @@ static void test_own_policy_set(void **state)
 	tfa_ctx_close(c);
 }
 
+/* A key roll-out: a host carrying the new key as keyfile_next opens the
+ * store before the rekey (its key is the old one), sees the rekey at its
+ * next check (TFA_ENOENT: open again), and the new context, with the same
+ * two files, uses the new key: codes verify. Neither file the key: EKEY
+ * naming both. */
+static void test_key_rollout(void **state)
+{
+	fx *p = *state;
+	tfa_ctx *admin = fx_ctx(p), *host = NULL;
+	tfa_verify_result res;
+	tfa_enroll_opts o;
+	tfa_err err = { "" };
+	char next[FX_PATH], other[FX_PATH], *uri = NULL;
+	unsigned n = 0;
+	int created = 0;
+
+	fx_path(p, "etc/tfa.key.next", next, sizeof(next));
+	fx_path(p, "etc/other.key", other, sizeof(other));
+	tfa_enroll_opts_init(&o);
+	o.activate = 1;
+	assert_int_equal(tfa_enroll(admin, "zed", &o, NULL, &uri, NULL, &err), TFA_OK);
+	tfa_free_secret(uri);
+	/* the next key made by a rekey of a scratch store: a key file to hand */
+	{
+		char scratch[FX_PATH];
+		tfa_ctx *s;
+
+		fx_path(p, "sub/scratch.db", scratch, sizeof(scratch));
+		s = fx_ctx_at(scratch, other);
+		assert_int_equal(tfa_rekey(s, next, &n, &created, &err), TFA_OK);
+		assert_int_equal(created, 1);
+		tfa_ctx_close(s);
+	}
+	/* before the rekey: the old key is the store's */
+	assert_int_equal(tfa_ctx_open_keys(p->db, p->key, next, TFA_OPEN_LOGIN, "test", &host,
+					   NULL, &err), TFA_OK);
+	assert_int_equal(tfa_verify(host, "zed", "000000", NOW, &res, &err), TFA_REJECTED);
+	assert_int_equal(tfa_rekey(admin, next, &n, &created, &err), TFA_OK);
+	assert_int_equal(created, 0);
+	assert_int_equal(n, 1);
+	/* the resident host sees it at its next check */
+	assert_int_equal(tfa_ctx_refresh(host, &err), TFA_ENOENT);
+	assert_non_null(strstr(err.msg, "re-keyed"));
+	tfa_ctx_close(host);
+	host = NULL;
+	/* and opens again with the same two files: the new key now */
+	assert_int_equal(tfa_ctx_open_keys(p->db, p->key, next, TFA_OPEN_LOGIN, "test", &host,
+					   NULL, &err), TFA_OK);
+	assert_int_equal(tfa_verify(host, "zed", "000001", NOW, &res, &err), TFA_REJECTED);
+	assert_int_equal(res.failures, 2);
+	tfa_ctx_close(host);
+	host = NULL;
+	/* the old key alone: refused */
+	assert_int_equal(tfa_ctx_open_keys(p->db, p->key, NULL, TFA_OPEN_LOGIN, "test", &host,
+					   NULL, &err), TFA_EKEY);
+	/* neither file the key: refused, naming both */
+	assert_int_equal(tfa_ctx_open_keys(p->db, p->key, other, TFA_OPEN_LOGIN, "test", &host,
+					   NULL, &err), TFA_EKEY);
+	assert_non_null(strstr(err.msg, "neither key file"));
+	assert_non_null(strstr(err.msg, "other.key"));
+	assert_null(host);
+	tfa_ctx_close(admin);
+}
+
 static int live_statements(tfa_ctx *c)
 {
 	sqlite3_stmt *s = NULL;
@@ -144,6 +211,7 @@ int main(void)
 		FX_TEST(test_policy_reaches_resident_ctx),
 		FX_TEST(test_bad_policy_fails_closed),
 		FX_TEST(test_own_policy_set),
+		FX_TEST(test_key_rollout),
 		FX_TEST(test_statements_cached),
 	};
 
