@@ -169,7 +169,7 @@ for h in -h --help help; do
 	run 0 "tfa-admin $h" "$ADMIN" "$h"
 	check "... prints every command" grep -q '^  doctor' <<<"$out"
 done
-top="[--store PATH] [--keyfile PATH] [--json] COMMAND [ARGS]"
+top="[--store PATH] [--keyfile PATH] [--keyfile-next PATH] [--json] COMMAND [ARGS]"
 usage_err "tfa-admin --version=3" "unknown option -V" "$top" "$ADMIN" --version=3
 usage_err "tfa-admin -Z list" "unknown option -Z" "$top" "$ADMIN" -Z list
 usage_err "tfa-admin --no-such-option list" "unknown option --no-such-option" "$top" \
