@@ -210,7 +210,7 @@ tfa_rc tfa_pg_unsupported(tfa_pg *pg, const char *what, tfa_err *err)
 /* A URI holding a password (user:pass@ or password=) is refused: the
  * password belongs in a root-only libpq password or service file, never in
  * /etc/pam.d or a command line. The message never repeats the URI. */
-tfa_rc tfa_pg_uri_check(const char *uri, tfa_err *err)
+static tfa_rc uri_parse(const char *uri, tfa_err *err)
 {
 	PQconninfoOption *opts, *o;
 	char *perr = NULL;
@@ -234,6 +234,19 @@ tfa_rc tfa_pg_uri_check(const char *uri, tfa_err *err)
 		}
 	}
 	PQconninfoFree(opts);
+	return rc;
+}
+
+tfa_rc tfa_pg_uri_check(const char *uri, tfa_err *err)
+{
+	void *libpq = NULL;
+	tfa_rc rc;
+
+	rc = tfa_pq_load(&libpq, err);
+	if (rc != TFA_OK)
+		return rc;
+	rc = uri_parse(uri, err);
+	tfa_pq_unload(libpq);
 	return rc;
 }
 
@@ -457,6 +470,9 @@ tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, const char *keyfile
 		return tfa_err_set(err, TFA_ENOMEM, "out of memory");
 	pg->kind = TFA_BACKEND_PG;
 	pg->readonly = (flags & TFA_STORE_READONLY) != 0;
+	rc = tfa_pq_load(&pg->libpq, err);
+	if (rc != TFA_OK)
+		goto out;
 	if (gethostname(pg->host, sizeof(pg->host) - 1) != 0)
 		(void)snprintf(pg->host, sizeof(pg->host), "unknown");
 	pg->uri = strdup(path);
@@ -500,6 +516,7 @@ void tfa_pg_close(tfa_store *st)
 		return;
 	if (pg->conn != NULL)
 		PQfinish(pg->conn);
+	tfa_pq_unload(pg->libpq);
 	tfa_key_wipe(&pg->key);
 	tfa_wipe(pg->pepper, sizeof(pg->pepper));
 	free(pg->uri);

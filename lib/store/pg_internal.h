@@ -10,11 +10,44 @@
 #include "crypto.h"
 #include "store_backend.h"
 
+/* pg_api.c: libpq is loaded when a PostgreSQL store is used (not linked:
+ * a login on SQLite does not load it). tfa_pq_load takes a reference
+ * (TFA_ESTORE naming the library when it cannot), tfa_pq_unload drops it;
+ * tfa_pq_fn is the function @name of the loaded library. Every libpq call
+ * below goes through it (the macros), while a reference is held. */
+tfa_rc tfa_pq_load(void **handle, tfa_err *err);
+void tfa_pq_unload(void *handle);
+void *tfa_pq_fn(const char *name);
+#define TFA_PQ(fn) ((__typeof__(&fn))tfa_pq_fn(#fn))
+#define PQclear(...) TFA_PQ(PQclear)(__VA_ARGS__)
+#define PQcmdTuples(...) TFA_PQ(PQcmdTuples)(__VA_ARGS__)
+#define PQconnectdbParams(...) TFA_PQ(PQconnectdbParams)(__VA_ARGS__)
+#define PQconninfoFree(...) TFA_PQ(PQconninfoFree)(__VA_ARGS__)
+#define PQconninfoParse(...) TFA_PQ(PQconninfoParse)(__VA_ARGS__)
+#define PQerrorMessage(...) TFA_PQ(PQerrorMessage)(__VA_ARGS__)
+#define PQexec(...) TFA_PQ(PQexec)(__VA_ARGS__)
+#define PQexecParams(...) TFA_PQ(PQexecParams)(__VA_ARGS__)
+#define PQfinish(...) TFA_PQ(PQfinish)(__VA_ARGS__)
+#define PQfreemem(...) TFA_PQ(PQfreemem)(__VA_ARGS__)
+#define PQgetResult(...) TFA_PQ(PQgetResult)(__VA_ARGS__)
+#define PQgetisnull(...) TFA_PQ(PQgetisnull)(__VA_ARGS__)
+#define PQgetvalue(...) TFA_PQ(PQgetvalue)(__VA_ARGS__)
+#define PQntuples(...) TFA_PQ(PQntuples)(__VA_ARGS__)
+#define PQputCopyData(...) TFA_PQ(PQputCopyData)(__VA_ARGS__)
+#define PQputCopyEnd(...) TFA_PQ(PQputCopyEnd)(__VA_ARGS__)
+#define PQresultErrorField(...) TFA_PQ(PQresultErrorField)(__VA_ARGS__)
+#define PQresultErrorMessage(...) TFA_PQ(PQresultErrorMessage)(__VA_ARGS__)
+#define PQresultStatus(...) TFA_PQ(PQresultStatus)(__VA_ARGS__)
+#define PQsetNoticeProcessor(...) TFA_PQ(PQsetNoticeProcessor)(__VA_ARGS__)
+#define PQstatus(...) TFA_PQ(PQstatus)(__VA_ARGS__)
+#define PQunescapeBytea(...) TFA_PQ(PQunescapeBytea)(__VA_ARGS__)
+
 #define TFA_PG_SCHEMA_VERSION 4     /* the same version as the SQLite schema */
 #define TFA_PG_HOST_MAX 64
 
 typedef struct {
 	tfa_backend_kind kind;          /* TFA_BACKEND_PG: first, as in SQLite's */
+	void *libpq;                    /* this handle's reference (pg_api.c) */
 	PGconn *conn;
 	int readonly;
 	tfa_key key;
