@@ -70,9 +70,11 @@ static tfa_rc prepare_all(tfa_pg_import *imp, tfa_err *err)
 	tfa_rc rc;
 
 	imp->prepared = 1;
-	/* create the user, or lock their row (a no-op update) */
+	/* create the user, or lock their row (a no-op update); "t" when created
+	 * (no row version before this one: xmax 0) */
 	rc = tfa_pg_prepare(pg, S_USER, "INSERT INTO users(name) VALUES($1) ON CONFLICT (name)"
-			    " DO UPDATE SET must_enroll=users.must_enroll", 1, "adding user", err);
+			    " DO UPDATE SET must_enroll=users.must_enroll RETURNING xmax = 0", 1,
+			    "adding user", err);
 	if (rc == TFA_OK)
 		rc = tfa_pg_prepare(pg, S_DUP, "SELECT " TFA_PG_TOKEN_COLS " FROM tokens"
 				    " WHERE \"user\"=$1 AND state<>2", 1, "reading tokens", err);
@@ -224,8 +226,10 @@ tfa_rc tfa_pg_import_token(tfa_store_import *handle, tfa_token *tok, const tfa_t
 {
 	tfa_pg_import *imp = imp_of(handle);
 	tfa_pg_params p = { 0 };
+	PGresult *r = NULL;
 	uint8_t *blob = NULL;
 	size_t bloblen = 0;
+	int created;
 	tfa_rc rc;
 
 	if (imp->failed)
@@ -236,10 +240,12 @@ tfa_rc tfa_pg_import_token(tfa_store_import *handle, tfa_token *tok, const tfa_t
 		return rc;
 	tok->id = 0;
 	tfa_pg_p_text(&p, tok->user);
-	rc = tfa_pg_exec_prepared(imp->pg, S_USER, &p, NULL, "adding user", err);
+	rc = tfa_pg_exec_prepared(imp->pg, S_USER, &p, &r, "adding user", err);
+	created = rc == TFA_OK && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
 	/* the same secret twice for one user (a file imported twice): refused,
-	 * the import can go on */
-	if (rc == TFA_OK)
+	 * the import can go on; a user created just now has no tokens */
+	if (rc == TFA_OK && !created)
 		rc = secret_taken(imp, tok, key, err);
 	if (rc == TFA_EEXIST)
 		return rc;
