@@ -3,11 +3,13 @@
  * transaction (tfa-admin import), as store_import.c does it on SQLite. The
  * statements are prepared once per import and reused for every token; the
  * ids come from the sequence in blocks, so each secret is sealed bound to
- * its user and id before its row is written (no second write). Per token:
- * the user's row is created or locked (a login or enrolment of that user on
- * another host waits for the import), the duplicate check reads the user's
- * tokens after that lock, then one statement clears must_enroll, inserts
- * the token and its audit row. One import at a time across hosts. */
+ * its user and id before its row is written (no second write). A user new
+ * to the store is created with the token and its audit row in one
+ * statement. For a user the store has, their row is locked (a login or
+ * enrolment of theirs on another host waits for the import), the duplicate
+ * check reads their tokens after that lock, then one statement clears
+ * must_enroll, inserts the token and its audit row. One import at a time
+ * across hosts. */
 #include "config.h"
 
 #include <stdio.h>
@@ -28,6 +30,7 @@
 #define S_DUP "tfa_import_dup"
 #define S_IDS "tfa_import_ids"
 #define S_INS "tfa_import_ins"
+#define S_NEW "tfa_import_new"
 
 typedef struct {
 	tfa_backend_kind kind;          /* TFA_BACKEND_PG: first, as in SQLite's */
@@ -50,7 +53,7 @@ static tfa_pg_import *imp_of(tfa_store_import *imp)
  * and free @imp; returns the result */
 static tfa_rc imp_end(tfa_pg_import *imp, tfa_rc rc, tfa_err *err)
 {
-	static const char *const names[] = { S_USER, S_DUP, S_IDS, S_INS };
+	static const char *const names[] = { S_USER, S_DUP, S_IDS, S_INS, S_NEW };
 	tfa_pg *pg = imp->pg;
 	char sql[64];
 	size_t i;
@@ -70,11 +73,9 @@ static tfa_rc prepare_all(tfa_pg_import *imp, tfa_err *err)
 	tfa_rc rc;
 
 	imp->prepared = 1;
-	/* create the user, or lock their row (a no-op update); "t" when created
-	 * (no row version before this one: xmax 0) */
+	/* create the user, or lock their row (a no-op update) */
 	rc = tfa_pg_prepare(pg, S_USER, "INSERT INTO users(name) VALUES($1) ON CONFLICT (name)"
-			    " DO UPDATE SET must_enroll=users.must_enroll RETURNING xmax = 0", 1,
-			    "adding user", err);
+			    " DO UPDATE SET must_enroll=users.must_enroll", 1, "adding user", err);
 	if (rc == TFA_OK)
 		rc = tfa_pg_prepare(pg, S_DUP, "SELECT " TFA_PG_TOKEN_COLS " FROM tokens"
 				    " WHERE \"user\"=$1 AND state<>2", 1, "reading tokens", err);
@@ -91,6 +92,19 @@ static tfa_rc prepare_all(tfa_pg_import *imp, tfa_err *err)
 				    " INSERT INTO audit(time, \"user\", event, detail, host)"
 				    " VALUES($10,$2,'" TFA_EV_IMPORT "',$12,$13)", 13, "adding token",
 				    err);
+	/* a user new to the store (no tokens: no duplicate check) and the token
+	 * in one statement; nothing when the user exists already */
+	if (rc == TFA_OK)
+		rc = tfa_pg_prepare(pg, S_NEW, "WITH u AS (INSERT INTO users(name) VALUES($2::text)"
+				    " ON CONFLICT (name) DO NOTHING RETURNING name),"
+				    " t AS (INSERT INTO tokens(id, \"user\", type, state, alg, digits,"
+				    " period, counter, last_step, drift, serial, created, last_used,"
+				    " secret) SELECT $1::bigint, name, $3::integer, $4::integer,"
+				    " $5::integer, $6::integer, $7::integer, $8::bigint, $9::bigint, 0,"
+				    " '', $10::bigint, 0, $11::bytea FROM u),"
+				    " a AS (INSERT INTO audit(time, \"user\", event, detail, host)"
+				    " SELECT $10::bigint, name, '" TFA_EV_IMPORT "', $12::text, $13::text"
+				    " FROM u) SELECT count(*) FROM u", 13, "adding token", err);
 	return rc;
 }
 
@@ -197,9 +211,13 @@ static tfa_rc next_id(tfa_pg_import *imp, int64_t *id, tfa_err *err)
 	return TFA_OK;
 }
 
-static tfa_rc insert(tfa_pg_import *imp, const tfa_token *tok, const uint8_t *blob,
-		     size_t bloblen, tfa_err *err)
+/* run @stmt (S_INS or S_NEW) for @tok; *@added (may be NULL) gets 1 when
+ * the token was written */
+static tfa_rc insert(tfa_pg_import *imp, const char *stmt, const tfa_token *tok,
+		     const uint8_t *blob, size_t bloblen, int *added, tfa_err *err)
 {
+	PGresult *r = NULL;
+	tfa_rc rc;
 	tfa_pg_params p = { 0 };
 	char detail[160];
 
@@ -218,7 +236,11 @@ static tfa_rc insert(tfa_pg_import *imp, const tfa_token *tok, const uint8_t *bl
 	tfa_pg_p_bin(&p, blob, bloblen);
 	tfa_pg_p_text(&p, detail);
 	tfa_pg_p_text(&p, imp->pg->host);
-	return tfa_pg_exec_prepared(imp->pg, S_INS, &p, NULL, "adding token", err);
+	rc = tfa_pg_exec_prepared(imp->pg, stmt, &p, &r, "adding token", err);
+	if (rc == TFA_OK && added != NULL)
+		*added = PQntuples(r) == 1 && tfa_pg_int(r, 0, 0) == 1;
+	PQclear(r);
+	return rc;
 }
 
 tfa_rc tfa_pg_import_token(tfa_store_import *handle, tfa_token *tok, const tfa_token_key *key,
@@ -226,10 +248,9 @@ tfa_rc tfa_pg_import_token(tfa_store_import *handle, tfa_token *tok, const tfa_t
 {
 	tfa_pg_import *imp = imp_of(handle);
 	tfa_pg_params p = { 0 };
-	PGresult *r = NULL;
 	uint8_t *blob = NULL;
 	size_t bloblen = 0;
-	int created;
+	int added = 0;
 	tfa_rc rc;
 
 	if (imp->failed)
@@ -238,26 +259,30 @@ tfa_rc tfa_pg_import_token(tfa_store_import *handle, tfa_token *tok, const tfa_t
 	rc = check_token(tok, key, err);
 	if (rc != TFA_OK)
 		return rc;
-	tok->id = 0;
-	tfa_pg_p_text(&p, tok->user);
-	rc = tfa_pg_exec_prepared(imp->pg, S_USER, &p, &r, "adding user", err);
-	created = rc == TFA_OK && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	/* the same secret twice for one user (a file imported twice): refused,
-	 * the import can go on; a user created just now has no tokens */
-	if (rc == TFA_OK && !created)
-		rc = secret_taken(imp, tok, key, err);
-	if (rc == TFA_EEXIST)
-		return rc;
+	tok->created = (int64_t)time(NULL);
+	tok->state = TFA_STATE_ACTIVE;
+	rc = next_id(imp, &tok->id, err);
 	if (rc == TFA_OK)
-		rc = next_id(imp, &tok->id, err);
-	if (rc == TFA_OK) {
-		tok->created = (int64_t)time(NULL);
-		tok->state = TFA_STATE_ACTIVE;
 		rc = tfa_pg_seal_secret(imp->pg, tok, key, &blob, &bloblen, err);
-	}
+	/* a user new to the store: one statement */
 	if (rc == TFA_OK)
-		rc = insert(imp, tok, blob, bloblen, err);
+		rc = insert(imp, S_NEW, tok, blob, bloblen, &added, err);
+	/* else lock the user's row (a login or enrolment of theirs on another
+	 * host waits for the import), then refuse the same secret twice for
+	 * them (a file imported twice): the import can go on */
+	if (rc == TFA_OK && !added) {
+		tfa_pg_p_text(&p, tok->user);
+		rc = tfa_pg_exec_prepared(imp->pg, S_USER, &p, NULL, "adding user", err);
+		if (rc == TFA_OK)
+			rc = secret_taken(imp, tok, key, err);
+		if (rc == TFA_EEXIST) {
+			free(blob);
+			tok->id = 0;
+			return rc;
+		}
+		if (rc == TFA_OK)
+			rc = insert(imp, S_INS, tok, blob, bloblen, NULL, err);
+	}
 	free(blob);
 	if (rc != TFA_OK) {
 		imp->failed = 1;
