@@ -3,7 +3,10 @@
 # t_pg.sh - the PostgreSQL store (store=postgresql://...) through the real
 # front ends: a private cluster (initdb into a temporary directory as an
 # unprivileged user, 127.0.0.1, a free port, stopped at exit), tfa-admin
-# init/enroll/reset/unlock/recovery/audit with --store URI, and two "hosts"
+# init/enroll/reset/unlock/recovery/audit with --store URI, token cards
+# (CSV and PSKC import, list, assign, oathtool codes, unassign, reset back
+# to stock, duplicate serials) and tfa-admin import (oath, google-
+# authenticator, 20,000 users timed; TFA_PG_IMPORT_USERS), two "hosts"
 # (two PAM services, one database) logging in through pam_wrapper +
 # pamtester: a code raced on both is accepted once, a reset on one is seen
 # by the other, failures count across both; the database stopped mid-run
@@ -239,6 +242,8 @@ out=$("$TFA_ADMIN" --store "$URI" --keyfile "$NK" rekey "$KEYFILE" 2>&1); rc=$?
 check "rekey back onto the first key file (existing, valid)" test $rc -eq 0
 out=$(tfa list 2>&1); rc=$?
 check "... the first key opens the store again" test $rc -eq 0
+tcmd "a card in stock through both rekeys: assigned to zed" 0 tfa token assign HOTP-0001 zed
+tcmd "zed: the card's code (oathtool) verifies" 0 tfa verify zed "$(oathtool --hotp -c 0 "$CHEX")"
 
 # ---- a URI with a password is refused, and never echoed ----
 for bad in "postgresql://tfa:s3cretpw@127.0.0.1:$PORT/twofactor" \
