@@ -173,6 +173,18 @@ out=$(tfa audit 2>&1)
 for ev in card_import card_assign card_unassign; do
 	check "audit: $ev with the host name" grep -q "$ev  *host=$(hostname)" <<<"$out"
 done
+# two hosts' admins assign one card at once: it goes to exactly one user
+# (another session holds the card's row for 3 s, so all 4 have started)
+db "SELECT 1 FROM tokens WHERE serial='TOTP-0001' FOR UPDATE; SELECT pg_sleep(3)" >/dev/null &
+HOLD=$!
+sleep 1
+for u in ra rb rc rd; do ( tfa token assign TOTP-0001 "$u" >"$T/assign.$u" 2>&1; echo $? >>"$T/assign.rcs" ) & done
+wait
+wait "$HOLD" 2>/dev/null
+if [ "$(grep -c '^0$' "$T/assign.rcs")" = 1 ] && [ "$(grep -c '^2$' "$T/assign.rcs")" = 3 ]; then
+	ok "4 assigns of one card at once: one succeeds, 3 exit 2 (assigned)"
+else not_ok "4 assigns of one card at once: one succeeds, 3 exit 2 (assigned)" "$(cat "$T"/assign.*)"; fi
+check "... and the card has that one owner" test "$(db "SELECT count(*) FROM tokens WHERE serial='TOTP-0001' AND state=1")" = 1
 tcmd "token assign TOTP-0002 jo" 0 tfa token assign TOTP-0002 jo
 tcmd "jo: 8-digit 60 s TOTP code of the card verifies" 0 tfa verify jo "$(oathtool --totp -d 8 -s 60 "$CHEX")"
 
