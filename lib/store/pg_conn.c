@@ -69,19 +69,15 @@ static void one_line(const char *in, char *out, size_t size)
 	out[i] = '\0';
 }
 
-tfa_rc tfa_pg_exec(tfa_pg *pg, const char *sql, const tfa_pg_params *p, PGresult **res,
-		   const char *what, tfa_err *err)
+/* the result @r of a statement: TFA_OK (*@res gets it, or it is cleared)
+ * or TFA_ESTORE naming @what with the server's message */
+static tfa_rc take_result(tfa_pg *pg, PGresult *r, PGresult **res, const char *what,
+			  tfa_err *err)
 {
-	PGresult *r;
 	ExecStatusType s;
 	char msg[400];
 	tfa_rc rc = TFA_OK;
 
-	if (res != NULL)
-		*res = NULL;
-	r = PQexecParams(pg->conn, sql, p != NULL ? p->n : 0, NULL,
-			 p != NULL ? p->v : NULL, p != NULL ? p->len : NULL,
-			 p != NULL ? p->fmt : NULL, 0);
 	s = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
 		one_line(r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(pg->conn), msg,
@@ -97,6 +93,37 @@ tfa_rc tfa_pg_exec(tfa_pg *pg, const char *sql, const tfa_pg_params *p, PGresult
 	else
 		PQclear(r);
 	return rc;
+}
+
+tfa_rc tfa_pg_exec(tfa_pg *pg, const char *sql, const tfa_pg_params *p, PGresult **res,
+		   const char *what, tfa_err *err)
+{
+	PGresult *r;
+
+	if (res != NULL)
+		*res = NULL;
+	r = PQexecParams(pg->conn, sql, p != NULL ? p->n : 0, NULL,
+			 p != NULL ? p->v : NULL, p != NULL ? p->len : NULL,
+			 p != NULL ? p->fmt : NULL, 0);
+	return take_result(pg, r, res, what, err);
+}
+
+tfa_rc tfa_pg_prepare(tfa_pg *pg, const char *name, const char *sql, int nparams,
+		      const char *what, tfa_err *err)
+{
+	return take_result(pg, PQprepare(pg->conn, name, sql, nparams, NULL), NULL, what, err);
+}
+
+tfa_rc tfa_pg_exec_prepared(tfa_pg *pg, const char *name, const tfa_pg_params *p,
+			    PGresult **res, const char *what, tfa_err *err)
+{
+	PGresult *r;
+
+	if (res != NULL)
+		*res = NULL;
+	r = PQexecPrepared(pg->conn, name, p != NULL ? p->n : 0, p != NULL ? p->v : NULL,
+			   p != NULL ? p->len : NULL, p != NULL ? p->fmt : NULL, 0);
+	return take_result(pg, r, res, what, err);
 }
 
 tfa_rc tfa_pg_exec_n(tfa_pg *pg, const char *sql, const tfa_pg_params *p, unsigned *changes,
@@ -197,12 +224,6 @@ void tfa_pg_str(const PGresult *res, int row, int col, char *dst, size_t size)
 {
 	(void)snprintf(dst, size, "%s", PQgetisnull(res, row, col) ? "" :
 		       PQgetvalue(res, row, col));
-}
-
-tfa_rc tfa_pg_unsupported(tfa_pg *pg, const char *what, tfa_err *err)
-{
-	return tfa_err_set(err, TFA_EINVAL, "store %s: %s is not supported on PostgreSQL yet",
-			   pg->uri, what);
 }
 
 /* ---- connecting ---- */

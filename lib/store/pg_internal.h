@@ -27,12 +27,14 @@ void *tfa_pq_fn(const char *name);
 #define PQerrorMessage(...) TFA_PQ(PQerrorMessage)(__VA_ARGS__)
 #define PQexec(...) TFA_PQ(PQexec)(__VA_ARGS__)
 #define PQexecParams(...) TFA_PQ(PQexecParams)(__VA_ARGS__)
+#define PQexecPrepared(...) TFA_PQ(PQexecPrepared)(__VA_ARGS__)
 #define PQfinish(...) TFA_PQ(PQfinish)(__VA_ARGS__)
 #define PQfreemem(...) TFA_PQ(PQfreemem)(__VA_ARGS__)
 #define PQgetResult(...) TFA_PQ(PQgetResult)(__VA_ARGS__)
 #define PQgetisnull(...) TFA_PQ(PQgetisnull)(__VA_ARGS__)
 #define PQgetvalue(...) TFA_PQ(PQgetvalue)(__VA_ARGS__)
 #define PQntuples(...) TFA_PQ(PQntuples)(__VA_ARGS__)
+#define PQprepare(...) TFA_PQ(PQprepare)(__VA_ARGS__)
 #define PQputCopyData(...) TFA_PQ(PQputCopyData)(__VA_ARGS__)
 #define PQputCopyEnd(...) TFA_PQ(PQputCopyEnd)(__VA_ARGS__)
 #define PQresultErrorField(...) TFA_PQ(PQresultErrorField)(__VA_ARGS__)
@@ -83,6 +85,13 @@ void tfa_pg_p_bin(tfa_pg_params *p, const void *data, size_t len);
  * result of a statement that returns rows; @what names it in a message */
 tfa_rc tfa_pg_exec(tfa_pg *pg, const char *sql, const tfa_pg_params *p, PGresult **res,
 		   const char *what, tfa_err *err);
+/* prepare @sql as the session's statement @name (tfa_pg_exec_prepared runs
+ * it; DEALLOCATE drops it) */
+tfa_rc tfa_pg_prepare(tfa_pg *pg, const char *name, const char *sql, int nparams,
+		      const char *what, tfa_err *err);
+/* as tfa_pg_exec, the statement prepared as @name */
+tfa_rc tfa_pg_exec_prepared(tfa_pg *pg, const char *name, const tfa_pg_params *p,
+			    PGresult **res, const char *what, tfa_err *err);
 /* as tfa_pg_exec; *@changes gets the rows changed */
 tfa_rc tfa_pg_exec_n(tfa_pg *pg, const char *sql, const tfa_pg_params *p, unsigned *changes,
 		     const char *what, tfa_err *err);
@@ -103,8 +112,6 @@ int64_t tfa_pg_int(const PGresult *res, int row, int col);
 int tfa_pg_blob(const PGresult *res, int row, int col, uint8_t *dst, size_t len);
 /* copy a text column into @dst of @size bytes */
 void tfa_pg_str(const PGresult *res, int row, int col, char *dst, size_t size);
-/* TFA_EINVAL "not supported on PostgreSQL yet" naming @what */
-tfa_rc tfa_pg_unsupported(tfa_pg *pg, const char *what, tfa_err *err);
 
 /* pg_schema.c */
 /* the schema check at open; with @create (tfa-admin init) create it in an
@@ -122,10 +129,22 @@ tfa_rc tfa_pg_recovery_load(tfa_pg *pg, const char *user, tfa_recovery_rec **rec
 tfa_rc tfa_pg_recovery_mark_used(tfa_pg *pg, const tfa_recovery_rec *r, tfa_err *err);
 void tfa_pg_recovery_free(tfa_recovery_rec *recs, size_t n);
 
+/* pg_card.c (inside the caller's transaction, the user locked): move
+ * @user's assigned token cards back to stock; *@released their number */
+tfa_rc tfa_pg_cards_release(tfa_pg *pg, const char *user, unsigned *released, tfa_err *err);
+
 /* pg_token.c */
 #define TFA_PG_TOKEN_COLS "id, \"user\", type, state, alg, digits, period, counter, last_step," \
 	" drift, serial, created, last_used, secret, phone, suite"
 tfa_rc tfa_pg_token_from_row(tfa_pg *pg, const PGresult *res, int row, tfa_token *t,
 			     tfa_token_key *key, tfa_err *err);
+/* TFA_EEXIST if @tok->user has another non-revoked token with the key @key */
+tfa_rc tfa_pg_secret_taken(tfa_pg *pg, const tfa_token *tok, const tfa_token_key *key,
+			   tfa_err *err);
+/* clear @user's must_enroll */
+tfa_rc tfa_pg_enrolled(tfa_pg *pg, const char *user, tfa_err *err);
+/* *@blob (malloc'd) gets @key sealed bound to @tok's user and id */
+tfa_rc tfa_pg_seal_secret(tfa_pg *pg, const tfa_token *tok, const tfa_token_key *key,
+			  uint8_t **blob, size_t *bloblen, tfa_err *err);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* pg_other.c - the PostgreSQL backend: recovery codes (salt and slow hash,
- * never a code), audit pruning and the consistency check; token cards and
- * bulk imports are not supported on PostgreSQL yet (TFA_EINVAL, saying so). */
+ * never a code), audit pruning and the consistency check (token cards are
+ * pg_card.c's, bulk imports pg_import.c's). */
 #include "config.h"
 
 #include <stdio.h>
@@ -196,37 +196,4 @@ tfa_rc tfa_pg_integrity(tfa_store *st, char *result, size_t len, tfa_err *err)
 	else
 		(void)snprintf(result, len, "%ld tokens of unknown users", orphans);
 	return TFA_OK;
-}
-
-/* ---- not supported on PostgreSQL yet ---- */
-
-tfa_rc tfa_pg_cards_add(tfa_store *st, tfa_token *cards, const tfa_token_key *keys,
-			size_t n, const char *source, tfa_card_dup_fn dup, void *ctx,
-			tfa_err *err)
-{
-	return tfa_pg_unsupported(tfa_pg_of(st), "token import (token cards)", err);
-}
-
-tfa_rc tfa_pg_card_list(tfa_store *st, tfa_token_cb cb, void *ctx, tfa_err *err)
-{
-	return tfa_pg_unsupported(tfa_pg_of(st), "token list (token cards)", err);
-}
-
-tfa_rc tfa_pg_card_assign(tfa_store *st, const char *serial, const char *user,
-			  const char *source, tfa_token *out, tfa_err *err)
-{
-	return tfa_pg_unsupported(tfa_pg_of(st), "token assign (token cards)", err);
-}
-
-tfa_rc tfa_pg_card_unassign(tfa_store *st, const char *serial, const char *source,
-			    tfa_token *out, tfa_err *err)
-{
-	return tfa_pg_unsupported(tfa_pg_of(st), "token unassign (token cards)", err);
-}
-
-tfa_rc tfa_pg_import_begin(tfa_store *st, const char *source, tfa_store_import **imp,
-			   tfa_err *err)
-{
-	*imp = NULL;
-	return tfa_pg_unsupported(tfa_pg_of(st), "import", err);
 }

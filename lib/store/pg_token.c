@@ -124,8 +124,7 @@ tfa_rc tfa_pg_token_list(tfa_store *st, const char *user, tfa_token **toks, size
 	return load_tokens(tfa_pg_of(st), user, toks, n, keys, err);
 }
 
-/* TFA_EEXIST if @tok->user has another non-revoked token with the key @key */
-static tfa_rc secret_taken(tfa_pg *pg, const tfa_token *tok, const tfa_token_key *key,
+tfa_rc tfa_pg_secret_taken(tfa_pg *pg, const tfa_token *tok, const tfa_token_key *key,
 			   tfa_err *err)
 {
 	tfa_token *toks = NULL;
@@ -149,7 +148,7 @@ static tfa_rc secret_taken(tfa_pg *pg, const tfa_token *tok, const tfa_token_key
 	return rc;
 }
 
-static tfa_rc enrolled(tfa_pg *pg, const char *user, tfa_err *err)
+tfa_rc tfa_pg_enrolled(tfa_pg *pg, const char *user, tfa_err *err)
 {
 	tfa_pg_params p = { 0 };
 
@@ -158,16 +157,33 @@ static tfa_rc enrolled(tfa_pg *pg, const char *user, tfa_err *err)
 			   &p, NULL, "recording the enrolment", err);
 }
 
+tfa_rc tfa_pg_seal_secret(tfa_pg *pg, const tfa_token *tok, const tfa_token_key *key,
+			  uint8_t **blob, size_t *bloblen, tfa_err *err)
+{
+	uint8_t aad[TFA_USER_MAX + 64];
+	size_t aadlen;
+	tfa_rc rc;
+
+	aadlen = tfa_token_aad(tok->user, tok->id, aad, sizeof(aad));
+	if (aadlen == 0)
+		return tfa_err_set(err, TFA_EINVAL, "user name too long");
+	rc = tfa_seal(&pg->key, aad, aadlen, key != NULL ? key->bytes : NULL,
+		      key != NULL ? key->len : 0, blob, bloblen);
+	if (rc != TFA_OK)
+		return tfa_err_set(err, rc, "cannot encrypt the secret of user %s",
+				   tfa_user_esc(tok->user).s);
+	return TFA_OK;
+}
+
 /* insert @tok (its id from the sequence first, so the sealed secret is
  * bound to it in the one INSERT) */
 static tfa_rc insert_token(tfa_pg *pg, tfa_token *tok, const tfa_token_key *key,
 			   tfa_err *err)
 {
-	uint8_t aad[TFA_USER_MAX + 64];
 	tfa_pg_params p = { 0 };
 	PGresult *r = NULL;
 	uint8_t *blob = NULL;
-	size_t aadlen, bloblen = 0;
+	size_t bloblen = 0;
 	tfa_rc rc;
 
 	rc = tfa_pg_exec(pg, "SELECT nextval(pg_get_serial_sequence('tokens', 'id'))", NULL, &r,
@@ -176,14 +192,9 @@ static tfa_rc insert_token(tfa_pg *pg, tfa_token *tok, const tfa_token_key *key,
 		return rc;
 	tok->id = tfa_pg_int(r, 0, 0);
 	PQclear(r);
-	aadlen = tfa_token_aad(tok->user, tok->id, aad, sizeof(aad));
-	if (aadlen == 0)
-		return tfa_err_set(err, TFA_EINVAL, "user name too long");
-	rc = tfa_seal(&pg->key, aad, aadlen, key != NULL ? key->bytes : NULL,
-		      key != NULL ? key->len : 0, &blob, &bloblen);
+	rc = tfa_pg_seal_secret(pg, tok, key, &blob, &bloblen, err);
 	if (rc != TFA_OK)
-		return tfa_err_set(err, rc, "cannot encrypt the secret of user %s",
-				   tfa_user_esc(tok->user).s);
+		return rc;
 	tfa_pg_p_int(&p, tok->id);
 	tfa_pg_p_text(&p, tok->user);
 	tfa_pg_p_int(&p, (int64_t)tok->type);
@@ -231,9 +242,9 @@ tfa_rc tfa_pg_token_add(tfa_store *st, tfa_token *tok, const tfa_token_key *key,
 			goto out;
 	}
 	tok->id = 0;
-	rc = secret_taken(pg, tok, key, err);
+	rc = tfa_pg_secret_taken(pg, tok, key, err);
 	if (rc == TFA_OK && tok->state == TFA_STATE_ACTIVE)
-		rc = enrolled(pg, tok->user, err);
+		rc = tfa_pg_enrolled(pg, tok->user, err);
 	if (rc != TFA_OK)
 		goto out;
 	tok->created = (int64_t)time(NULL);
@@ -254,7 +265,7 @@ tfa_rc tfa_pg_user_reset(tfa_store *st, const char *user, unsigned *revoked, uns
 {
 	tfa_pg *pg = tfa_pg_of(st);
 	tfa_pg_params p = { 0 };
-	unsigned deleted = 0;
+	unsigned deleted = 0, released = 0;
 	char detail[160];
 	tfa_rc rc;
 
@@ -266,10 +277,15 @@ tfa_rc tfa_pg_user_reset(tfa_store *st, const char *user, unsigned *revoked, uns
 		return rc;
 	rc = tfa_pg_lock_user(pg, user, 0, err);
 	tfa_pg_p_text(&p, user);
-	/* revoked secrets are wiped, not just marked */
+	/* the user's token cards go back to stock, the other tokens are revoked
+	 * and their secrets wiped, not just marked */
+	if (rc == TFA_OK)
+		rc = tfa_pg_cards_release(pg, user, &released, err);
 	if (rc == TFA_OK)
 		rc = tfa_pg_exec_n(pg, "UPDATE tokens SET state=2, secret='\\x' WHERE \"user\"=$1"
 				   " AND state<>2", &p, revoked, "revoking tokens", err);
+	if (rc == TFA_OK)
+		*revoked += released;
 	if (rc == TFA_OK)
 		rc = tfa_pg_exec_n(pg, "DELETE FROM recovery WHERE \"user\"=$1 AND used=0", &p,
 				   &deleted, "deleting recovery codes", err);
@@ -370,7 +386,7 @@ static tfa_rc write_back(tfa_pg *pg, const char *user, tfa_rc frc, const tfa_use
 		rc = write_token(pg, &a->toks[i], err);
 		if (rc == TFA_OK && a->toks[i].state == TFA_STATE_ACTIVE &&
 		    orig[i].state != TFA_STATE_ACTIVE)
-			rc = enrolled(pg, user, err);
+			rc = tfa_pg_enrolled(pg, user, err);
 	}
 	for (i = 0; rc == TFA_OK && i < a->nrec; i++)
 		if (a->rec[i].used)

@@ -451,10 +451,21 @@ TFA_API tfa_rc tfa_store_import_begin(tfa_store *st, const char *source,
 	return tfa_sqlite_import_begin(st, source, imp, err);
 }
 
-/* An import is only begun on SQLite (PostgreSQL refuses it for now). */
+#ifdef HAVE_LIBPQ
+/* an import handle begun on PostgreSQL (its kind first, as a store's) */
+static int is_pg_import(const tfa_store_import *imp)
+{
+	return *(const tfa_backend_kind *)(const void *)imp == TFA_BACKEND_PG;
+}
+#endif
+
 TFA_API tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok,
 				      const tfa_token_key *key, tfa_err *err)
 {
+#ifdef HAVE_LIBPQ
+	if (is_pg_import(imp))
+		return tfa_pg_import_token(imp, tok, key, err);
+#endif
 	return tfa_sqlite_import_token(imp, tok, key, err);
 }
 
@@ -462,17 +473,33 @@ TFA_API tfa_rc tfa_store_import_recovery(tfa_store_import *imp, const char *user
 					 const tfa_recovery_rec *recs, size_t n,
 					 const tfa_audit_rec *audit, tfa_err *err)
 {
+#ifdef HAVE_LIBPQ
+	if (is_pg_import(imp))
+		return tfa_pg_import_recovery(imp, user, recs, n, audit, err);
+#endif
 	return tfa_sqlite_import_recovery(imp, user, recs, n, audit, err);
 }
 
 TFA_API tfa_rc tfa_store_import_commit(tfa_store_import *imp, unsigned long *users,
 				       tfa_err *err)
 {
+#ifdef HAVE_LIBPQ
+	if (is_pg_import(imp))
+		return tfa_pg_import_commit(imp, users, err);
+#endif
 	return tfa_sqlite_import_commit(imp, users, err);
 }
 
 TFA_API void tfa_store_import_abort(tfa_store_import *imp)
 {
+	if (imp == NULL)
+		return;
+#ifdef HAVE_LIBPQ
+	if (is_pg_import(imp)) {
+		tfa_pg_import_abort(imp);
+		return;
+	}
+#endif
 	tfa_sqlite_import_abort(imp);
 }
 

@@ -11,8 +11,9 @@
 #include "crypto.h"
 #include "store.h"
 
-/* the first member of each backend's handle; SQLite is 0, so its calloc'd
- * handle needs no change */
+/* the first member of each backend's handle (and of each backend's import
+ * handle, tfa_store_import); SQLite is 0, so its calloc'd handle needs no
+ * change */
 typedef enum { TFA_BACKEND_SQLITE = 0, TFA_BACKEND_PG = 0x7067 } tfa_backend_kind;
 
 /* 1 when @store names a PostgreSQL database (postgresql:// or postgres://) */
@@ -179,9 +180,15 @@ tfa_rc tfa_pg_audit_prune(tfa_store *st, int64_t before, const char *note, unsig
 tfa_rc tfa_pg_integrity(tfa_store *st, char *result, size_t len, tfa_err *err);
 tfa_rc tfa_pg_import_begin(tfa_store *st, const char *source, tfa_store_import **imp,
 			tfa_err *err);
+tfa_rc tfa_pg_import_token(tfa_store_import *imp, tfa_token *tok, const tfa_token_key *key,
+			   tfa_err *err);
+tfa_rc tfa_pg_import_recovery(tfa_store_import *imp, const char *user,
+			      const tfa_recovery_rec *recs, size_t n, const tfa_audit_rec *audit,
+			      tfa_err *err);
+tfa_rc tfa_pg_import_commit(tfa_store_import *imp, unsigned long *users, tfa_err *err);
+void tfa_pg_import_abort(tfa_store_import *imp);
 tfa_rc tfa_pg_rekey(tfa_store *st, const tfa_key *newkey, const tfa_audit_rec *audit,
 		    unsigned *tokens, tfa_err *err);
-/* an import is never begun on PostgreSQL: no import_token/commit/abort */
 
 /* store_migrate.c: the SQLite store @st copied into the PostgreSQL one @target */
 tfa_rc tfa_sqlite_migrate_pg(tfa_store *st, tfa_store *target, const tfa_audit_rec *src_audit,

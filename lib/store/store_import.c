@@ -14,6 +14,7 @@
 #include "store_internal.h"
 
 struct tfa_store_import {
+	tfa_backend_kind kind;   /* TFA_BACKEND_SQLITE (0): first, as PostgreSQL's */
 	tfa_store *st;
 	char source[64];
 	sqlite3_stmt *user;

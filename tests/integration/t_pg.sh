@@ -3,7 +3,10 @@
 # t_pg.sh - the PostgreSQL store (store=postgresql://...) through the real
 # front ends: a private cluster (initdb into a temporary directory as an
 # unprivileged user, 127.0.0.1, a free port, stopped at exit), tfa-admin
-# init/enroll/reset/unlock/recovery/audit with --store URI, and two "hosts"
+# init/enroll/reset/unlock/recovery/audit with --store URI, token cards
+# (CSV and PSKC import, list, assign, oathtool codes, unassign, reset back
+# to stock, duplicate serials) and tfa-admin import (oath, google-
+# authenticator, 20,000 users timed; TFA_PG_IMPORT_USERS), two "hosts"
 # (two PAM services, one database) logging in through pam_wrapper +
 # pamtester: a code raced on both is accepted once, a reset on one is seen
 # by the other, failures count across both; the database stopped mid-run
@@ -124,10 +127,101 @@ out=$(tfa list 2>&1)
 check "tfa-admin list shows every user of the database" grep -q '^carol' <<<"$out"
 out=$(tfa audit --prune 2>&1); rc=$?
 check "tfa-admin audit --prune" test $rc -eq 0
-out=$(tfa token list 2>&1); rc=$?
-if [ $rc -ne 0 ] && grep -q 'not supported on PostgreSQL yet' <<<"$out"; then
-	ok "token cards: refused, saying not supported on PostgreSQL yet"
-else not_ok "token cards: refused, saying not supported on PostgreSQL yet" "rc=$rc" "$out"; fi
+
+# ---- token cards: import, list, assign, codes, unassign, reset, duplicates ----
+D=$TFA_SRCDIR/tests/data
+CHEX=3132333435363738393031323334353637383930      # the cards' secret (RFC 4226)
+# tcmd DESC WANT-RC CMD...: tfa-admin with $out and $rc kept
+tcmd() { local d=$1 want=$2; shift 2
+	out=$("$@" 2>&1); rc=$?
+	if [ $rc -eq "$want" ]; then ok "$d"; else not_ok "$d" "rc=$rc (wanted $want)" "$out"; fi; }
+cardline() { tfa token list 2>&1 | grep -E "^$1 "; }
+tcmd "token import --csv good.csv on PostgreSQL" 0 tfa token import --csv "$D/csv/good.csv"
+check "... 6 cards imported" grep -q 'imported 6 token cards' <<<"$out"
+tcmd "token import --pskc (RFC 6030 figure 3) on PostgreSQL" 0 \
+	tfa token import --pskc "$D/pskc/rfc6030-figure3.xml"
+tcmd "token list on PostgreSQL" 0 tfa token list
+check "list: HOTP-0002 in stock (hotp, 8 digits, unassigned)" \
+	grep -Eq '^HOTP-0002 +hotp +8 +SHA1 +5 +unassigned +- ' <<<"$out"
+check "list: 987654321 (PSKC) in stock" grep -Eq '^987654321 +hotp +8 +SHA1 +0 +unassigned +- ' <<<"$out"
+check "list: 7 cards" test "$(grep -c unassigned <<<"$out")" = 7
+check "no card secret in the database in clear" \
+	test "$(db "SELECT count(*) FROM tokens WHERE position('\\x$CHEX'::bytea in secret) > 0")" = 0
+before=$(db "SELECT count(*) FROM tokens")
+tcmd "the same CSV again: refused (exit 2)" 2 tfa token import --csv "$D/csv/good.csv"
+check "... naming the serial already in the store" grep -q 'good.csv:4: serial already in the store' <<<"$out"
+check "... nothing imported" test "$(db "SELECT count(*) FROM tokens")" = "$before"
+tcmd "token assign HOTP-0002 hugo" 0 tfa token assign HOTP-0002 hugo
+check "list: HOTP-0002 is hugo's, active" grep -Eq ' active +hugo' <<<"$(cardline HOTP-0002)"
+tcmd "assign HOTP-0002 to ivy while hugo has it: exit 2" 2 tfa token assign HOTP-0002 ivy
+check "... naming hugo" grep -q hugo <<<"$out"
+c5=$(oathtool --hotp -d 8 -c 5 "$CHEX")
+tcmd "hugo: the card's code (oathtool, counter 5) verifies" 0 tfa verify hugo "$c5"
+tcmd "hugo: the same code again is refused (replay)" 1 tfa verify hugo "$c5"
+pam_login hugo "$(oathtool --hotp -d 8 -c 6 "$CHEX")" -s h2
+is_result "hugo logs in on host 2 with the card's next code" SUCCESS
+tcmd "token unassign HOTP-0002" 0 tfa token unassign HOTP-0002
+check "... back in stock" grep -q unassigned <<<"$(cardline HOTP-0002)"
+tcmd "hugo: the card's next code now: no token (exit 3)" 3 tfa verify hugo "$(oathtool --hotp -d 8 -c 7 "$CHEX")"
+tcmd "HOTP-0002 from stock to ivy" 0 tfa token assign HOTP-0002 ivy
+tcmd "ivy: hugo's used code is refused" 1 tfa verify ivy "$c5"
+tcmd "ivy: the card's next code verifies" 0 tfa verify ivy "$(oathtool --hotp -d 8 -c 7 "$CHEX")"
+tcmd "tfa-admin reset ivy" 0 tfa reset ivy
+check "after the reset: HOTP-0002 back in stock" grep -Eq ' unassigned +- ' <<<"$(cardline HOTP-0002)"
+tcmd "after the reset: unassign says not assigned (exit 3)" 3 tfa token unassign HOTP-0002
+out=$(tfa audit 2>&1)
+for ev in card_import card_assign card_unassign; do
+	check "audit: $ev with the host name" grep -q "$ev  *host=$(hostname)" <<<"$out"
+done
+# two hosts' admins assign one card at once: it goes to exactly one user
+# (another session holds the card's row for 3 s, so all 4 have started)
+db "SELECT 1 FROM tokens WHERE serial='TOTP-0001' FOR UPDATE; SELECT pg_sleep(3)" >/dev/null &
+HOLD=$!
+sleep 1
+for u in ra rb rc rd; do ( tfa token assign TOTP-0001 "$u" >"$T/assign.$u" 2>&1; echo $? >>"$T/assign.rcs" ) & done
+wait
+wait "$HOLD" 2>/dev/null
+if [ "$(grep -c '^0$' "$T/assign.rcs")" = 1 ] && [ "$(grep -c '^2$' "$T/assign.rcs")" = 3 ]; then
+	ok "4 assigns of one card at once: one succeeds, 3 exit 2 (assigned)"
+else not_ok "4 assigns of one card at once: one succeeds, 3 exit 2 (assigned)" "$(cat "$T"/assign.*)"; fi
+check "... and the card has that one owner" test "$(db "SELECT count(*) FROM tokens WHERE serial='TOTP-0001' AND state=1")" = 1
+tcmd "token assign TOTP-0002 jo" 0 tfa token assign TOTP-0002 jo
+tcmd "jo: 8-digit 60 s TOTP code of the card verifies" 0 tfa verify jo "$(oathtool --totp -d 8 -s 60 "$CHEX")"
+
+# ---- tfa-admin import (pam_oath users file, google-authenticator) ----
+HEX2=00112233445566778899aabbccddeeff00112233
+printf 'HOTP kim - %s\nHOTP/T30/8 lee - %s\nHOTP/E/8 max - %s 5 123456 2024-01-01T00:00:00L\n' "$CHEX" "$HEX2" "$CHEX" >"$T/users.oath"
+tcmd "import oath on PostgreSQL" 0 tfa import oath "$T/users.oath"
+check "... 3 tokens for 3 users" grep -q '^imported 3 tokens for 3 users' <<<"$out"
+tcmd "kim: oathtool --hotp code verifies" 0 tfa verify kim "$(oathtool --hotp -c 0 "$CHEX")"
+tcmd "kim: that code again is refused" 1 tfa verify kim "$(oathtool --hotp -c 0 "$CHEX")"
+tcmd "lee: oathtool --totp -d 8 code verifies" 0 tfa verify lee "$(oathtool --totp -d 8 "$HEX2")"
+tcmd "max: the used counter 5 is refused" 1 tfa verify max "$(oathtool --hotp -d 8 -c 5 "$CHEX")"
+tcmd "max: counter 6 verifies" 0 tfa verify max "$(oathtool --hotp -d 8 -c 6 "$CHEX")"
+printf 'HOTP dup - %s\nHOTP dup - %s\n' "$CHEX" "$CHEX" >"$T/dup.oath"
+tcmd "one secret twice for a user: refused (exit 2)" 2 tfa import oath "$T/dup.oath"
+check "... the second line named" grep -qF "$T/dup.oath:2: user dup already has token" <<<"$out"
+check "... nothing imported" test "$(db "SELECT count(*) FROM tokens WHERE \"user\"='dup'")" = 0
+tcmd "--skip-bad imports the first line only" 0 tfa import oath "$T/dup.oath" --skip-bad
+check "... dup has one token" test "$(db "SELECT count(*) FROM tokens WHERE \"user\"='dup'")" = 1
+B32=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+printf '%s\n" TOTP_AUTH\n12345678\n87654321\n' "$B32" >"$T/ga"
+tcmd "import google-authenticator on PostgreSQL" 0 tfa import google-authenticator nia "$T/ga"
+check "... with 2 recovery codes" grep -q '(2 recovery codes)' <<<"$out"
+tcmd "nia: oathtool --totp code verifies" 0 tfa verify nia "$(oathtool --totp -b "$B32")"
+tcmd "nia: scratch code as a recovery code" 0 tfa verify nia 12345678
+tcmd "nia: the scratch code works only once" 1 tfa verify nia 12345678
+out=$(tfa audit --user kim 2>&1)
+check "audit: import row with the host name" grep -q "import  *host=$(hostname).*imported from oath" <<<"$out"
+N=${TFA_PG_IMPORT_USERS:-20000}
+awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++) printf "HOTP/T30 big%06d - %08x31323334353637383930313233343536\n", i, i }' >"$T/big.oath"
+t0=$(date +%s.%N)
+tcmd "import oath of $N users on PostgreSQL" 0 tfa import oath "$T/big.oath"
+t1=$(date +%s.%N)
+diag "PostgreSQL: imported $N users in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
+check "... $N tokens for $N users" grep -q "^imported $N tokens for $N users" <<<"$out"
+last=$(printf '%08x31323334353637383930313233343536' $((N - 1)))
+tcmd "the last imported user's TOTP code verifies" 0 tfa verify "big$(printf %06d $((N - 1)))" "$(oathtool --totp "$last")"
 
 # ---- rekey: every secret under a new key in one transaction, the pepper kept ----
 S_E=$(enroll_user erin)
@@ -160,6 +254,8 @@ out=$("$TFA_ADMIN" --store "$URI" --keyfile "$NK" rekey "$KEYFILE" 2>&1); rc=$?
 check "rekey back onto the first key file (existing, valid)" test $rc -eq 0
 out=$(tfa list 2>&1); rc=$?
 check "... the first key opens the store again" test $rc -eq 0
+tcmd "a card in stock through both rekeys: assigned to zed" 0 tfa token assign HOTP-0001 zed
+tcmd "zed: the card's code (oathtool) verifies" 0 tfa verify zed "$(oathtool --hotp -c 0 "$CHEX")"
 # a roll-out: the hosts carry the next key (--keyfile-next) before the rekey
 out=$(tfa --keyfile-next "$NK" list 2>&1); rc=$?
 check "roll-out: --keyfile-next NEXT before the rekey (the current key is used)" test $rc -eq 0
