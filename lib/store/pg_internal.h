@@ -18,7 +18,9 @@
 tfa_rc tfa_pq_load(void **handle, tfa_err *err);
 void tfa_pq_unload(void *handle);
 void *tfa_pq_fn(const char *name);
+#ifndef TFA_PQ     /* (the static analysis sees the plain calls: -DTFA_PQ(fn)=fn) */
 #define TFA_PQ(fn) ((__typeof__(&fn))tfa_pq_fn(#fn))
+#endif
 #define PQclear(...) TFA_PQ(PQclear)(__VA_ARGS__)
 #define PQcmdTuples(...) TFA_PQ(PQcmdTuples)(__VA_ARGS__)
 #define PQconnectdbParams(...) TFA_PQ(PQconnectdbParams)(__VA_ARGS__)
