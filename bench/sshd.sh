@@ -55,6 +55,7 @@ chmod 0711 "$W"
 U=tfabench$$
 PIDS=()
 made=0
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -80,7 +81,7 @@ t import oath "$W/oath/users.oath" >/dev/null
 # the askpass program: prints the code in $W/code (sshd's prompt is its argument)
 printf '#!/bin/sh\ncat %s/code\n' "$W" >"$W/askpass"
 chmod 0755 "$W/askpass"
-[ -d /run/sshd ] || mkdir -p -m 0755 /run/sshd
+[ -d /run/sshd ] || install -d -m 0755 /run/sshd
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 declare -A PORT LINE BASE
 LINE[twofactor]="auth required $MOD store=$W/tfa/tfa.db keyfile=$W/tfa/tfa.key"
@@ -149,7 +150,7 @@ login() { # MODULE: one login with the code of CTR[MODULE]; its wall time in
 }
 : >"$W/times"
 failed=0
-for r in $(seq 1 "$rounds"); do
+for _ in $(seq 1 "$rounds"); do
 	for m in $MODULES; do
 		for _ in $(seq 1 "$logins"); do
 			us=$(login "$m") || failed=1
