@@ -136,23 +136,6 @@ tfa_rc tfa_pg_import_begin(tfa_store *st, const char *source, tfa_store_import *
 	return TFA_OK;
 }
 
-static tfa_rc check_token(const tfa_token *t, const tfa_token_key *key, tfa_err *err)
-{
-	if (!tfa_user_valid(t->user))
-		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
-	if (key == NULL || key->len == 0 || key->len > sizeof(key->bytes))
-		return tfa_err_set(err, TFA_EINVAL, "bad secret length");
-	if (t->digits < OTP_MIN_DIGITS || t->digits > OTP_MAX_DIGITS)
-		return tfa_err_set(err, TFA_EINVAL, "bad number of digits");
-	if (t->type == TFA_TOKEN_TOTP && (t->period == 0 || t->period > 3600))
-		return tfa_err_set(err, TFA_EINVAL, "bad period");
-	if (t->type != TFA_TOKEN_TOTP && t->type != TFA_TOKEN_HOTP)
-		return tfa_err_set(err, TFA_EINVAL, "bad token type");
-	if (t->counter > (uint64_t)INT64_MAX)
-		return tfa_err_set(err, TFA_EINVAL, "bad counter");
-	return TFA_OK;
-}
-
 /* TFA_EEXIST when @tok->user has a token (not revoked) with the key @key */
 static tfa_rc secret_taken(tfa_pg_import *imp, const tfa_token *tok, const tfa_token_key *key,
 			   tfa_err *err)
@@ -256,7 +239,7 @@ tfa_rc tfa_pg_import_token(tfa_store_import *handle, tfa_token *tok, const tfa_t
 	if (imp->failed)
 		return tfa_err_set(err, TFA_ESTORE, "store %s: import already failed",
 				   imp->pg->uri);
-	rc = check_token(tok, key, err);
+	rc = tfa_import_check(tok, key, err);
 	if (rc != TFA_OK)
 		return rc;
 	tok->created = (int64_t)time(NULL);

@@ -526,3 +526,22 @@ TFA_API tfa_rc tfa_store_migrate_pg(tfa_store *st, tfa_store *target,
 			   " --with-postgresql, libpq-dev): nothing to migrate into");
 #endif
 }
+
+/* ---- shared by both backends ---- */
+
+tfa_rc tfa_import_check(const tfa_token *t, const tfa_token_key *key, tfa_err *err)
+{
+	if (!tfa_user_valid(t->user))
+		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
+	if (key == NULL || key->len == 0 || key->len > sizeof(key->bytes))
+		return tfa_err_set(err, TFA_EINVAL, "bad secret length");
+	if (t->digits < OTP_MIN_DIGITS || t->digits > OTP_MAX_DIGITS)
+		return tfa_err_set(err, TFA_EINVAL, "bad number of digits");
+	if (t->type == TFA_TOKEN_TOTP && (t->period == 0 || t->period > 3600))
+		return tfa_err_set(err, TFA_EINVAL, "bad period");
+	if (t->type != TFA_TOKEN_TOTP && t->type != TFA_TOKEN_HOTP)
+		return tfa_err_set(err, TFA_EINVAL, "bad token type");
+	if (t->counter > (uint64_t)INT64_MAX)
+		return tfa_err_set(err, TFA_EINVAL, "bad counter");
+	return TFA_OK;
+}

@@ -47,6 +47,10 @@ tfa_rc tfa_pepper_seal(const tfa_key *key, const uint8_t pepper[TFA_PEPPER_LEN],
 tfa_rc tfa_pepper_unseal(const tfa_key *key, const char *hex, const char *store,
 			 uint8_t pepper[TFA_PEPPER_LEN], tfa_err *err);
 
+/* store.c: an imported token's fields and key, checked by both backends'
+ * imports before anything is written (TFA_EINVAL saying what is wrong) */
+tfa_rc tfa_import_check(const tfa_token *t, const tfa_token_key *key, tfa_err *err);
+
 /* The store functions of each backend (the same parameters as store.h's
  * tfa_store_* of the same name). */
 /* SQLite (store_*.c) */

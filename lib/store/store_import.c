@@ -96,23 +96,6 @@ static tfa_rc step(tfa_store_import *imp, sqlite3_stmt *stmt, const char *what, 
 	return rc;
 }
 
-static tfa_rc check_token(const tfa_token *t, const tfa_token_key *key, tfa_err *err)
-{
-	if (!tfa_user_valid(t->user))
-		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
-	if (key == NULL || key->len == 0 || key->len > sizeof(key->bytes))
-		return tfa_err_set(err, TFA_EINVAL, "bad secret length");
-	if (t->digits < OTP_MIN_DIGITS || t->digits > OTP_MAX_DIGITS)
-		return tfa_err_set(err, TFA_EINVAL, "bad number of digits");
-	if (t->type == TFA_TOKEN_TOTP && (t->period == 0 || t->period > 3600))
-		return tfa_err_set(err, TFA_EINVAL, "bad period");
-	if (t->type != TFA_TOKEN_TOTP && t->type != TFA_TOKEN_HOTP)
-		return tfa_err_set(err, TFA_EINVAL, "bad token type");
-	if (t->counter > (uint64_t)INT64_MAX)
-		return tfa_err_set(err, TFA_EINVAL, "bad counter");
-	return TFA_OK;
-}
-
 TFA_API tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok,
 				      const tfa_token_key *key, tfa_err *err)
 {
@@ -125,7 +108,7 @@ TFA_API tfa_rc tfa_store_import_token(tfa_store_import *imp, tfa_token *tok,
 
 	if (imp->failed)
 		return tfa_err_set(err, TFA_ESTORE, "store %s: import already failed", st->path);
-	rc = check_token(tok, key, err);
+	rc = tfa_import_check(tok, key, err);
 	if (rc != TFA_OK)
 		return rc;
 	/* the same secret twice for one user (a file imported twice): refused,
