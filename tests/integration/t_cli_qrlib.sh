@@ -3,7 +3,9 @@
 # t_cli_qrlib.sh - libqrencode is loaded only while a QR code is drawn:
 # pam_twofactor.so does not link it (nor libpng, libz), a login does not
 # load it, enrolment does; when it cannot be loaded, enrolment says so,
-# naming the library, and still prints the otpauth URI.
+# naming the library, and still prints the otpauth URI. libpq likewise is
+# loaded only for a PostgreSQL store (t_pg.sh logs in through one): the
+# module and tfa-admin do not link it and a login on SQLite does not load it.
 . "$(dirname "$0")/pam_lib.sh"
 pam_prereqs readelf
 pam_setup
@@ -14,15 +16,17 @@ QRLIB=/usr/lib/x86_64-linux-gnu/libqrencode.so.4
 needed=$(readelf -d "$PAM_MODULE" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
 check "pam_twofactor.so does not link libqrencode, libpng or libz (NEEDED: $needed)" \
 	bash -c "! grep -qE 'libqrencode|libpng|libz\\.' <<<'$needed'"
+check "pam_twofactor.so does not link libpq (NEEDED: $needed)" bash -c "! grep -q 'libpq' <<<'$needed'"
 needed=$(readelf -d "$TFA_ADMIN_BIN" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
-check "tfa-admin does not link libqrencode or libpng (NEEDED: $needed)" \
-	bash -c "! grep -qE 'libqrencode|libpng' <<<'$needed'"
+check "tfa-admin does not link libqrencode, libpng or libpq (NEEDED: $needed)" \
+	bash -c "! grep -qE 'libqrencode|libpng|libpq' <<<'$needed'"
 
 s=$(enroll_user alice)
 fresh_step
 totp "$s" | LD_DEBUG=files pam_env pamtester -v tfa alice authenticate >"$T/login.out" 2>&1
 check "a login succeeds" grep -q 'pamtester: successfully authenticated' "$T/login.out"
 check "a login does not load libqrencode (LD_DEBUG=files)" bash -c "! grep -q 'file=libqrencode' '$T/login.out'"
+check "a login on SQLite does not load libpq (LD_DEBUG=files)" bash -c "! grep -q 'file=libpq' '$T/login.out'"
 check "(the LD_DEBUG trace was taken)" grep -q 'file=libsqlite3' "$T/login.out"
 
 out=$(LD_DEBUG=files tfa enroll bob --activate 2>"$T/enroll.err")
