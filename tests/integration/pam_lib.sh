@@ -135,9 +135,12 @@ pam_env() {
 }
 
 # faketime_cmd SPEC: the command words that run a program at the fake time
-# SPEC (faketime -f syntax: "+30s", "@2027-01-15 08:00:05"). With the ASan
-# runtime preloaded, `faketime` would put libfaketime after it, which hangs:
-# libfaketime goes first instead, ASan's link-order check is off, and
+# SPEC (faketime -f syntax: "+30s", "@2027-01-15 08:00:05"): libfaketime
+# preloaded by hand, first, with pam_wrapper after it. Not the `faketime`
+# wrapper: it keeps a semaphore and a shared-memory file named by its PID in
+# /dev/shm, does not always remove them, and a later process with the same
+# PID then fails ("sem_open: File exists"; PIDs wrap at 32768 in a long
+# run). With the ASan runtime preloaded, ASan's link-order check is off, and
 # LeakSanitizer (which aborts at exit next to libfaketime) too.
 FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 faketime_cmd() {
@@ -145,7 +148,7 @@ faketime_cmd() {
 		FT_CMD=(env LD_PRELOAD="$FAKETIME_LIB:$TFA_PRELOAD:libpam_wrapper.so" FAKETIME="$1"
 			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0:detect_leaks=0")
 	else
-		FT_CMD=(faketime -f "$1")
+		FT_CMD=(env LD_PRELOAD="$FAKETIME_LIB:libpam_wrapper.so" FAKETIME="$1")
 	fi
 }
 

@@ -22,16 +22,19 @@ run 2 "audit_keep_days refuses more than 100 years" adm policy set audit_keep_da
 
 # rows written by tfa-admin at faked times: 500 and 401 days ago (old),
 # 399 days ago and now (kept); and one inserted with sqlite3 at time 1000
-# at OFFSET ARGS...: tfa-admin at a faked time. Under ASan libfaketime is
-# preloaded by hand (the faketime wrapper would put it after the ASan
-# runtime); ASan's link-order check and LeakSanitizer are then off.
+# at OFFSET ARGS...: tfa-admin at a faked time. libfaketime is preloaded by
+# hand, not through the faketime wrapper (its /dev/shm semaphore, named by
+# PID, is not always removed and then fails a later process with the same
+# PID: pam_lib.sh's faketime_cmd); under ASan, ASan's link-order check and
+# LeakSanitizer are off.
 at() {
 	if [ -n "${TFA_PRELOAD:-}" ]; then
 		env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME="$1" \
 			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0:detect_leaks=0" \
 			"$ADMIN" --store "$ST" --keyfile "$KF" "${@:2}"
 	else
-		faketime -f "$1" "$ADMIN" --store "$ST" --keyfile "$KF" "${@:2}"
+		env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME="$1" \
+			"$ADMIN" --store "$ST" --keyfile "$KF" "${@:2}"
 	fi
 }
 at "-500d" enable root >/dev/null
