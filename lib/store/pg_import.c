@@ -283,25 +283,15 @@ tfa_rc tfa_pg_import_recovery(tfa_store_import *handle, const char *user,
 {
 	tfa_pg_import *imp = imp_of(handle);
 	tfa_pg_params p = { 0 };
-	int64_t now = (int64_t)time(NULL);
 	tfa_rc rc;
-	size_t i;
 
 	if (imp->failed)
 		return tfa_err_set(err, TFA_ESTORE, "store %s: the import failed already",
 				   imp->pg->uri);
 	tfa_pg_p_text(&p, user);
 	rc = tfa_pg_exec_prepared(imp->pg, S_USER, &p, NULL, "adding user", err);
-	for (i = 0; rc == TFA_OK && i < n; i++) {
-		tfa_pg_params q = { 0 };
-
-		tfa_pg_p_text(&q, user);
-		tfa_pg_p_bin(&q, recs[i].salt, TFA_RECOVERY_SALT_LEN);
-		tfa_pg_p_bin(&q, recs[i].hash, TFA_RECOVERY_HASH_LEN);
-		tfa_pg_p_int(&q, now);
-		rc = tfa_pg_exec(imp->pg, "INSERT INTO recovery(\"user\", salt, hash, created, used)"
-				 " VALUES($1,$2,$3,$4,0)", &q, NULL, "storing a recovery code", err);
-	}
+	if (rc == TFA_OK)
+		rc = tfa_pg_recovery_insert(imp->pg, user, recs, n, err);
 	if (rc == TFA_OK)
 		rc = tfa_pg_audit_rec(imp->pg, user, audit, err);
 	if (rc != TFA_OK)

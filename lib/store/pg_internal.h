@@ -115,6 +115,11 @@ int tfa_pg_blob(const PGresult *res, int row, int col, uint8_t *dst, size_t len)
 /* copy a text column into @dst of @size bytes */
 void tfa_pg_str(const PGresult *res, int row, int col, char *dst, size_t size);
 
+/* pg_other.c: @user's recovery code records @recs (salt and hash, never a
+ * code), inside the caller's transaction */
+tfa_rc tfa_pg_recovery_insert(tfa_pg *pg, const char *user, const tfa_recovery_rec *recs,
+			       size_t n, tfa_err *err);
+
 /* pg_schema.c */
 /* the schema check at open; with @create (tfa-admin init) create it in an
  * empty database */

@@ -78,23 +78,13 @@ tfa_rc tfa_pg_recovery_mark_used(tfa_pg *pg, const tfa_recovery_rec *rec, tfa_er
 	return rc;
 }
 
-static tfa_rc store_recs(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
-			 size_t n, int replace, const tfa_audit_rec *audit, tfa_err *err)
+tfa_rc tfa_pg_recovery_insert(tfa_pg *pg, const char *user, const tfa_recovery_rec *recs,
+			       size_t n, tfa_err *err)
 {
-	tfa_pg *pg = tfa_pg_of(st);
-	tfa_pg_params p = { 0 };
 	int64_t now = (int64_t)time(NULL);
-	tfa_rc rc;
+	tfa_rc rc = TFA_OK;
 	size_t i;
 
-	rc = tfa_pg_begin(pg, err);
-	if (rc != TFA_OK)
-		return rc;
-	rc = tfa_pg_lock_user(pg, user, 1, err);
-	tfa_pg_p_text(&p, user);
-	if (rc == TFA_OK && replace)
-		rc = tfa_pg_exec(pg, "DELETE FROM recovery WHERE \"user\"=$1", &p, NULL,
-				 "deleting recovery codes", err);
 	for (i = 0; rc == TFA_OK && i < n; i++) {
 		tfa_pg_params q = { 0 };
 
@@ -105,6 +95,26 @@ static tfa_rc store_recs(tfa_store *st, const char *user, const tfa_recovery_rec
 		rc = tfa_pg_exec(pg, "INSERT INTO recovery(\"user\", salt, hash, created, used)"
 				 " VALUES($1,$2,$3,$4,0)", &q, NULL, "storing a recovery code", err);
 	}
+	return rc;
+}
+
+static tfa_rc store_recs(tfa_store *st, const char *user, const tfa_recovery_rec *recs,
+			 size_t n, int replace, const tfa_audit_rec *audit, tfa_err *err)
+{
+	tfa_pg *pg = tfa_pg_of(st);
+	tfa_pg_params p = { 0 };
+	tfa_rc rc;
+
+	rc = tfa_pg_begin(pg, err);
+	if (rc != TFA_OK)
+		return rc;
+	rc = tfa_pg_lock_user(pg, user, 1, err);
+	tfa_pg_p_text(&p, user);
+	if (rc == TFA_OK && replace)
+		rc = tfa_pg_exec(pg, "DELETE FROM recovery WHERE \"user\"=$1", &p, NULL,
+				 "deleting recovery codes", err);
+	if (rc == TFA_OK)
+		rc = tfa_pg_recovery_insert(pg, user, recs, n, err);
 	if (rc == TFA_OK)
 		rc = tfa_pg_audit_rec(pg, user, audit, err);
 	return tfa_pg_end(pg, rc, err);
