@@ -509,7 +509,8 @@ tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, const char *keyfile
 	rc = connect_db(pg, &gone, err);
 	if (rc != TFA_OK)
 		goto out;
-	rc = tfa_pg_schema(pg, (flags & TFA_STORE_CREATE) != 0 && !pg->readonly, err);
+	rc = tfa_pg_schema(pg, pg->readonly ? 0 : flags & (TFA_STORE_CREATE | TFA_STORE_UPGRADE),
+			   err);
 	if (rc != TFA_OK)
 		goto out;
 	if ((flags & TFA_STORE_NOKEY) == 0 || !pg->readonly) {
@@ -554,11 +555,9 @@ void tfa_pg_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])
 	memcpy(out, ((const tfa_pg *)(const void *)st)->pepper, TFA_PEPPER_LEN);
 }
 
-/* the PostgreSQL schema has no older versions yet: an open succeeds only
- * at TFA_PG_SCHEMA_VERSION (pg_schema.c) */
+/* the version found at open (before an upgrade) and this program's */
 void tfa_pg_schema_versions(const tfa_store *st, int *found, int *current)
 {
-	(void)st;
-	*found = TFA_PG_SCHEMA_VERSION;
+	*found = ((const tfa_pg *)(const void *)st)->schema_found;
 	*current = TFA_PG_SCHEMA_VERSION;
 }

@@ -60,6 +60,7 @@ typedef struct {
 	char *uri;                      /* holds no password (refused at open) */
 	char host[TFA_PG_HOST_MAX + 1]; /* this host's name, for the audit trail */
 	int64_t data_version;           /* tfa_pg_data_version: counts the asks */
+	int schema_found;               /* the schema version found at open */
 } tfa_pg;
 
 /* the PostgreSQL handle behind a store handle of kind TFA_BACKEND_PG */
@@ -121,9 +122,10 @@ tfa_rc tfa_pg_recovery_insert(tfa_pg *pg, const char *user, const tfa_recovery_r
 			       size_t n, tfa_err *err);
 
 /* pg_schema.c */
-/* the schema check at open; with @create (tfa-admin init) create it in an
- * empty database */
-tfa_rc tfa_pg_schema(tfa_pg *pg, int create, tfa_err *err);
+/* the schema check at open (pg->schema_found); @flags TFA_STORE_CREATE
+ * (tfa-admin init) creates it in an empty database, TFA_STORE_UPGRADE
+ * (tfa-admin upgrade) migrates an older one */
+tfa_rc tfa_pg_schema(tfa_pg *pg, int flags, tfa_err *err);
 
 /* pg_users.c (inside the caller's transaction) */
 tfa_rc tfa_pg_challenge_load(tfa_pg *pg, const char *user, tfa_challenge_rec **ch,

@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* pg_schema.c - the PostgreSQL schema: the tables of store_schema.c
  * (SQLite, version 4) translated, plus the host of each audit row. The
- * version is meta's schema_version. Only tfa-admin init (TFA_STORE_CREATE)
- * creates it; every other open of a database without it is refused. */
+ * version is meta's schema_version, and meta's schema_compat the oldest
+ * program version that may still use it (as on SQLite). Only tfa-admin init
+ * (TFA_STORE_CREATE) creates the schema and only tfa-admin upgrade
+ * (TFA_STORE_UPGRADE) migrates an older one; every other open of a
+ * database without it, or with a schema this program cannot use, is
+ * refused naming both versions. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "audit.h"
 #include "pg_internal.h"
 
 static const char schema_v4[] =
@@ -71,15 +77,29 @@ static const char schema_v4[] =
 	" \"user\" TEXT NOT NULL,"
 	" time BIGINT NOT NULL);"
 	"CREATE INDEX deliveries_user_time ON deliveries(\"user\", time);"
-	"INSERT INTO meta(key, value) VALUES('schema_version', '4');";
+	"INSERT INTO meta(key, value) VALUES('schema_version', '4'), ('schema_compat', '4');";
 
-/* *@version: 0 when the database has no meta table or no version */
-static tfa_rc read_version(tfa_pg *pg, long *version, tfa_err *err)
+/* The first PostgreSQL schema is version 4 (SQLite's 1 to 3 predate
+ * PostgreSQL support). migrations[i] brings a schema from version
+ * TFA_PG_FIRST_SCHEMA + i to the next one, in the upgrade's transaction, and
+ * compat[i] is the schema_compat it leaves (the rule of store_schema.c's
+ * compat_after: an additive change keeps older hosts working). There is no
+ * migration yet: the list ends at the current version. */
+#define TFA_PG_FIRST_SCHEMA 4
+static const char *const migrations[TFA_PG_SCHEMA_VERSION - TFA_PG_FIRST_SCHEMA + 1] = { NULL };
+static const int compat[TFA_PG_SCHEMA_VERSION - TFA_PG_FIRST_SCHEMA + 1] = { 4 };
+
+/* *@version: 0 when the database has no meta table or no version;
+ * *@compat: meta's schema_compat, or *@version when it has none */
+static tfa_rc read_version(tfa_pg *pg, long *version, long *compat_v, tfa_err *err)
 {
 	PGresult *r = NULL;
+	const char *key;
 	tfa_rc rc;
+	int i;
 
 	*version = 0;
+	*compat_v = 0;
 	rc = tfa_pg_exec(pg, "SELECT to_regclass('meta') IS NOT NULL", NULL, &r,
 			 "reading the schema version", err);
 	if (rc != TFA_OK)
@@ -88,10 +108,19 @@ static tfa_rc read_version(tfa_pg *pg, long *version, tfa_err *err)
 		goto out;
 	PQclear(r);
 	r = NULL;
-	rc = tfa_pg_exec(pg, "SELECT value FROM meta WHERE key='schema_version'", NULL, &r,
-			 "reading the schema version", err);
-	if (rc == TFA_OK && PQntuples(r) == 1)
-		*version = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	rc = tfa_pg_exec(pg, "SELECT key, value FROM meta WHERE key IN ('schema_version',"
+			 " 'schema_compat')", NULL, &r, "reading the schema version", err);
+	if (rc != TFA_OK)
+		goto out;
+	for (i = 0; i < PQntuples(r); i++) {
+		key = PQgetvalue(r, i, 0);
+		if (strcmp(key, "schema_version") == 0)
+			*version = strtol(PQgetvalue(r, i, 1), NULL, 10);
+		else
+			*compat_v = strtol(PQgetvalue(r, i, 1), NULL, 10);
+	}
+	if (*compat_v == 0)
+		*compat_v = *version;
 out:
 	PQclear(r);
 	return rc;
@@ -100,7 +129,7 @@ out:
 static tfa_rc create_schema(tfa_pg *pg, tfa_err *err)
 {
 	PGresult *r;
-	long v = 0;
+	long v = 0, c = 0;
 	tfa_rc rc;
 
 	rc = tfa_pg_begin(pg, err);
@@ -110,7 +139,7 @@ static tfa_rc create_schema(tfa_pg *pg, tfa_err *err)
 	rc = tfa_pg_exec(pg, "SELECT pg_advisory_xact_lock(7305, 0)", NULL, NULL,
 			 "locking the schema", err);
 	if (rc == TFA_OK)
-		rc = read_version(pg, &v, err);
+		rc = read_version(pg, &v, &c, err);
 	if (rc == TFA_OK && v == 0) {
 		/* several statements: the simple query protocol, no parameters */
 		r = PQexec(pg->conn, schema_v4);
@@ -124,24 +153,90 @@ static tfa_rc create_schema(tfa_pg *pg, tfa_err *err)
 	return tfa_pg_end(pg, rc, err);
 }
 
-tfa_rc tfa_pg_schema(tfa_pg *pg, int create, tfa_err *err)
+/* tfa-admin upgrade: under the schema lock (a second upgrade waits, then
+ * finds nothing to do), the migrations from the version found, the new
+ * version and compat, and the audit row, in one transaction */
+static tfa_rc upgrade_schema(tfa_pg *pg, tfa_err *err)
 {
-	long v = 0;
+	char detail[96], val[24];
+	tfa_pg_params p;
+	long v = 0, c = 0, from;
 	tfa_rc rc;
 
-	rc = read_version(pg, &v, err);
-	if (rc == TFA_OK && v == 0 && create) {
+	rc = tfa_pg_begin(pg, err);
+	if (rc != TFA_OK)
+		return rc;
+	rc = tfa_pg_exec(pg, "SELECT pg_advisory_xact_lock(7305, 0)", NULL, NULL,
+			 "locking the schema", err);
+	if (rc == TFA_OK)
+		rc = read_version(pg, &v, &c, err);
+	if (rc != TFA_OK || v >= TFA_PG_SCHEMA_VERSION || v < TFA_PG_FIRST_SCHEMA)
+		goto out;
+	for (from = v; rc == TFA_OK && v < TFA_PG_SCHEMA_VERSION; v++) {
+		if (migrations[v - TFA_PG_FIRST_SCHEMA] != NULL)
+			rc = tfa_pg_exec(pg, migrations[v - TFA_PG_FIRST_SCHEMA], NULL, NULL,
+					 "migrating the schema", err);
+	}
+	if (rc != TFA_OK)
+		goto out;
+	memset(&p, 0, sizeof(p));
+	(void)snprintf(val, sizeof(val), "%d", TFA_PG_SCHEMA_VERSION);
+	tfa_pg_p_text(&p, val);
+	rc = tfa_pg_exec(pg, "UPDATE meta SET value=$1 WHERE key='schema_version'", &p, NULL,
+			 "writing the schema version", err);
+	if (rc != TFA_OK)
+		goto out;
+	memset(&p, 0, sizeof(p));
+	(void)snprintf(val, sizeof(val), "%d", compat[TFA_PG_SCHEMA_VERSION - TFA_PG_FIRST_SCHEMA]);
+	tfa_pg_p_text(&p, val);
+	rc = tfa_pg_exec(pg, "INSERT INTO meta(key, value) VALUES('schema_compat', $1)"
+			 " ON CONFLICT (key) DO UPDATE SET value=EXCLUDED.value", &p, NULL,
+			 "writing the schema compatibility", err);
+	if (rc != TFA_OK)
+		goto out;
+	(void)snprintf(detail, sizeof(detail), "tfa-admin: schema %ld -> %d", from,
+		       TFA_PG_SCHEMA_VERSION);
+	rc = tfa_pg_audit_insert(pg, NULL, TFA_EV_UPGRADE, detail, err);
+out:
+	return tfa_pg_end(pg, rc, err);
+}
+
+tfa_rc tfa_pg_schema(tfa_pg *pg, int flags, tfa_err *err)
+{
+	long v = 0, c = 0;
+	tfa_rc rc;
+
+	rc = read_version(pg, &v, &c, err);
+	if (rc == TFA_OK && v == 0 && (flags & TFA_STORE_CREATE) != 0) {
 		rc = create_schema(pg, err);
 		if (rc == TFA_OK)
-			rc = read_version(pg, &v, err);
+			rc = read_version(pg, &v, &c, err);
 	}
 	if (rc != TFA_OK)
 		return rc;
+	pg->schema_found = (int)(v > 0 && v < 1000000 ? v : 0);
 	if (v == 0)
 		return tfa_err_set(err, TFA_ESTORE, "store %s is not initialised (it has no schema); "
 				   "run \"tfa-admin init --store URI\" to initialise it", pg->uri);
-	if (v != TFA_PG_SCHEMA_VERSION)
+	if (v < TFA_PG_FIRST_SCHEMA)
+		return tfa_err_set(err, TFA_ESTORE, "store %s has schema version %ld, older than any"
+				   " PostgreSQL schema of twofactor (%d); this program needs %d",
+				   pg->uri, v, TFA_PG_FIRST_SCHEMA, TFA_PG_SCHEMA_VERSION);
+	if (v < TFA_PG_SCHEMA_VERSION && (flags & TFA_STORE_UPGRADE) != 0) {
+		rc = upgrade_schema(pg, err);
+		if (rc == TFA_OK)
+			rc = read_version(pg, &v, &c, err);
+		if (rc != TFA_OK)
+			return rc;
+	}
+	if (v < TFA_PG_SCHEMA_VERSION)
 		return tfa_err_set(err, TFA_ESTORE, "store %s has schema version %ld, this program "
-				   "needs %d", pg->uri, v, TFA_PG_SCHEMA_VERSION);
-	return TFA_OK;
+				   "needs %d: run \"tfa-admin upgrade\" (logins never change the "
+				   "schema)", pg->uri, v, TFA_PG_SCHEMA_VERSION);
+	if (v > TFA_PG_SCHEMA_VERSION && c > TFA_PG_SCHEMA_VERSION)
+		return tfa_err_set(err, TFA_ESTORE, "store %s has schema version %ld, which needs "
+				   "programs of schema %ld or later; this program has schema %d: "
+				   "upgrade twofactor on this host", pg->uri, v, c,
+				   TFA_PG_SCHEMA_VERSION);
+	return TFA_OK;   /* current, or newer and still usable by this program */
 }

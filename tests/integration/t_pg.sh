@@ -300,6 +300,41 @@ HOME="$T/evilhome" pam_login alice "$(code "$S_A" 2)" -s h1s
 is_result "a caller's \$HOME with a .pg_service.conf: refused" AUTHINFO_UNAVAIL
 log_has "the log names the file" 'HOME.*pg_service.conf'
 
+# ---- schema versions: logins never migrate; only tfa-admin upgrade may ----
+S_U=$(enroll_user uma)
+ucode() { oathtool --totp -b "$S_U" -N "@$(( $(date +%s) + $1 * 30 ))"; }
+schema() { db "UPDATE meta SET value='$1' WHERE key='schema_version';
+	UPDATE meta SET value='$2' WHERE key='schema_compat'"; }
+check "init wrote schema_compat 4" test "$(db "SELECT value FROM meta WHERE key='schema_compat'")" = 4
+out=$(tfa upgrade 2>&1); rc=$?
+check "tfa-admin upgrade on the current schema: exit 0, up to date" \
+	bash -c '[ "$1" = 0 ] && grep -q "schema 4, up to date" <<<"$2"' _ "$rc" "$out"
+schema 5 4 >/dev/null
+pam_login uma "$(ucode 0)" -s h1
+is_result "a newer schema older hosts may use (5, compat 4): login on host 1" SUCCESS
+out=$(tfa upgrade 2>&1); rc=$?
+check "tfa-admin upgrade leaves a newer schema alone: exit 0, nothing to do" \
+	bash -c '[ "$1" = 0 ] && grep -q "newer than this program.s 4 and usable" <<<"$2"' _ "$rc" "$out"
+schema 6 5 >/dev/null
+pam_login uma "$(ucode 1)" -s h2
+is_result "a schema that needs newer programs (6, compat 5): refused" AUTHINFO_UNAVAIL
+log_has "the log names both versions" 'schema version 6, which needs programs of schema 5.*this program has schema 4'
+out=$(tfa list 2>&1); rc=$?
+check "tfa-admin list on it: exit 4" test "$rc" = 4
+out=$(tfa upgrade 2>&1); rc=$?
+check "tfa-admin upgrade does not touch it: exit 4" test "$rc" = 4
+check "still schema 6" test "$(db "SELECT value FROM meta WHERE key='schema_version'")" = 6
+schema 3 3 >/dev/null
+pam_login uma "$(ucode 1)" -s h2
+is_result "a schema older than any PostgreSQL schema (3): refused" AUTHINFO_UNAVAIL
+log_has "the log names both versions" 'schema version 3, older than any PostgreSQL schema.*needs 4'
+check "the login left the schema as it was" test "$(db "SELECT value FROM meta WHERE key='schema_version'")" = 3
+schema 4 4 >/dev/null
+pam_login uma "$(ucode 1)" -s h2
+is_result "back at schema 4: the code refused at 6 and 3 logs in on host 2" SUCCESS
+check "no \"upgrade\" audit row: nothing was migrated" \
+	test "$(db "SELECT count(*) FROM audit WHERE event='upgrade'")" = 0
+
 # ---- the database stopped mid-run ----
 pg_stop
 pam_login alice "$(code "$S_A" 2)" -s h1
