@@ -3,6 +3,8 @@
 # The whole test suite, from a fresh Debian 12 machine (run as root):
 # installs missing packages, builds three ways, and runs
 #   1. unit + integration + fuzz smoke on the normal build,
+#   1b. the integration scripts marked "# backends: sqlite postgresql" again
+#      with every store a PostgreSQL database (a private cluster),
 #   2. unit + integration on an AddressSanitizer + UBSan build,
 #   3. unit + PAM integration under valgrind memcheck,
 # ending with one line: "N passed, N failed[, N skipped]".
@@ -37,6 +39,14 @@ runs="plain:$src/build/default"
 pg=()
 [ "${CI:-}" = true ] && pg=(--with-postgresql)
 build "$src/build/default" --with-freeradius "${pg[@]}"
+# the PostgreSQL pass: the integration scripts marked for both backends again,
+# on a private cluster, in plain mode only (tests/run-suite.sh)
+if grep -q '^#define HAVE_LIBPQ 1' "$src/build/default/config.h"; then
+	runs="$runs pg:$src/build/default"
+elif [ "${CI:-}" = true ]; then
+	echo "scripts/test.sh: the build has no PostgreSQL support (libpq-dev)" >&2
+	exit 1
+fi
 if [ "${TFA_QUICK:-0}" != 1 ]; then
 	# no PostgreSQL in the ASan build: its tests run in plain mode only, and
 	# libpq pulls in GnuTLS, whose constructor deadlocks in glibc's

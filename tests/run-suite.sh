@@ -11,6 +11,9 @@
 #     plain     unit, integration and fuzz smoke against BUILDDIR
 #     asan      unit and integration against a --enable-sanitizers BUILDDIR
 #     valgrind  unit programs and PAM integration tests under valgrind
+#     pg        the integration scripts marked "# backends: sqlite postgresql"
+#               again, every store a database of one private PostgreSQL
+#               cluster (tests/integration/pg_server.sh) started for the pass
 #   (default "plain:$TFA_BUILDDIR"; TFA_BUILDDIR defaults to the checkout)
 #   TFA_SUITE=unit,integration,fuzz - parts to run (default all the mode has)
 #   TFA_LOGDIR - where logs go (default a temporary directory).
@@ -91,6 +94,28 @@ run_one() { # name, command...
 # only FILE: 0 if TFA_ONLY (an extended regex on the file name) is unset or matches
 only() { [ -z "${TFA_ONLY:-}" ] || basename "$1" | grep -Eq -- "$TFA_ONLY"; }
 
+# the PostgreSQL pass's cluster: TFA_PG_PORT, stopped by pg_pass_stop
+pg_pass_start() {
+	pg_dir=$(mktemp -d /tmp/tfa-pgpass.XXXXXX)
+	if bash "$TFA_SRCDIR/tests/integration/pg_server.sh" start "$pg_dir" >/dev/null \
+		2>"$logdir/pg-server.log"; then
+		TFA_PG_PORT=$(cat "$pg_dir/port")
+		export TFA_PG_PORT
+		return 0
+	fi
+	echo "not ok - the PostgreSQL pass: no cluster: $(tail -n 3 "$logdir/pg-server.log")"
+	failed=$((failed + 1)); failures+=("the PostgreSQL pass (no cluster)")
+	rm -rf "$pg_dir"
+	return 1
+}
+pg_pass_stop() {
+	[ -n "${pg_dir:-}" ] || return 0
+	bash "$TFA_SRCDIR/tests/integration/pg_server.sh" stop "$pg_dir" >/dev/null 2>&1
+	rm -rf "$pg_dir"
+	pg_dir=""
+	unset TFA_PG_PORT
+}
+
 run_mode() { # mode builddir
 	local mode=$1 t tag parts
 	export TFA_BUILDDIR=$2 TFA_MODE=$mode
@@ -98,6 +123,7 @@ run_mode() { # mode builddir
 	plain) parts=unit,integration,fuzz; tag="" ;;
 	asan) parts=unit,integration; tag=" [asan]" ;;
 	valgrind) parts=unit,integration; tag=" [valgrind]" ;;
+	pg) parts=integration; tag=" [postgresql]" ;;
 	*) echo "unknown mode $mode" >&2; failed=$((failed + 1)); return ;;
 	esac
 	[ -n "${TFA_SUITE:-}" ] && parts=$TFA_SUITE
@@ -137,10 +163,16 @@ run_mode() { # mode builddir
 			fi
 		done
 	fi
+	if [[ ",$parts," == *,integration,* ]] && [ "$mode" = pg ]; then
+		pg_pass_start || parts=none
+	fi
 	if [[ ",$parts," == *,integration,* ]]; then
 		for t in "$TFA_SRCDIR"/tests/integration/t_*.sh; do
 			[ -f "$t" ] || continue
 			only "$t" || continue
+			if [ "$mode" = pg ]; then
+				grep -q '^# backends:.*postgresql' "$t" || continue
+			fi
 			# under valgrind only the tests that drive the PAM module
 			if [ "$mode" = valgrind ]; then
 				case "$(basename "$t")" in t_pam_*) ;; *) continue ;; esac
@@ -148,6 +180,7 @@ run_mode() { # mode builddir
 			run_one "integration/$(basename "$t")$tag" bash "$t"
 		done
 	fi
+	[ "$mode" = pg ] && pg_pass_stop
 	if [[ ",$parts," == *,fuzz,* ]] && [ -f "$TFA_SRCDIR/fuzz/run-smoke.sh" ]; then
 		run_one "fuzz/smoke" bash "$TFA_SRCDIR/fuzz/run-smoke.sh"
 	fi

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* pg_conn.c - the PostgreSQL backend: connecting (a libpq URI without a
- * password, connect_timeout 5 s unless the URI sets one), telling a
+ * password, connect_timeout 5 s and gssencmode=disable unless the URI
+ * sets them), telling a
  * connection that failmode=safe may let through from one it must not,
  * the key check, and the statement helpers of pg_*.c. */
 #include "config.h"
@@ -348,9 +349,14 @@ static void no_notices(void *arg, const char *message)
 
 static tfa_rc connect_db(tfa_pg *pg, int *absent, tfa_err *err)
 {
-	/* later values win: the URI's own connect_timeout overrides ours */
-	const char *const keys[] = { "connect_timeout", "application_name", "dbname", NULL };
-	const char *const vals[] = { PG_CONNECT_TIMEOUT, "twofactor", pg->uri, NULL };
+	/* later values win: the URI's own connect_timeout overrides ours, and
+	 * so does its gssencmode. GSSAPI encryption is off by default: the
+	 * probe looks for a Kerberos credential cache on every connection,
+	 * and libkrb5 keeps per-thread data that is lost each time libpq is
+	 * unloaded (pg_api.c), which valgrind counts as a leak per login. */
+	const char *const keys[] = { "connect_timeout", "gssencmode", "application_name", "dbname",
+				     NULL };
+	const char *const vals[] = { PG_CONNECT_TIMEOUT, "disable", "twofactor", pg->uri, NULL };
 	tfa_pg_params p = { 0 };
 	char msg[400];
 	tfa_rc rc;

@@ -33,7 +33,7 @@ cli_require_tools() {
 
 cli_new_store() {
 	tap_tmpdir TD
-	ST=$TD/store/tfa.db
+	ST=$(new_store_path "$TD/store/tfa.db") || { echo "Bail out! no database for the store"; exit 1; }
 	KF=$TD/key/tfa.key
 	if ! "$ADMIN" --store "$ST" --keyfile "$KF" init >/dev/null 2>"$TD/init.err"; then
 		not_ok "init a store for $1" "$(cat "$TD/init.err")"

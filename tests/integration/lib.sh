@@ -59,6 +59,53 @@ check() {
 # have CMD: 0 if CMD is on PATH
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# The PostgreSQL pass (TFA_MODE=pg; tests/run-suite.sh starts one cluster
+# for it at TFA_PG_PORT): the scripts marked "# backends: sqlite postgresql"
+# run again with each new store a new database of that cluster.
+# new_store_path FILE: FILE, or in that pass the URI of a new database
+new_store_path() {
+	if [ "${TFA_MODE:-}" != pg ]; then
+		printf '%s\n' "$1"
+		return 0
+	fi
+	local db="t${$}_${RANDOM}${RANDOM}"
+	psql -X -q -h 127.0.0.1 -p "${TFA_PG_PORT:?the PostgreSQL pass needs TFA_PG_PORT}" -U postgres \
+		-c "CREATE DATABASE $db OWNER tfa" postgres >/dev/null || return 1
+	printf 'postgresql://tfa@127.0.0.1:%s/%s\n' "$TFA_PG_PORT" "$db"
+}
+# on_sqlite DESC: 0 on a SQLite store; in the PostgreSQL pass, a skip of
+# DESC (a check of the SQLite file itself) and 1
+on_sqlite() {
+	[ "${TFA_MODE:-}" != pg ] && return 0
+	skip "$1" "by design: a check of the SQLite file; this is the PostgreSQL pass"
+	return 1
+}
+
+# store_sql STORE SQL: SQL run on the store itself (sqlite3 on a file, psql
+# on a URI; write "user" quoted: unquoted, PostgreSQL reads current_user)
+store_sql() {
+	case $1 in
+	postgres://*|postgresql://*) psql -X -q -A -t -d "$1" -c "$2" ;;
+	*) sqlite3 "$1" "$2" ;;
+	esac
+}
+# store_bytes STORE: every byte a reader of the store could get: the file
+# and its WAL, or a dump of the database
+store_bytes() {
+	case $1 in
+	postgres://*|postgresql://*) pg_dump -d "$1" ;;
+	*) cat -- "$1" "$1-wal" 2>/dev/null; return 0 ;;
+	esac
+}
+# store_has STORE TEXT: 0 if TEXT is in store_bytes (in a dump as a word:
+# its numbers are text there, and a code must not match in a time stamp)
+store_has() {
+	case $1 in
+	postgres://*|postgresql://*) store_bytes "$1" | grep -aqwF -- "$2" ;;
+	*) store_bytes "$1" | grep -aqF -- "$2" ;;
+	esac
+}
+
 # tap_done: print the plan; exit 0 (failures are reported by "not ok")
 tap_done() {
 	printf '1..%d\n' "$tap_n"

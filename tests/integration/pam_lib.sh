@@ -70,7 +70,8 @@ pwrap_reap() {
 pam_setup() {
 	pwrap_reap
 	tap_tmpdir T
-	STORE=$T/var/tfa.db
+	STORE=$(new_store_path "$T/var/tfa.db") || { echo "Bail out! no database for the store"; exit 1; }
+	[ "${TFA_MODE:-}" = pg ] && diag "store: $STORE"
 	KEYFILE=$T/etc/tfa.key
 	PAMD=$T/pam.d
 	LOG=$T/syslog.log      # every pam_syslog line of every run

@@ -22,12 +22,8 @@ pg_cluster() {
 	esac
 	pam_prereqs
 
-	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-	if [ -z "$PGBIN" ] && [ "$(id -u)" -eq 0 ] && have apt-get; then
-		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
-			--no-install-recommends postgresql >/dev/null 2>&1 || true
-		PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-	fi
+	. "$(dirname "${BASH_SOURCE[0]}")/pg_server.sh"
+	pg_find_bin
 	if [ -z "$PGBIN" ] || ! have runuser || ! have psql; then
 		if [ "${CI:-}" = true ]; then
 			printf 'not ok 1 - PostgreSQL server, psql and runuser installed (scripts/deps.sh test)\n1..1\n'
@@ -48,29 +44,12 @@ pg_cluster() {
 
 	pam_setup
 	cd "$T" || exit 1    # a build that took the URI for a relative path writes here
-	# the cluster: owned by nobody, in a directory nobody can enter
 	tap_tmpdir PG
-	chmod 0755 "$PG"
-	mkdir -p "$PG/data" "$PG/sock" "$PG/log"
-	chown nobody "$PG/data" "$PG/sock" "$PG/log"
-	pg_as() { runuser -u nobody -- env HOME="$PG" "$@"; }
-	pg_stop() { [ -f "$PG/data/postmaster.pid" ] && pg_as "$PGBIN/pg_ctl" -D "$PG/data" -m fast -w stop >/dev/null 2>&1; return 0; }
 	trap 'pg_stop; _tap_cleanup' EXIT
-	pg_as "$PGBIN/initdb" -D "$PG/data" -U postgres -A trust --no-sync >"$PG/initdb.log" 2>&1 ||
-		{ echo "Bail out! initdb failed: $(tail -n 3 "$PG/initdb.log")"; exit 1; }
-	port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-	pg_start() {
-		pg_as "$PGBIN/pg_ctl" -D "$PG/data" -w -t 30 -l "$PG/log/server.log" \
-			-o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$PG/sock -c fsync=off -c max_connections=20" \
-			start >/dev/null 2>&1
-	}
-	PORT=""
-	for p in $(shuf -i 20000-60000 -n 20); do
-		if port_free "$p"; then PORT=$p; pg_start && break; PORT=""; fi
-	done
-	[ -n "$PORT" ] || { echo "Bail out! cannot start PostgreSQL: $(tail -n 5 "$PG/log/server.log" 2>/dev/null)"; exit 1; }
+	pg_launch "$PG" 2>"$T/pg_launch.err" ||
+		{ echo "Bail out! $(cat "$T/pg_launch.err")"; exit 1; }
 	PSQL=(psql -X -q -A -t -h 127.0.0.1 -p "$PORT" -U postgres)
-	"${PSQL[@]}" -c "CREATE ROLE tfa LOGIN" -c "CREATE DATABASE twofactor OWNER tfa" postgres >/dev/null ||
-		{ echo "Bail out! cannot create the role and database"; exit 1; }
+	"${PSQL[@]}" -c "CREATE DATABASE twofactor OWNER tfa" postgres >/dev/null ||
+		{ echo "Bail out! cannot create the database"; exit 1; }
 	ok "private PostgreSQL cluster on 127.0.0.1:$PORT"
 }

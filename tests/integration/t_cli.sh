@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# backends: sqlite postgresql
 # t_cli.sh - tfa-admin end to end: enrol, confirm and verify with oathtool
 # (TOTP SHA1/256/512, 6 and 8 digits, other periods, HOTP), replay,
 # malformed codes, reset, enable/disable/default, policy, lockout and
@@ -269,7 +270,11 @@ for c in "${USED[@]}"; do
 done
 check "audit holds no secret and no code used" test -z "$leak"
 if have sqlite3; then
-	dump=$(sqlite3 "$ST" .dump 2>/dev/null)
+	# blobs as hex text: sqlite3 .dump (X'..'), pg_dump (\\x..)
+	case $ST in
+	postgres*://*) dump=$(pg_dump -d "$ST") ;;
+	*) dump=$(sqlite3 "$ST" .dump 2>/dev/null) ;;
+	esac
 	leak=
 	for s in "${SECRETS[@]}"; do
 		hex=$(oathtool -v --totp -b "$s" | sed -n 's/^Hex secret: //p')

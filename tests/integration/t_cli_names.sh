@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# backends: sqlite postgresql
 # t_cli_names.sh - user and group names in tfa-admin (tfa-admin(8), USER
 # NAMES; issue 11 items 1, 4 and 13), with the real tfa-admin binary under
 # libnss_wrapper (a passwd and group file of our own) and tests/tools/

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# backends: sqlite postgresql
 # pam_twofactor.so and challenges (pam_twofactor(8), CHALLENGES): a code
 # sent to the phone through sms_command (argv = the phone only, message on
 # stdin, no code in argv or environment), accepted once, not after sms_ttl,
@@ -239,7 +240,7 @@ for c in "${codes[@]}"; do
 	[ -n "$c" ] || continue
 	if grep -awF -- "$c" "$LOG" >/dev/null; then leak+=" log:$c"; fi
 	if tfa audit | grep -awF -- "$c" >/dev/null; then leak+=" audit:$c"; fi
-	if grep -aqF -- "$c" "$STORE" "$STORE-wal" 2>/dev/null; then leak+=" store:$c"; fi
+	if store_has "$STORE" "$c"; then leak+=" store:$c"; fi
 done
 if [ -z "$leak" ]; then ok "no code in syslog, audit trail or store (${#codes[@]} codes)"
 else not_ok "no code in syslog, audit trail or store" "found:$leak"; fi

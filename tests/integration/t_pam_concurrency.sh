@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# backends: sqlite postgresql
 # pam_twofactor.so under concurrency: one code raced by 16 logins in 16
 # processes is accepted exactly once; the same in 16 threads of one
 # process; threads of one host authenticating different users all pass;
@@ -110,11 +111,11 @@ if have valgrind && [ -z "${TFA_PRELOAD:-}" ]; then
 	c=$(totp "$s")
 	tfa disable idle >/dev/null
 		# accepted and replayed; exempt; enrolment: the paths of the module
-	PAM_WRAPPER_DISABLE_DEEPBIND=1 pam_env valgrind -q --error-exitcode=99 --leak-check=full \
+	PAM_WRAPPER_DISABLE_DEEPBIND=1 pam_env valgrind -q --error-exitcode=99 --leak-check=full --keep-debuginfo=yes \
 		--errors-for-leak-kinds=definite --log-file="$T/vg.log" \
 		"$T/pam_threads" tfa 1 3 "vg:$c" >"$T/vg.out" 2>&1
 	rc=$?
-	PAM_WRAPPER_DISABLE_DEEPBIND=1 pam_env valgrind -q --error-exitcode=99 --leak-check=full \
+	PAM_WRAPPER_DISABLE_DEEPBIND=1 pam_env valgrind -q --error-exitcode=99 --leak-check=full --keep-debuginfo=yes \
 		--errors-for-leak-kinds=definite --log-file="$T/vg2.log" \
 		"$T/pam_threads" plain 1 3 "idle:000000" >>"$T/vg.out" 2>&1
 	rc2=$?
@@ -122,7 +123,7 @@ if have valgrind && [ -z "${TFA_PRELOAD:-}" ]; then
 	rc3=0
 	if id lp >/dev/null 2>&1; then
 		tfa enable lp >/dev/null
-		PAM_WRAPPER_DISABLE_DEEPBIND=1 pam_env valgrind -q --error-exitcode=99 \
+		PAM_WRAPPER_DISABLE_DEEPBIND=1 pam_env valgrind -q --error-exitcode=99 --keep-debuginfo=yes \
 			--leak-check=full --errors-for-leak-kinds=definite --log-file="$T/vg3.log" \
 			"$T/pam_threads" tfa 1 2 "lp:000000" >>"$T/vg.out" 2>&1
 		rc3=$?

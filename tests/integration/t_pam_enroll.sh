@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# backends: sqlite postgresql
 # pam_twofactor.so first-login enrolment (pam_twofactor(8), FIRST-LOGIN
 # ENROLMENT): a required user with no token is shown the QR and the URI as
 # PAM text, types the first code and is enrolled; wrong codes activate

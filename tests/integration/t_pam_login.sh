@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# backends: sqlite postgresql
 # pam_twofactor.so through a real PAM stack: codes accepted and refused,
 # the time window, lockout and unlock, change of phone, no code in the logs.
 . "$(dirname "$0")/pam_lib.sh"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# backends: sqlite postgresql
 # What the person logging in is told, and what the admin can read without
 # syslog (issue 11 items 14, 15, 18):
 #  - a wrong code, a used code and an unusable store each get a PAM_ERROR_MSG
@@ -69,7 +70,7 @@ not_said "missing store, PAM_SILENT: no message" 'unavailable'
 # a store error after the store is open (an ocra token with a broken suite:
 # the challenge step fails): unavailable message, and in the audit trail
 oc=$(tfa --json enroll olga --type ocra --activate --no-qr) || true
-sqlite3 "$STORE" "UPDATE tokens SET suite='OCRA-9:BROKEN' WHERE user='olga'" 2>/dev/null
+store_sql "$STORE" "UPDATE tokens SET suite='OCRA-9:BROKEN' WHERE \"user\"='olga'" >/dev/null
 n0=$(tfa audit --user olga | grep -c 'login_failed')
 pam_login olga 123456
 is_result "store error at the challenge step: PAM_AUTHINFO_UNAVAIL" AUTHINFO_UNAVAIL

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# backends: sqlite postgresql
 # t_pam_names.sh - user and group names at login (pam_twofactor(8), USER
 # NAMES and RETURN VALUES; issue 11 items 1 and 4), through pamtester +
 # pam_wrapper with libnss_wrapper (our own passwd and group files) and

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# backends: sqlite postgresql
 # pam_twofactor.so: who is asked (policy), module options, and the code
 # taken from PAM_AUTHTOK or split off the password (forward_pass).
 . "$(dirname "$0")/pam_lib.sh"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# backends: sqlite postgresql
 # pam_twofactor.so and recovery codes: a code is accepted once at the normal
 # prompt, next to a token or alone (a required user with only recovery codes
 # is prompted, not enrolled); a used or wrong code is refused; reset removes
@@ -106,7 +107,7 @@ for c in "${codes[@]}"; do
 	if grep -awF -- "$c" "$LOG" >/dev/null; then leak+=" log:$c"; fi
 	if grep -av PWRAP "$OUTS" | grep -awF -- "$c" >/dev/null; then leak+=" out:$c"; fi
 	if tfa audit | grep -awF -- "$c" >/dev/null; then leak+=" audit:$c"; fi
-	if grep -aqF -- "$c" "$STORE" "$STORE-wal" 2>/dev/null; then leak+=" store:$c"; fi
+	if store_has "$STORE" "$c"; then leak+=" store:$c"; fi
 done
 if [ -z "$leak" ]; then ok "no code in syslog, PAM messages, audit trail or store (${#codes[@]} codes)"
 else not_ok "no code in syslog, PAM messages, audit trail or store" "found:$leak"; fi

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# backends: sqlite postgresql
 # services=LIST: the module acts only for the PAM services it names; every
 # other service gets PAM_IGNORE before the user name is asked for and before
 # the store is opened (no store needed, no audit row) - what lets the

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# backends: sqlite postgresql
 # Reliability under load: races between processes on one store.
 #  (a) 64 processes run the login check (tfa_verify, via tfa-admin verify)
 #      for 64 different users at once, each with its own right code: all 64
