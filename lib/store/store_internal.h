@@ -28,7 +28,8 @@ struct tfa_store {
 			  * (closing it earlier would drop sqlite's POSIX locks) */
 	int readonly;
 	tfa_key key;
-	uint8_t pepper[TFA_PEPPER_LEN];   /* recovery hash pepper, from key */
+	uint8_t pepper[TFA_PEPPER_LEN];   /* recovery hash pepper, sealed in meta */
+	int pepper_derive;   /* no sealed pepper: derived from the key at each use */
 	char *path;
 	int schema_found;   /* the schema version the store had at open */
 	struct tfa_vfs *vfs; /* this connection's VFS shim (store_wal.c), or NULL */

@@ -159,7 +159,8 @@ TFA_API tfa_rc tfa_store_rekey(tfa_store *st, const tfa_key *newkey, const tfa_a
 			       unsigned *tokens, tfa_err *err)
 {
 	rekey_row *rows = NULL;
-	char check[33], *sealed = NULL;
+	char check[33], *sealed = NULL, *keyseal = NULL;
+	uint8_t pepper[TFA_PEPPER_LEN];
 	size_t n = 0, i;
 	tfa_rc rc;
 
@@ -172,9 +173,15 @@ TFA_API tfa_rc tfa_store_rekey(tfa_store *st, const tfa_key *newkey, const tfa_a
 	rc = tfa_key_check_value(newkey, check);
 	if (rc != TFA_OK)
 		return tfa_err_set(err, rc, "cannot compute the key check");
-	rc = tfa_pepper_seal(newkey, st->pepper, &sealed, err);
+	rc = tfa_store_pepper(st, pepper);
 	if (rc != TFA_OK)
-		return rc;
+		rc = tfa_err_set(err, rc, "cannot derive the recovery pepper");
+	if (rc == TFA_OK)
+		rc = tfa_pepper_seal(newkey, pepper, &sealed, err);
+	if (rc == TFA_OK)
+		rc = tfa_key_seal(newkey, check, &keyseal, err);
+	if (rc != TFA_OK)
+		goto out_free;
 	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
 	if (rc != TFA_OK)
 		goto out_free;
@@ -186,6 +193,8 @@ TFA_API tfa_rc tfa_store_rekey(tfa_store *st, const tfa_key *newkey, const tfa_a
 	if (rc == TFA_OK)
 		rc = meta_put(st, "key_check", check, err);
 	if (rc == TFA_OK)
+		rc = meta_put(st, "key_seal", keyseal, err);
+	if (rc == TFA_OK)
 		rc = meta_put(st, "pepper", sealed, err);
 	if (rc == TFA_OK && audit != NULL && audit->event[0] != '\0')
 		rc = tfa_db_audit_insert(st, NULL, audit->event, audit->detail, err);
@@ -193,10 +202,14 @@ TFA_API tfa_rc tfa_store_rekey(tfa_store *st, const tfa_key *newkey, const tfa_a
 	if (rc == TFA_OK) {
 		/* this handle goes on with the new key; the pepper is kept */
 		memcpy(st->key.k, newkey->k, TFA_KEY_LEN);
+		memcpy(st->pepper, pepper, TFA_PEPPER_LEN);
+		st->pepper_derive = 0;
 		*tokens = (unsigned)n;
 	}
 out_free:
 	rows_free(rows, n);
 	free(sealed);
+	free(keyseal);
+	tfa_wipe(pepper, sizeof(pepper));
 	return rc;
 }
