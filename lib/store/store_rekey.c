@@ -135,6 +135,24 @@ static tfa_rc meta_put(tfa_store *st, const char *key, const char *val, tfa_err 
 	return rc;
 }
 
+/* A read-write connection of tfa-admin (not a login) records the key check
+ * sealed under the key it has just checked (meta "key_seal") when the store
+ * has none that fits, so that logins prove the key with AES-GCM, not HMAC. Best
+ * effort: without it a login checks the HMAC, as before. */
+void tfa_db_key_seal_refresh(tfa_store *st, const char *seal)
+{
+	char *hex = NULL;
+
+	if (seal != NULL && tfa_key_seal_fits(&st->key, seal, st->key_check))
+		return;
+	if (tfa_key_seal(&st->key, st->key_check, &hex, NULL) != TFA_OK)
+		return;
+	if (meta_put(st, "key_seal", hex, NULL) != TFA_OK) {
+		/* a busy or read-only store keeps the HMAC check: nothing lost */
+	}
+	free(hex);
+}
+
 /* inside the transaction: the store is still ours (a racing rekey has not
  * changed its key since we opened it) */
 static tfa_rc still_our_key(tfa_store *st, tfa_err *err)

@@ -252,30 +252,6 @@ static tfa_rc meta_get(tfa_store *st, const char *key, char *val, size_t vallen,
 	return rc;
 }
 
-/* A read-write connection of tfa-admin (not a login) records the key check
- * sealed under the key it has just checked (meta "key_seal") when the store
- * has none that fits, so that logins prove the key with AES-GCM, not HMAC. Best
- * effort: without it a login checks the HMAC, as before. */
-static void key_seal_refresh(tfa_store *st, const char *seal)
-{
-	sqlite3_stmt *stmt = NULL;
-	char *hex = NULL;
-
-	if (seal != NULL && tfa_key_seal_fits(&st->key, seal, st->key_check))
-		return;
-	if (tfa_key_seal(&st->key, st->key_check, &hex, NULL) != TFA_OK)
-		return;
-	if (tfa_db_prepare(st, "INSERT OR REPLACE INTO meta(key, value) VALUES('key_seal', ?1)",
-			   &stmt, NULL) == TFA_OK) {
-		sqlite3_bind_text(stmt, 1, hex, -1, SQLITE_STATIC);
-		if (tfa_db_step_done(st, stmt, "recording the sealed key check", NULL) != TFA_OK) {
-			/* a busy or read-only store keeps the HMAC check: nothing lost */
-		}
-		tfa_db_finish(st, stmt);
-	}
-	free(hex);
-}
-
 /* Load the key; create it only for a store that has no key yet, and only
  * when creating (tfa-admin init). Without TFA_STORE_CREATE a store without
  * its key check was never initialised: refused. A login takes the key that
@@ -337,7 +313,7 @@ static tfa_rc open_key(tfa_store *st, const char *keyfile, const char *next, uns
 				 keyfile, st->path);
 out:
 	if (rc == TFA_OK && !st->readonly && !login)
-		key_seal_refresh(st, seal);
+		tfa_db_key_seal_refresh(st, seal);
 	free(seal);
 	return rc;
 }
