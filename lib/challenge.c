@@ -35,8 +35,8 @@ static tfa_rc sms_hash(const tfa_store *st, const uint8_t salt[TFA_CHALLENGE_SAL
 	n += TFA_CHALLENGE_SALT_LEN;
 	memcpy(msg + n, code, len);
 	n += len;
-	tfa_store_pepper(st, pepper);
-	if (HMAC(EVP_sha256(), pepper, (int)sizeof(pepper), msg, n, out, &outlen) == NULL ||
+	if (tfa_store_pepper(st, pepper) != TFA_OK ||
+	    HMAC(EVP_sha256(), pepper, (int)sizeof(pepper), msg, n, out, &outlen) == NULL ||
 	    outlen != TFA_CHALLENGE_HASH_LEN)
 		rc = TFA_ECRYPTO;
 	tfa_wipe(pepper, sizeof(pepper));

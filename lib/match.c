@@ -159,8 +159,9 @@ static int check_recovery(const check_ctx *x, tfa_txn_args *a, const char *in, t
 
 	*rc = TFA_OK;
 	if (otp_code_parse(in, TFA_RECOVERY_DIGITS, code) == TFA_OK) {
-		tfa_store_pepper(x->c->store, pepper);
-		k = tfa_recovery_match(pepper, a->rec, a->nrec, code, rc);
+		*rc = tfa_store_pepper(x->c->store, pepper);
+		if (*rc == TFA_OK)
+			k = tfa_recovery_match(pepper, a->rec, a->nrec, code, rc);
 		tfa_wipe(pepper, sizeof(pepper));
 	}
 	tfa_wipe(code, sizeof(code));

@@ -153,8 +153,8 @@ static tfa_rc state_mac(tfa_ctx *c, const char *user, const tfa_state_fields *f,
 
 	if (ulen > TFA_USER_MAX)
 		return TFA_EINVAL;
-	tfa_store_pepper(c->store, pepper);
-	if (HMAC(EVP_sha256(), pepper, (int)sizeof(pepper), (const unsigned char *)state_label,
+	if (tfa_store_pepper(c->store, pepper) != TFA_OK ||
+	    HMAC(EVP_sha256(), pepper, (int)sizeof(pepper), (const unsigned char *)state_label,
 		 sizeof(state_label) - 1, key, &klen) == NULL || klen != sizeof(key)) {
 		rc = TFA_ECRYPTO;
 		goto out;

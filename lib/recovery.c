@@ -131,7 +131,11 @@ TFA_API tfa_rc tfa_recovery_generate(tfa_ctx *c, const char *user, unsigned coun
 		return tfa_err_set(err, TFA_EINVAL, "invalid user name");
 	if (count < 1 || count > TFA_RECOVERY_MAX)
 		return tfa_err_set(err, TFA_EINVAL, "the count must be 1 to %d", TFA_RECOVERY_MAX);
-	tfa_store_pepper(c->store, pepper);
+	rc = tfa_store_pepper(c->store, pepper);
+	if (rc != TFA_OK) {
+		rc = tfa_err_set(err, rc, "cannot derive the recovery pepper");
+		goto out;
+	}
 	arr = calloc(count, sizeof(*arr));
 	recs = calloc(count, sizeof(*recs));
 	if (arr == NULL || recs == NULL) {
@@ -192,7 +196,11 @@ TFA_API tfa_rc tfa_recovery_hash_given(tfa_ctx *c, const char *user, const char 
 					   i + 1, n, TFA_RECOVERY_DIGITS);
 		}
 	}
-	tfa_store_pepper(c->store, pepper);
+	rc = tfa_store_pepper(c->store, pepper);
+	if (rc != TFA_OK) {
+		rc = tfa_err_set(err, rc, "cannot derive the recovery pepper");
+		goto out;
+	}
 	recs = calloc(n, sizeof(*recs));
 	if (recs == NULL) {
 		rc = tfa_err_set(err, TFA_ENOMEM, "out of memory");

@@ -556,9 +556,10 @@ const char *tfa_pg_path(const tfa_store *st)
 	return ((const tfa_pg *)(const void *)st)->uri;
 }
 
-void tfa_pg_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])
+tfa_rc tfa_pg_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])
 {
 	memcpy(out, ((const tfa_pg *)(const void *)st)->pepper, TFA_PEPPER_LEN);
+	return TFA_OK;
 }
 
 /* the version found at open (before an upgrade) and this program's */

@@ -156,15 +156,13 @@ TFA_API const char *tfa_store_path(const tfa_store *st)
 	return tfa_sqlite_path(st);
 }
 
-TFA_API void tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])
+TFA_API tfa_rc tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])
 {
 #ifdef HAVE_LIBPQ
-	if (is_pg(st)) {
-		tfa_pg_pepper(st, out);
-		return;
-	}
+	if (is_pg(st))
+		return tfa_pg_pepper(st, out);
 #endif
-	tfa_sqlite_pepper(st, out);
+	return tfa_sqlite_pepper(st, out);
 }
 
 TFA_API tfa_rc tfa_store_user_get(tfa_store *st, const char *user, tfa_user *u, tfa_err *err)

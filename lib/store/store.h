@@ -136,9 +136,12 @@ tfa_rc tfa_store_user_reset(tfa_store *st, const char *user, unsigned *revoked,
 
 /* ---- recovery codes (store_recovery.c); hashing is recovery.c's job ---- */
 
-/** tfa_store_pepper: the store's pepper for recovery hashes,
- * HMAC-SHA256(key, "twofactor recovery pepper v1"), computed at open. */
-void tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
+/** tfa_store_pepper: the store's pepper for recovery hashes into @out:
+ * HMAC-SHA256(key, "twofactor recovery pepper v1"), computed when asked
+ * (a login that tries no recovery code needs no HMAC), or the one a rekey
+ * sealed in meta "pepper", unsealed at open. TFA_ECRYPTO if the HMAC
+ * fails. */
+tfa_rc tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
 
 /** tfa_store_replaced: 1 when the store's path no longer names the file
  * that @st holds open (tfa-admin restore put another in place, or it is

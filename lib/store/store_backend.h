@@ -36,6 +36,18 @@ tfa_rc tfa_key_check_value(const tfa_key *key, char out[33]);
  * @keyfile. */
 tfa_rc tfa_key_pick(const char *keyfile, const char *next, const char *want, const char *store,
 		    tfa_key *key, int *absent, tfa_err *err);
+/* @check (tfa_key_check_value of @key) sealed under @key (AES-256-GCM, its
+ * own AAD) as new hex text in *@hex, for meta "key_seal" */
+tfa_rc tfa_key_seal(const tfa_key *key, const char check[33], char **hex, tfa_err *err);
+/* 1 if @hex is the key check @want sealed under @key, else 0 */
+int tfa_key_seal_fits(const tfa_key *key, const char *hex, const char *want);
+/* tfa_key_pick, but a key that opens @sealed (meta "key_seal", may be NULL)
+ * to @want is taken without computing its HMAC: the AES-GCM tag proves the
+ * key and the plaintext ties the seal to the key check in force. Without a
+ * seal that fits, tfa_key_pick decides (and gives its messages). */
+tfa_rc tfa_key_pick_sealed(const char *keyfile, const char *next, const char *want,
+			   const char *sealed, const char *store, tfa_key *key, int *absent,
+			   tfa_err *err);
 /* the recovery pepper of a store that was never rekeyed: HMAC of a label */
 tfa_rc tfa_pepper_derive(const tfa_key *key, uint8_t pepper[TFA_PEPPER_LEN], tfa_err *err);
 /* @pepper sealed (AES-256-GCM, its own AAD) under @key, as new hex text in
@@ -59,7 +71,7 @@ tfa_rc tfa_sqlite_open_ex(const char *path, const char *keyfile, const char *key
 tfa_rc tfa_sqlite_key_changed(tfa_store *st, int *changed, tfa_err *err);
 void tfa_sqlite_close(tfa_store *st);
 const char *tfa_sqlite_path(const tfa_store *st);
-void tfa_sqlite_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
+tfa_rc tfa_sqlite_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
 int tfa_sqlite_replaced(const tfa_store *st);
 tfa_rc tfa_sqlite_data_version(tfa_store *st, int64_t *v, tfa_err *err);
 tfa_rc tfa_sqlite_policy_all(tfa_store *st, tfa_policy_row_cb cb, void *ctx, tfa_err *err);
@@ -134,7 +146,7 @@ tfa_rc tfa_pg_open_ex(const char *path, const char *keyfile, const char *keyfile
 tfa_rc tfa_pg_key_changed(tfa_store *st, int *changed, tfa_err *err);
 void tfa_pg_close(tfa_store *st);
 const char *tfa_pg_path(const tfa_store *st);
-void tfa_pg_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
+tfa_rc tfa_pg_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN]);
 void tfa_pg_schema_versions(const tfa_store *st, int *found, int *current);
 tfa_rc tfa_pg_data_version(tfa_store *st, int64_t *v, tfa_err *err);
 tfa_rc tfa_pg_policy_all(tfa_store *st, tfa_policy_row_cb cb, void *ctx, tfa_err *err);

@@ -28,7 +28,8 @@ struct tfa_store {
 			  * (closing it earlier would drop sqlite's POSIX locks) */
 	int readonly;
 	tfa_key key;
-	uint8_t pepper[TFA_PEPPER_LEN];   /* recovery hash pepper, from key */
+	uint8_t pepper[TFA_PEPPER_LEN];   /* recovery hash pepper, sealed in meta */
+	int pepper_derive;   /* no sealed pepper: derived from the key at each use */
 	char *path;
 	int schema_found;   /* the schema version the store had at open */
 	struct tfa_vfs *vfs; /* this connection's VFS shim (store_wal.c), or NULL */
@@ -79,6 +80,9 @@ tfa_rc tfa_db_text(tfa_store *st, const char *sql, const char *arg, char **out,
 tfa_rc tfa_db_grow(void **arr, size_t *cap, size_t cnt, size_t elem, size_t first,
 		   tfa_err *err);
 tfa_rc tfa_db_pepper(tfa_store *st, tfa_err *err);
+/* store_rekey.c: meta "key_seal" written for the key in use unless @seal
+ * (its current value, may be NULL) already fits it; best effort */
+void tfa_db_key_seal_refresh(tfa_store *st, const char *seal);
 
 /* store_wal.c */
 /* frames in the WAL after which a login connection's commit checkpoints */

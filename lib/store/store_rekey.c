@@ -135,6 +135,24 @@ static tfa_rc meta_put(tfa_store *st, const char *key, const char *val, tfa_err 
 	return rc;
 }
 
+/* A read-write connection of tfa-admin (not a login) records the key check
+ * sealed under the key it has just checked (meta "key_seal") when the store
+ * has none that fits, so that logins prove the key with AES-GCM, not HMAC. Best
+ * effort: without it a login checks the HMAC, as before. */
+void tfa_db_key_seal_refresh(tfa_store *st, const char *seal)
+{
+	char *hex = NULL;
+
+	if (seal != NULL && tfa_key_seal_fits(&st->key, seal, st->key_check))
+		return;
+	if (tfa_key_seal(&st->key, st->key_check, &hex, NULL) != TFA_OK)
+		return;
+	if (meta_put(st, "key_seal", hex, NULL) != TFA_OK) {
+		/* a busy or read-only store keeps the HMAC check: nothing lost */
+	}
+	free(hex);
+}
+
 /* inside the transaction: the store is still ours (a racing rekey has not
  * changed its key since we opened it) */
 static tfa_rc still_our_key(tfa_store *st, tfa_err *err)
@@ -159,7 +177,8 @@ TFA_API tfa_rc tfa_store_rekey(tfa_store *st, const tfa_key *newkey, const tfa_a
 			       unsigned *tokens, tfa_err *err)
 {
 	rekey_row *rows = NULL;
-	char check[33], *sealed = NULL;
+	char check[33], *sealed = NULL, *keyseal = NULL;
+	uint8_t pepper[TFA_PEPPER_LEN];
 	size_t n = 0, i;
 	tfa_rc rc;
 
@@ -172,9 +191,15 @@ TFA_API tfa_rc tfa_store_rekey(tfa_store *st, const tfa_key *newkey, const tfa_a
 	rc = tfa_key_check_value(newkey, check);
 	if (rc != TFA_OK)
 		return tfa_err_set(err, rc, "cannot compute the key check");
-	rc = tfa_pepper_seal(newkey, st->pepper, &sealed, err);
+	rc = tfa_store_pepper(st, pepper);
 	if (rc != TFA_OK)
-		return rc;
+		rc = tfa_err_set(err, rc, "cannot derive the recovery pepper");
+	if (rc == TFA_OK)
+		rc = tfa_pepper_seal(newkey, pepper, &sealed, err);
+	if (rc == TFA_OK)
+		rc = tfa_key_seal(newkey, check, &keyseal, err);
+	if (rc != TFA_OK)
+		goto out_free;
 	rc = tfa_db_exec(st, "BEGIN IMMEDIATE", err);
 	if (rc != TFA_OK)
 		goto out_free;
@@ -186,6 +211,8 @@ TFA_API tfa_rc tfa_store_rekey(tfa_store *st, const tfa_key *newkey, const tfa_a
 	if (rc == TFA_OK)
 		rc = meta_put(st, "key_check", check, err);
 	if (rc == TFA_OK)
+		rc = meta_put(st, "key_seal", keyseal, err);
+	if (rc == TFA_OK)
 		rc = meta_put(st, "pepper", sealed, err);
 	if (rc == TFA_OK && audit != NULL && audit->event[0] != '\0')
 		rc = tfa_db_audit_insert(st, NULL, audit->event, audit->detail, err);
@@ -193,10 +220,14 @@ TFA_API tfa_rc tfa_store_rekey(tfa_store *st, const tfa_key *newkey, const tfa_a
 	if (rc == TFA_OK) {
 		/* this handle goes on with the new key; the pepper is kept */
 		memcpy(st->key.k, newkey->k, TFA_KEY_LEN);
+		memcpy(st->pepper, pepper, TFA_PEPPER_LEN);
+		st->pepper_derive = 0;
 		*tokens = (unsigned)n;
 	}
 out_free:
 	rows_free(rows, n);
 	free(sealed);
+	free(keyseal);
+	tfa_wipe(pepper, sizeof(pepper));
 	return rc;
 }

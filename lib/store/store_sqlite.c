@@ -254,13 +254,14 @@ static tfa_rc meta_get(tfa_store *st, const char *key, char *val, size_t vallen,
 
 /* Load the key; create it only for a store that has no key yet, and only
  * when creating (tfa-admin init). Without TFA_STORE_CREATE a store without
- * its key check was never initialised: refused. */
+ * its key check was never initialised: refused. A login takes the key that
+ * opens meta "key_seal" (store_key.c); other connections check the HMAC. */
 static tfa_rc open_key(tfa_store *st, const char *keyfile, const char *next, unsigned flags,
 		       int *absent, tfa_err *err)
 {
-	char want[33], have[33];
+	char want[33], have[33], *seal = NULL;
 	sqlite3_stmt *stmt = NULL;
-	int found = 0;
+	int found = 0, login = (flags & TFA_STORE_LOGIN) != 0;
 	tfa_rc rc;
 
 	rc = meta_get(st, "key_check", want, sizeof(want), &found, err);
@@ -269,38 +270,51 @@ static tfa_rc open_key(tfa_store *st, const char *keyfile, const char *next, uns
 	if (!found && (flags & TFA_STORE_CREATE) == 0)
 		return tfa_err_set(err, TFA_ESTORE, "store %s is not initialised (it has no key "
 				   "check); run \"tfa-admin init\" to initialise it", st->path);
+	rc = tfa_db_text(st, "SELECT value FROM meta WHERE key=?1", "key_seal", &seal,
+			 "reading store metadata", err);
+	if (rc != TFA_OK)
+		return rc;
 	if (found) {
-		if (strlen(want) != 32)
-			return tfa_err_set(err, TFA_ESTORE, "store %s: its key check is malformed",
-					   st->path);
-		rc = tfa_key_pick(keyfile, next, want, st->path, &st->key, absent, err);
+		if (strlen(want) != 32) {
+			rc = tfa_err_set(err, TFA_ESTORE, "store %s: its key check is malformed",
+					 st->path);
+			goto out;
+		}
+		rc = tfa_key_pick_sealed(keyfile, next, want, login ? seal : NULL, st->path,
+					 &st->key, absent, err);
 		if (rc == TFA_OK)
 			memcpy(st->key_check, want, sizeof(st->key_check));
-		return rc;
+		goto out;
 	}
 	rc = tfa_key_load(keyfile, 1, &st->key, absent, err);
 	if (rc != TFA_OK)
-		return rc;
+		goto out;
 	rc = tfa_key_check_value(&st->key, have);
-	if (rc != TFA_OK)
-		return tfa_err_set(err, rc, "cannot check key file %s", keyfile);
+	if (rc != TFA_OK) {
+		rc = tfa_err_set(err, rc, "cannot check key file %s", keyfile);
+		goto out;
+	}
 	memcpy(st->key_check, have, sizeof(st->key_check));
 	if (st->readonly)
-		return TFA_OK;          /* not reached: only init creates (read-write) */
+		goto out;               /* not reached: only init creates (read-write) */
 	rc = tfa_db_prepare(st, "INSERT OR IGNORE INTO meta(key, value) VALUES('key_check', ?1)",
 			    &stmt, err);
 	if (rc != TFA_OK)
-		return rc;
+		goto out;
 	sqlite3_bind_text(stmt, 1, have, -1, SQLITE_STATIC);
 	rc = tfa_db_step_done(st, stmt, "recording the key check", err);
 	tfa_db_finish(st, stmt);
 	if (rc != TFA_OK)
-		return rc;
+		goto out;
 	/* a racing creator may have won with another key: re-check */
 	rc = meta_get(st, "key_check", want, sizeof(want), &found, err);
 	if (rc == TFA_OK && (!found || CRYPTO_memcmp(want, have, 32) != 0))
 		rc = tfa_err_set(err, TFA_EKEY, "key file %s is not the key of store %s",
 				 keyfile, st->path);
+out:
+	if (rc == TFA_OK && !st->readonly && !login)
+		tfa_db_key_seal_refresh(st, seal);
+	free(seal);
 	return rc;
 }
 
@@ -318,7 +332,9 @@ TFA_API tfa_rc tfa_store_key_changed(tfa_store *st, int *changed, tfa_err *err)
 	return rc;
 }
 
-/* the pepper sealed under the key by tfa-admin rekey, else derived */
+/* the pepper sealed under the key by tfa-admin rekey (unsealed now: a
+ * tampered one refuses the open), else derived from the key when first
+ * used (tfa_store_pepper): a login with a TOTP or HOTP code needs no HMAC */
 tfa_rc tfa_db_pepper(tfa_store *st, tfa_err *err)
 {
 	char *sealed = NULL;
@@ -328,17 +344,19 @@ tfa_rc tfa_db_pepper(tfa_store *st, tfa_err *err)
 			 "reading store metadata", err);
 	if (rc != TFA_OK)
 		return rc;
+	st->pepper_derive = sealed == NULL;
 	if (sealed != NULL)
 		rc = tfa_pepper_unseal(&st->key, sealed, st->path, st->pepper, err);
-	else
-		rc = tfa_pepper_derive(&st->key, st->pepper, err);
 	free(sealed);
 	return rc;
 }
 
-TFA_API void tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])
+TFA_API tfa_rc tfa_store_pepper(const tfa_store *st, uint8_t out[TFA_PEPPER_LEN])
 {
+	if (st->pepper_derive)
+		return tfa_pepper_derive(&st->key, out, NULL);
 	memcpy(out, st->pepper, TFA_PEPPER_LEN);
+	return TFA_OK;
 }
 
 TFA_API int tfa_store_replaced(const tfa_store *st)
