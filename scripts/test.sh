@@ -9,7 +9,7 @@
 #   3. unit + PAM integration under valgrind memcheck,
 # ending with one line: "N passed, N failed[, N skipped]".
 #
-# Environment: TFA_QUICK=1 runs only (1); FUZZ_SECONDS (default 8) per target.
+# Environment: TFA_QUICK=1 runs only (1); FUZZ_SECONDS (default 5) per target.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 bash "$src/scripts/deps.sh" test
@@ -54,5 +54,5 @@ if [ "${TFA_QUICK:-0}" != 1 ]; then
 	build "$src/build/asan" --enable-sanitizers --with-freeradius --without-postgresql
 	runs="$runs asan:$src/build/asan valgrind:$src/build/default"
 fi
-export FUZZ_SECONDS=${FUZZ_SECONDS:-8}
+export FUZZ_SECONDS=${FUZZ_SECONDS:-5}
 TFA_RUNS="$runs" exec bash "$src/tests/run-suite.sh"
