@@ -126,20 +126,34 @@ out:
 	return rc;
 }
 
+/* a transaction holding the schema lock (a second init or upgrade waits
+ * for the first to end), and the version seen in it; *@begun is 1 once the
+ * transaction is open, and the caller then ends it (tfa_pg_end) */
+static tfa_rc begin_locked(tfa_pg *pg, long *version, long *compat_v, int *begun,
+			   tfa_err *err)
+{
+	tfa_rc rc = tfa_pg_begin(pg, err);
+
+	*begun = rc == TFA_OK;
+	if (rc == TFA_OK)
+		rc = tfa_pg_exec(pg, "SELECT pg_advisory_xact_lock(7305, 0)", NULL, NULL,
+				 "locking the schema", err);
+	if (rc == TFA_OK)
+		rc = read_version(pg, version, compat_v, err);
+	return rc;
+}
+
 static tfa_rc create_schema(tfa_pg *pg, tfa_err *err)
 {
 	PGresult *r;
 	long v = 0, c = 0;
+	int begun = 0;
 	tfa_rc rc;
 
-	rc = tfa_pg_begin(pg, err);
-	if (rc != TFA_OK)
-		return rc;
 	/* two inits at once: the second waits, then finds the schema */
-	rc = tfa_pg_exec(pg, "SELECT pg_advisory_xact_lock(7305, 0)", NULL, NULL,
-			 "locking the schema", err);
-	if (rc == TFA_OK)
-		rc = read_version(pg, &v, &c, err);
+	rc = begin_locked(pg, &v, &c, &begun, err);
+	if (!begun)
+		return rc;
 	if (rc == TFA_OK && v == 0) {
 		/* several statements: the simple query protocol, no parameters */
 		r = PQexec(pg->conn, schema_v4);
@@ -161,15 +175,12 @@ static tfa_rc upgrade_schema(tfa_pg *pg, tfa_err *err)
 	char detail[96], val[24];
 	tfa_pg_params p;
 	long v = 0, c = 0, from;
+	int begun = 0;
 	tfa_rc rc;
 
-	rc = tfa_pg_begin(pg, err);
-	if (rc != TFA_OK)
+	rc = begin_locked(pg, &v, &c, &begun, err);
+	if (!begun)
 		return rc;
-	rc = tfa_pg_exec(pg, "SELECT pg_advisory_xact_lock(7305, 0)", NULL, NULL,
-			 "locking the schema", err);
-	if (rc == TFA_OK)
-		rc = read_version(pg, &v, &c, err);
 	if (rc != TFA_OK || v >= TFA_PG_SCHEMA_VERSION || v < TFA_PG_FIRST_SCHEMA)
 		goto out;
 	for (from = v; rc == TFA_OK && v < TFA_PG_SCHEMA_VERSION; v++) {

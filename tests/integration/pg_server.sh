@@ -14,6 +14,7 @@
 # Run (tests/run-suite.sh's PostgreSQL pass, one cluster for the pass):
 #   bash pg_server.sh start DIR   prints TFA_PG_PORT=PORT on success
 #   bash pg_server.sh stop DIR
+#   bash pg_server.sh up DIR      starts a stopped cluster again, same port
 
 pg_find_bin() {
 	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -33,7 +34,7 @@ pg_stop() {
 }
 pg_start() {
 	pg_as "$PGBIN/pg_ctl" -D "$PG/data" -w -t 30 -l "$PG/log/server.log" \
-		-o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$PG/sock -c fsync=off -c max_connections=40" \
+		-o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$PG/sock -c fsync=off -c max_connections=150" \
 		start >/dev/null 2>&1
 }
 
@@ -69,6 +70,9 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	stop:?*)
 		PG=$2
 		pg_find_bin && pg_stop ;;
-	*) echo "usage: pg_server.sh start|stop DIR" >&2; exit 2 ;;
+	up:?*)
+		PG=$2
+		PORT=$(cat "$2/port") && pg_find_bin && pg_start ;;
+	*) echo "usage: pg_server.sh start|stop|up DIR" >&2; exit 2 ;;
 	esac
 fi

@@ -187,6 +187,23 @@ else not_ok "4 assigns of one card at once: one succeeds, 3 exit 2 (assigned)" "
 check "... and the card has that one owner" test "$(db "SELECT count(*) FROM tokens WHERE serial='TOTP-0001' AND state=1")" = 1
 tcmd "token assign TOTP-0002 jo" 0 tfa token assign TOTP-0002 jo
 tcmd "jo: 8-digit 60 s TOTP code of the card verifies" 0 tfa verify jo "$(oathtool --totp -d 8 -s 60 "$CHEX")"
+# two hosts unassign jo's card at once: both read it as jo's, then queue for
+# jo's lock (held 4 s by another session so that both have read it); the
+# first unassigns it, the second finds it changed hands and does nothing
+{ printf "BEGIN;\nSELECT pg_advisory_xact_lock(7305, hashtext('jo'));\n"; sleep 4
+  printf "COMMIT;\n"; } | "${PSQL[@]}" -d twofactor >/dev/null 2>&1 &
+HOLD=$!
+sleep 1
+for h in 1 2; do ( tfa token unassign TOTP-0002 >"$T/unassign.$h" 2>&1; echo $? >"$T/unassign.$h.rc" ) & done
+wait
+rcs=$(cat "$T"/unassign.?.rc | sort | tr '\n' ' ')
+if [ "$(grep -c '^0$' "$T"/unassign.?.rc | awk -F: '{s += $2} END {print s}')" = 1 ] &&
+   grep -q 'TOTP-0002 changed hands.*nothing done' "$T"/unassign.1 "$T"/unassign.2; then
+	ok "2 unassigns of one card at once: one unassigns it, the other finds it changed hands"
+else not_ok "2 unassigns of one card at once: one unassigns it, the other finds it changed hands" \
+	"exit codes: $rcs" "$(cat "$T"/unassign.1 "$T"/unassign.2)"; fi
+check "... one card_unassign audit row for it" \
+	test "$(db "SELECT count(*) FROM audit WHERE event='card_unassign' AND detail LIKE '%TOTP-0002%'")" = 1
 
 # ---- tfa-admin import (pam_oath users file, google-authenticator) ----
 HEX2=00112233445566778899aabbccddeeff00112233

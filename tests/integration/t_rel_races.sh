@@ -65,6 +65,11 @@ others=$(cat "$T"/r64/*.rc | grep -vx 0 | sort | uniq -c | tr '\n' ' ')
 line="processes=$N ok=$succ ms=$ms"
 check "$N processes, $N users, their own right codes, at once: all accepted (got $succ${others:+; exit codes: $others}) in $ms ms" \
 	test "$succ" -eq $N
+if [ "$succ" -ne $N ]; then
+	for f in "$T"/r64/*.rc; do
+		[ "$(cat "$f")" = 0 ] || { diag "$(basename "$f" .rc): $(head -c 300 "${f%.rc}.out")"; break; }
+	done
+fi
 if cat "$T"/r64/*.out | grep -aqiE 'database is locked|busy'; then
 	not_ok "$N concurrent logins: no 'database is locked'" \
 		"$(cat "$T"/r64/*.out | grep -aiE 'database is locked|busy' | head -n 5)"

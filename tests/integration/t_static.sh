@@ -45,7 +45,7 @@ else
 fi
 n=$((n + 1))
 if command -v cppcheck >/dev/null; then
-	if cppcheck --quiet --enable=warning,portability,performance --error-exitcode=1 \
+	if cppcheck -j "$(nproc)" --quiet --enable=warning,portability,performance --error-exitcode=1 \
 		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
 		-DCC_HINT\(x\)= -DTFA_PQ\(fn\)=fn -I lib -I lib/store -I "$B" lib pam_module cli $contrib >"$out" 2>&1; then
 		echo "ok $n - cppcheck: no findings"
@@ -59,10 +59,15 @@ n=$((n + 1))
 if command -v clang-tidy >/dev/null; then
 	flags="-std=gnu11 -D_GNU_SOURCE -DHAVE_CONFIG_H -I$B -Ilib -Ilib/store $(pkg-config --cflags json-c sqlite3 libqrencode liboath) $(pkg-config --cflags libpq 2>/dev/null)"
 	bad=0
-	for f in lib/*.c lib/store/*.c pam_module/*.c cli/*.c; do
-		# shellcheck disable=SC2086
-		clang-tidy --quiet "$f" -- $flags >>"$out" 2>/dev/null || bad=1
-	done
+	# one clang-tidy per file, as many at once as there are CPUs; a file's
+	# findings (or its failure) land in its own log
+	tidy=$(mktemp -d) || exit 1
+	printf '%s\n' lib/*.c lib/store/*.c pam_module/*.c cli/*.c |
+		xargs -P "$(nproc)" -I{} sh -c 'clang-tidy --quiet "$1" -- $2 >"$3/$(echo "$1" | tr / _).log" 2>/dev/null ||
+			echo "$1" >>"$3/failed"' _ {} "$flags" "$tidy"
+	cat "$tidy"/*.log >>"$out" 2>/dev/null
+	[ -e "$tidy/failed" ] && { bad=1; sed 's/^/clang-tidy failed on /' "$tidy/failed" >>"$out"; }
+	rm -rf "$tidy"
 	if [ -n "$contrib" ]; then
 		# shellcheck disable=SC2086
 		clang-tidy --quiet contrib/freeradius/rlm_twofactor.c -- $flags -isystem "$FRI" \
