@@ -73,13 +73,6 @@ new_store_path() {
 		-c "CREATE DATABASE $db OWNER tfa" postgres >/dev/null || return 1
 	printf 'postgresql://tfa@127.0.0.1:%s/%s\n' "$TFA_PG_PORT" "$db"
 }
-# on_sqlite DESC: 0 on a SQLite store; in the PostgreSQL pass, a skip of
-# DESC (a check of the SQLite file itself) and 1
-on_sqlite() {
-	[ "${TFA_MODE:-}" != pg ] && return 0
-	skip "$1" "by design: a check of the SQLite file; this is the PostgreSQL pass"
-	return 1
-}
 
 # store_sql STORE SQL: SQL run on the store itself (sqlite3 on a file, psql
 # on a URI; write "user" quoted: unquoted, PostgreSQL reads current_user)
